@@ -1,0 +1,1 @@
+"""Peer supervision oversight dashboard: the application core."""

@@ -1,0 +1,95 @@
+"""Engine and sessions, the session_scope() used by callbacks and commands, and migrations at start-up."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.config import PROJECT_ROOT
+from dashboard.errors import ConfigError
+
+EXTENSION_KEY = "peerdash.db"
+MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+
+def connect(url: str) -> Database:
+    """Build the engine and check the database answers; a failure is one clear ConfigError."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database address: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except OperationalError as exc:
+        where = parsed.database if parsed.get_backend_name() == "sqlite" else \
+            f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigError(f"cannot connect to the database at {where}: {reason}") from None
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores foreign keys unless asked
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the writer
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(db: Database) -> None:
+    """Apply every pending migration."""
+    command.upgrade(alembic_config(db.engine), "head")
+
+
+def is_empty(db: Database) -> bool:
+    """True when nothing has been loaded yet (no framework), the cue to seed the demo agency."""
+    from models import Framework
+
+    if not inspect(db.engine).has_table("frameworks"):
+        return True
+    with db.session() as session:
+        return session.scalar(select(Framework.id).limit(1)) is None
+
+
+def current_database() -> Database:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """The current app's database session, in one transaction."""
+    with current_database().session() as session:
+        yield session

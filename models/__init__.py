@@ -1,0 +1,23 @@
+"""SQLAlchemy 2 typed models; importing this package registers every table on Base.metadata."""
+from models.accounts import STAFF_LINKED_ROLES, USER_ROLES, LoginAttempt, User
+from models.audit import AuditEvent
+from models.base import Base, UTCDateTime, utcnow
+from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
+                              RatingScale)
+from models.guides import GuideCategory, GuidePrinciple, ResourceGuide
+from models.org import (STAFF_ROLES, CertificationStage, Program, StageAssignment, Staff, Team,
+                        TeamMembership, TeamSupervisor)
+from models.standards import StandardRule, SupervisionStandard
+from models.supervision import (RATER_ROLES, SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES,
+                                CompetencyRating, CurrentRating, SessionAttendee, SessionCompetency,
+                                SupervisionSession)
+
+__all__ = [
+    "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
+    "CompetencyRating", "CurrentRating", "Framework", "GuideCategory", "GuidePrinciple", "LoginAttempt",
+    "Principle", "Program", "RATER_ROLES", "RatingLevel", "RatingScale", "ResourceGuide",
+    "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES", "STAFF_LINKED_ROLES", "STAFF_ROLES",
+    "SessionAttendee", "SessionCompetency", "StageAssignment", "Staff", "StandardRule",
+    "SupervisionSession", "SupervisionStandard", "Team", "TeamMembership", "TeamSupervisor", "User",
+    "USER_ROLES", "UTCDateTime", "utcnow",
+]

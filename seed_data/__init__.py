@@ -1,0 +1,1 @@
+"""Reference data (framework, guides, default standard and scale) and the demo / benchmark generator."""
