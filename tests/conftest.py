@@ -1,0 +1,59 @@
+"""Shared fixtures: fresh databases per test (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from dashboard.db import Database
+from tests.databases import TemplateFactory, postgres_admin_url
+
+# The demo agency used by http and browser tests ends on a fixed day, so their numbers never drift.
+DEMO_END = date(2026, 10, 31)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemplateFactory]:
+    factory = TemplateFactory(tmp_path_factory.mktemp("db"), postgres_admin_url())
+    yield factory
+    factory.drop_all()
+
+
+def _nothing(db: Database) -> None:
+    pass
+
+
+def _reference(db: Database) -> None:
+    from seed_data.reference import load_reference_data
+
+    with db.session() as session:
+        load_reference_data(session)
+
+
+def _demo(db: Database) -> None:
+    from seed_data.demo import seed_demo_agency
+
+    with db.session() as session:
+        seed_demo_agency(session, end_date=DEMO_END)
+
+
+@pytest.fixture
+def empty_db(templates: TemplateFactory) -> Iterator[Database]:
+    """Migrated schema, no rows."""
+    with templates.fresh("empty", _nothing) as db:
+        yield db
+
+
+@pytest.fixture
+def reference_db(templates: TemplateFactory) -> Iterator[Database]:
+    """Framework, guides, default scale and standard loaded; no people."""
+    with templates.fresh("reference", _reference) as db:
+        yield db
+
+
+@pytest.fixture
+def demo_db(templates: TemplateFactory) -> Iterator[Database]:
+    """The demo agency (with its five demo accounts), ending on DEMO_END."""
+    with templates.fresh("demo", _demo) as db:
+        yield db
