@@ -21,6 +21,7 @@ class Config:
     seed_demo: bool = True  # seed the demo agency into an empty database (never in production)
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    proxy_count: int = 0  # reverse proxies in front of the app, whose X-Forwarded-For to trust
     testing: bool = False
 
     @classmethod
@@ -45,6 +46,7 @@ class Config:
             seed_demo=not production and env.get("PEERDASH_SEED_DEMO", "1") != "0",
             login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
             login_window_minutes=int(env.get("LOGIN_WINDOW_MINUTES", "15")),
+            proxy_count=int(env.get("PEERDASH_PROXY_COUNT", "0")),
         )
 
     def with_(self, **changes: object) -> Config:

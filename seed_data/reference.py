@@ -154,9 +154,9 @@ def load_guides(session: Session, path: Path = GUIDES) -> int:
     if framework_id is None:
         raise ConfigError("load a framework before the guides")
     categories = dict(session.execute(select(Category.code, Category.id)
-                                      .where(Category.framework_id == framework_id)).tuples().all())
+                                      .where(Category.framework_id == framework_id)).all())
     principles = dict(session.execute(select(Principle.code, Principle.id)
-                                      .where(Principle.framework_id == framework_id)).tuples().all())
+                                      .where(Principle.framework_id == framework_id)).all())
     existing = set(session.scalars(select(ResourceGuide.key)))
     added = 0
     for order, item in enumerate(read_json(path), 1):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
+from dash import Dash
 
 from dashboard.db import Database
 from tests.databases import TemplateFactory, postgres_admin_url
@@ -57,3 +59,13 @@ def demo_db(templates: TemplateFactory) -> Iterator[Database]:
     """The demo agency (with its five demo accounts), ending on DEMO_END."""
     with templates.fresh("demo", _demo) as db:
         yield db
+
+
+def make_app(db: Database, instance: Path, **overrides: object) -> Dash:
+    """The real app on a test database; its own engine, like a fresh process."""
+    from dashboard.config import Config
+    from dashboard.factory import create_app
+
+    config = Config(database_url=db.engine.url.render_as_string(hide_password=False), secret_key="test-secret",
+                    instance_path=instance, seed_demo=False, testing=True)
+    return create_app(config.with_(**overrides))

@@ -60,6 +60,8 @@ class TemplateFactory:
             build(db)
             db.engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
             self.templates[key] = name
+            if self.pg_url:
+                self.created.remove(name)  # dropped with the templates at the end of the run
         return self.templates[key]
 
     @contextmanager
@@ -72,12 +74,12 @@ class TemplateFactory:
         finally:
             db.engine.dispose()
             if self.pg_url:
-                self._pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
+                self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 self.created.remove(name)
             else:
                 (self.workdir / f"{name}.sqlite3").unlink(missing_ok=True)
 
     def drop_all(self) -> None:
         if self.pg_url:
-            for name in [*self.created]:
-                self._pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
+            for name in [*self.created, *self.templates.values()]:
+                self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,8 @@
+"""Thin glue between layouts and the query layer: one module per page, each with register(app)."""
+from dash import Dash
+
+from callbacks import resources
+
+
+def register_all(app: Dash) -> None:
+    resources.register(app)

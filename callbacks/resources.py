@@ -1,0 +1,39 @@
+"""Resources page callbacks: filter options, the filtered guides, and the framework panel."""
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output, html
+
+from dashboard import figures
+from dashboard.db import session_scope
+from dashboard.queries import resources
+from layouts import ids
+
+
+def filter_options(_mounted: str) -> tuple[list[dict[str, str]], list[dict[str, str]], Any]:
+    with session_scope() as session:
+        framework = resources.framework_summary(session)
+    if framework is None:
+        return [], [], figures.framework_panel(None)
+    principle_options = [{"label": p.name, "value": p.code} for p in framework.principles]
+    category_options = [{"label": f"{c.code}. {c.title}", "value": c.code} for c in framework.categories]
+    return principle_options, category_options, figures.framework_panel(framework)
+
+
+def filtered_guides(principle: str | None, category: str | None) -> tuple[html.Div, str]:
+    # Values can come from the URL or a crafted request: anything that is not a known code matches nothing.
+    principle = principle if isinstance(principle, str) and principle else None
+    category = category if isinstance(category, str) and category else None
+    with session_scope() as session:
+        guides = resources.list_guides(session, principle_code=principle, category_code=category)
+    count = f"{len(guides)} guide{'s' * (len(guides) != 1)}" + (" match the filters." if principle or category else ".")
+    return figures.guide_cards(guides), count
+
+
+def register(app: Dash) -> None:
+    app.callback(Output(ids.RESOURCES_PRINCIPLE, "options"), Output(ids.RESOURCES_CATEGORY, "options"),
+                 Output(ids.RESOURCES_FRAMEWORK, "children"),
+                 Input(ids.RESOURCES_FRAMEWORK, "id"))(filter_options)  # fires when the page mounts
+    app.callback(Output(ids.RESOURCES_GUIDES, "children"), Output(ids.RESOURCES_COUNT, "children"),
+                 Input(ids.RESOURCES_PRINCIPLE, "value"), Input(ids.RESOURCES_CATEGORY, "value"))(filtered_guides)

@@ -1,0 +1,156 @@
+"""Command line: python -m dashboard.cli init-db | create-user | load-demo | generate | load-framework."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dashboard.config import Config
+from dashboard.db import Database, connect, is_empty, upgrade
+from dashboard.errors import ConfigError
+
+
+@contextmanager
+def database() -> Iterator[tuple[Config, Database]]:
+    config = Config.from_env()
+    db = connect(config.database_url)
+    upgrade(db)
+    try:
+        yield config, db
+    finally:
+        db.engine.dispose()
+
+
+def fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Configuration and input errors end the command with one line and exit status 2."""
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper
+
+
+@click.group()
+def cli() -> None:
+    """Peer supervision oversight: database and data commands (DATABASE_URL picks the database)."""
+
+
+@cli.command("init-db")
+@fail_cleanly
+def init_db() -> None:
+    """Apply migrations; load the framework, guides, scale and standard into an empty database."""
+    from seed_data.reference import load_reference_data
+
+    with database() as (_config, db):
+        if is_empty(db):
+            with db.session() as session:
+                load_reference_data(session)
+            click.echo("Database created: framework, guides, rating scale and standard loaded.")
+        else:
+            click.echo("Database is up to date.")
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "leadership", "quality", "supervisor",
+                                                          "peer_worker"]))
+@click.option("--full-name", default=None, help="Shown in the app; defaults to the staff record's name.")
+@click.option("--staff-id", type=int, default=None, help="Staff record (supervisor and peer_worker only).")
+@fail_cleanly
+def create_user_command(username: str, role: str, full_name: str | None, staff_id: int | None) -> None:
+    """Create an account; the password comes from PEERDASH_PASSWORD or a prompt."""
+    from dashboard.accounts import AccountError, create_user
+
+    password = os.environ.get("PEERDASH_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    with database() as (_config, db):
+        try:
+            with db.session() as session:
+                user = create_user(session, username, password, role, full_name=full_name, staff_id=staff_id)
+                click.echo(f"Created {user.username} ({user.role}).")
+        except AccountError as exc:
+            raise ConfigError(str(exc)) from None
+
+
+@cli.command("load-demo")
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last day of the demo history (default today).")
+@fail_cleanly
+def load_demo(end_date: Any) -> None:
+    """Load the demo agency and its demo-only accounts into an empty database (never in production)."""
+    from seed_data.demo import seed_demo_agency
+
+    with database() as (config, db):
+        if config.production:
+            raise ConfigError("refusing to load demo accounts in production (PEERDASH_ENV=production)")
+        if not is_empty(db):
+            raise ConfigError("the database is not empty; the demo agency goes into an empty database")
+        with db.session() as session:
+            counts = seed_demo_agency(session, end_date=end_date.date() if end_date else date.today())
+        _summary(counts)
+
+
+@cli.command("generate")
+@click.option("--scale", type=click.Choice(["demo", "agency", "state"]), default="agency", show_default=True)
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default today.")
+@click.option("--seed", type=int, default=2015, show_default=True)
+@fail_cleanly
+def generate_command(scale: str, end_date: Any, seed: int) -> None:
+    """Generate benchmark data (no accounts) into an empty database: agency = 2,000 workers × 60 months."""
+    from seed_data import demo
+    from seed_data.reference import load_reference_data
+
+    chosen = {"demo": demo.DEMO, "agency": demo.AGENCY, "state": demo.STATE}[scale]
+    with database() as (_config, db):
+        if not is_empty(db):
+            raise ConfigError("the database is not empty; generate into a fresh DATABASE_URL")
+        started = time.monotonic()
+        with db.session() as session:
+            load_reference_data(session)
+            counts = demo.generate(session, end_date=end_date.date() if end_date else date.today(),
+                                   scale=chosen, seed=seed, progress=_progress_printer(started))
+        click.echo(f"\nDone in {time.monotonic() - started:,.1f} s.")
+        _summary(counts)
+
+
+@cli.command("load-framework")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--activate/--no-activate", default=True, show_default=True)
+@fail_cleanly
+def load_framework_command(path: Path, activate: bool) -> None:
+    """Load a framework file (JSON, see seed_data/frameworks/) as a new version."""
+    from seed_data.reference import load_framework
+
+    with database() as (_config, db):
+        with db.session() as session:
+            framework = load_framework(session, path, activate=activate)
+            click.echo(f"Loaded {framework.name} version {framework.version}"
+                       f"{' (now active)' if activate else ''}.")
+
+
+def _progress_printer(started: float) -> Callable[[str, int], None]:
+    def show(step: str, rows: int) -> None:
+        click.echo(f"\r  {step:<28} {rows:>12,} rows   {time.monotonic() - started:8.1f} s", nl=False)
+    return show
+
+
+def _summary(counts: dict[str, int]) -> None:
+    width = max(map(len, counts), default=10)
+    click.echo("Wrote:")
+    for table, rows in counts.items():
+        click.echo(f"  {table:<{width}} {rows:>12,}")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,108 @@
+"""create_app(): the one place where config, database, auth, pages and callbacks are wired together."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Dash
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import callbacks
+from dashboard import auth
+from dashboard.config import Config
+from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
+from layouts import placeholder, resources, shell
+
+log = logging.getLogger(__name__)
+ASSETS = Path(__file__).resolve().parent / "assets"
+BOOTSTRAP_CSS = "/assets/vendor/bootstrap-5.3.9.min.css"  # vendored: the app needs no internet
+
+
+def create_app(config: Config | None = None) -> Dash:
+    config = config or Config.from_env()
+    server = Flask(__name__, instance_path=str(config.instance_path))
+    server.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        TESTING=config.testing,
+    )
+    if config.proxy_count:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=config.proxy_count, x_proto=config.proxy_count)  # type: ignore[method-assign]
+
+    db = connect(config.database_url)
+    prepare_database(db, seed_demo=config.seed_demo)
+    server.extensions[EXTENSION_KEY] = db
+    auth.init_app(server, config)
+
+    app = Dash(
+        __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
+        assets_ignore=r"vendor/.*", external_stylesheets=[BOOTSTRAP_CSS], serve_locally=True,
+        title="Peer Supervision Oversight", update_title=None,
+        # Page bodies differ by role, so no single validation layout exists; a unit test checks
+        # instead that every callback id is in some page layout.
+        suppress_callback_exceptions=True,
+    )
+    register_pages()
+    app.layout = lambda: shell.layout(auth.current_viewer())
+    callbacks.register_all(app)
+    db.engine.dispose()  # gunicorn --preload forks after this: each worker opens its own connections
+    return app
+
+
+def prepare_database(db: Database, seed_demo: bool) -> None:
+    """Apply migrations; an empty database gets the reference data, and the demo agency unless in production."""
+    upgrade(db)
+    if not is_empty(db):
+        return
+    with db.session() as session:
+        if seed_demo:
+            from seed_data.demo import seed_demo_agency
+
+            log.warning("empty database: seeding the demo agency (demo logins, password 'demo')")
+            seed_demo_agency(session, end_date=date.today())
+        else:
+            from seed_data.reference import load_reference_data
+
+            load_reference_data(session)
+
+
+def restricted(section_key: str, page: Callable[..., Any]) -> Callable[..., Any]:
+    """A page body shown only to roles that may use the section; others get a plain notice."""
+    section = next(s for s in auth.SECTIONS if s.key == section_key)
+
+    def guarded(**query: str) -> Any:
+        viewer = auth.current_viewer()
+        if viewer is None or not viewer.may_use(section_key):
+            return shell.forbidden(section.label)
+        return page(**query)
+
+    return guarded
+
+
+def register_pages() -> None:
+    def soon(title: str, text: str) -> Callable[..., Any]:
+        return lambda **_: placeholder.layout(title, text)
+
+    pages: dict[str, Callable[..., Any]] = {
+        "overview": soon("Overview", "principle coverage by team, supervision frequency against the "
+                                     "standard, trends and early-warning signals."),
+        "my_team": soon("My team", "your team's roster with due dates, competency profiles, and "
+                                   "recording sessions and ratings."),
+        "my_record": soon("My record", "your supervision sessions, ratings and self-ratings."),
+        "compliance": soon("Compliance", "the compliance view per worker and team, with CSV, Excel and "
+                                         "PDF exports."),
+        "resources": resources.layout,
+    }
+    for order, section in enumerate(auth.SECTIONS):
+        dash.register_page(section.key, path=section.path, name=section.label, order=order,
+                           title=f"{section.label} · Peer Supervision Oversight",
+                           layout=restricted(section.key, pages[section.key]))

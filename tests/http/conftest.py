@@ -1,0 +1,75 @@
+"""HTTP fixtures: the app on a database with one account per role, a Flask test client, login helpers."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash import Dash
+from flask.testing import FlaskClient
+
+from dashboard.accounts import create_user
+from dashboard.db import Database
+from models import Program, Staff, Team, TeamMembership, TeamSupervisor
+from tests.conftest import _reference, make_app
+from tests.databases import TemplateFactory
+
+PASSWORD = "correct horse"
+
+
+def add_people(db: Database) -> None:
+    """Two teams, one supervisor of team A, one peer worker on team A, and an account per role."""
+    with db.session() as s:
+        program = Program(name="Community Recovery")
+        s.add(program)
+        s.flush()
+        team_a, team_b = Team(program_id=program.id, name="Team A"), Team(program_id=program.id, name="Team B")
+        supervisor = Staff(full_name="Sam Supervisor", role="supervisor", hire_date=date(2020, 1, 6),
+                           peer_credential=True)
+        worker = Staff(full_name="Pat Peer", role="peer_worker", hire_date=date(2023, 3, 1))
+        s.add_all([team_a, team_b, supervisor, worker])
+        s.flush()
+        s.add_all([TeamSupervisor(team_id=team_a.id, staff_id=supervisor.id, start_date=date(2020, 1, 6)),
+                   TeamMembership(staff_id=worker.id, team_id=team_a.id, start_date=date(2023, 3, 1))])
+        for username, role in (("admin", "admin"), ("leader", "leadership"), ("quality", "quality")):
+            create_user(s, username, PASSWORD, role, full_name=f"{role.title()} Person")
+        create_user(s, "supervisor", PASSWORD, "supervisor", staff_id=supervisor.id)
+        create_user(s, "peer", PASSWORD, "peer_worker", staff_id=worker.id)
+
+
+def _reference_and_people(db: Database) -> None:
+    _reference(db)
+    add_people(db)
+
+
+@pytest.fixture
+def people_db(templates: TemplateFactory) -> Iterator[Database]:
+    """Reference data plus add_people(), copied from a template (hashing passwords per test is slow)."""
+    with templates.fresh("people", _reference_and_people) as db:
+        yield db
+
+
+@pytest.fixture
+def app(people_db: Database, tmp_path: Path) -> Iterator[Dash]:
+    app = make_app(people_db, tmp_path)
+    yield app
+    app.server.extensions["peerdash.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Dash) -> FlaskClient:
+    return app.server.test_client()
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, **extra: str) -> Any:
+    return client.post("/login", data={"username": username, "password": password, **extra})
+
+
+def dash_update(client: FlaskClient, output: str, inputs: list[dict[str, Any]],
+                changed: list[str] | None = None, outputs: list[dict[str, str]] | None = None) -> Any:
+    """A crafted /_dash-update-component request, as any logged-in browser (or script) could send."""
+    return client.post("/_dash-update-component", json={
+        "output": output, "outputs": outputs or [], "inputs": inputs, "state": [],
+        "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs]})
