@@ -27,7 +27,9 @@ def filtered_guides(principle: str | None, category: str | None) -> tuple[html.D
     category = category if isinstance(category, str) and category else None
     with session_scope() as session:
         guides = resources.list_guides(session, principle_code=principle, category_code=category)
-    count = f"{len(guides)} guide{'s' * (len(guides) != 1)}" + (" match the filters." if principle or category else ".")
+    noun = "guide" if len(guides) == 1 else "guides"
+    verb = "matches" if len(guides) == 1 else "match"
+    count = f"{len(guides)} {noun} {verb} the filters." if principle or category else f"{len(guides)} {noun}."
     return figures.guide_cards(guides), count
 
 

@@ -1,0 +1,59 @@
+"""Browser fixtures: dash_duo drives Debian's headless Chromium; missing browser = skip, or fail if required."""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dash import Dash
+from dash.testing.composite import DashComposite
+from selenium.webdriver.common.by import By
+
+from dashboard.db import Database
+from tests.conftest import make_app
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = [name for name in ("chromium", "chromedriver") if shutil.which(name) is None]
+    if not missing:
+        return
+    reason = f"browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} not found)"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {reason}")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.option.headless = True  # CI has no display; so does every developer machine here
+
+
+@pytest.fixture
+def browser_app(demo_db: Database, tmp_path: Path) -> Iterator[Dash]:
+    app = make_app(demo_db, tmp_path)
+    yield app
+    app.server.extensions["peerdash.db"].engine.dispose()
+
+
+def log_in(dash_duo: DashComposite, app: Dash, username: str, password: str = "demo") -> None:
+    """Start the app, sign in through the real HTML form, and wait for the shell to render."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(f"{dash_duo.server.url}/login")
+    dash_duo.driver.find_element(By.ID, "username").send_keys(username)
+    dash_duo.driver.find_element(By.ID, "password").send_keys(password)
+    dash_duo.driver.find_element(By.ID, "login-submit").click()
+    dash_duo.wait_for_element("#shell-user-name", timeout=15)
+
+
+def screenshot(dash_duo: DashComposite, name: str) -> None:
+    """Saved for a person to look at (screenshots/ is not committed)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    dash_duo.driver.set_window_size(1400, 1000)
+    height = dash_duo.driver.execute_script("return document.body.scrollHeight")
+    dash_duo.driver.set_window_size(1400, max(1000, min(height + 100, 6000)))
+    dash_duo.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
