@@ -88,21 +88,25 @@ def restricted(section_key: str, page: Callable[..., Any]) -> Callable[..., Any]
     return guarded
 
 
-def register_pages() -> None:
-    def soon(title: str, text: str) -> Callable[..., Any]:
-        return lambda **_: placeholder.layout(title, text)
+def _soon(title: str, text: str) -> Callable[..., Any]:
+    return lambda **_: placeholder.layout(title, text)
 
-    pages: dict[str, Callable[..., Any]] = {
-        "overview": soon("Overview", "principle coverage by team, supervision frequency against the "
-                                     "standard, trends and early-warning signals."),
-        "my_team": soon("My team", "your team's roster with due dates, competency profiles, and "
-                                   "recording sessions and ratings."),
-        "my_record": soon("My record", "your supervision sessions, ratings and self-ratings."),
-        "compliance": soon("Compliance", "the compliance view per worker and team, with CSV, Excel and "
-                                         "PDF exports."),
-        "resources": resources.layout,
-    }
+
+# Each section's page body, before the role check that register_pages() wraps around it.
+PAGE_BODIES: dict[str, Callable[..., Any]] = {
+    "overview": _soon("Overview", "principle coverage by team, supervision frequency against the standard, "
+                                  "trends and early-warning signals."),
+    "my_team": _soon("My team", "your team's roster with due dates, competency profiles, and recording "
+                                "sessions and ratings."),
+    "my_record": _soon("My record", "your supervision sessions, ratings and self-ratings."),
+    "compliance": _soon("Compliance", "the compliance view per worker and team, with CSV, Excel and PDF "
+                                      "exports."),
+    "resources": resources.layout,
+}
+
+
+def register_pages() -> None:
     for order, section in enumerate(auth.SECTIONS):
         dash.register_page(section.key, path=section.path, name=section.label, order=order,
                            title=f"{section.label} · Peer Supervision Oversight",
-                           layout=restricted(section.key, pages[section.key]))
+                           layout=restricted(section.key, PAGE_BODIES[section.key]))

@@ -1,0 +1,37 @@
+"""Every id a callback uses exists in some page layout, and layouts build without a database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from dash.development.base_component import Component
+
+from dashboard.auth import Viewer
+from dashboard.db import Database
+from dashboard.factory import PAGE_BODIES
+from layouts import shell
+from tests.conftest import make_app
+
+
+def ids_in(component: Component) -> set[str]:
+    found = {component.id} if getattr(component, "id", None) else set()
+    return found | {c.id for c in component._traverse() if getattr(c, "id", None)}
+
+
+def callback_ids(app: Dash) -> set[str]:
+    ids: set[str] = set()
+    for outputs, callback in app.callback_map.items():
+        ids |= {i["id"] for i in callback["inputs"]} | {s["id"] for s in callback.get("state", [])}
+        ids |= {part.rsplit(".", 1)[0] for part in outputs.strip(".").split("...")}
+    return {i for i in ids if not i.startswith("_pages")}
+
+
+def test_every_callback_id_is_in_the_shell_or_a_page(empty_db: Database, tmp_path: Path) -> None:
+    app = make_app(empty_db, tmp_path)
+    viewer = Viewer(1, "x", "X", "admin", None)
+    in_layouts = ids_in(shell.layout(viewer))
+    for body in PAGE_BODIES.values():
+        in_layouts |= ids_in(body())  # called with no arguments, as Dash does: no database needed
+    missing = callback_ids(app) - in_layouts
+    assert not missing, f"callback ids with no component: {sorted(missing)}"
+    assert callback_ids(app)  # the check saw real callbacks
