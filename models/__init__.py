@@ -5,6 +5,7 @@ from models.base import Base, UTCDateTime, utcnow
 from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
                               RatingScale)
 from models.guides import GuideCategory, GuidePrinciple, ResourceGuide
+from models.settings import AgencySettings
 from models.org import (STAFF_ROLES, CertificationStage, Program, StageAssignment, Staff, Team,
                         TeamMembership, TeamSupervisor)
 from models.standards import StandardRule, SupervisionStandard
@@ -13,7 +14,7 @@ from models.supervision import (RATER_ROLES, SESSION_FORMATS, SESSION_KINDS, SES
                                 SupervisionSession)
 
 __all__ = [
-    "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
+    "AgencySettings", "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
     "CompetencyRating", "CurrentRating", "Framework", "GuideCategory", "GuidePrinciple", "LoginAttempt",
     "Principle", "Program", "RATER_ROLES", "RatingLevel", "RatingScale", "ResourceGuide",
     "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES", "STAFF_LINKED_ROLES", "STAFF_ROLES",

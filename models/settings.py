@@ -1,0 +1,28 @@
+"""Agency-wide settings that the metrics read: one row, edited by an admin."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Numeric
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class AgencySettings(Base):
+    __tablename__ = "agency_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("staleness_days > 0", name="staleness_positive"),
+        CheckConstraint("min_cell_workers >= 0", name="min_cell_nonnegative"),
+        CheckConstraint("fte_per_supervisor_limit > 0", name="fte_limit_positive"),
+        CheckConstraint("principle_holding_share > 0 AND principle_holding_share <= 1", name="holding_share"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    # A supervisor rating older than this no longer counts as current.
+    staleness_days: Mapped[int] = mapped_column(default=365)
+    # Team-level values over fewer workers are shown as "n<k" (0 turns suppression off).
+    min_cell_workers: Mapped[int] = mapped_column(default=3)
+    fte_per_supervisor_limit: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal(7))
+    # A worker "holds" a principle when proficient on at least this share of its competencies.
+    principle_holding_share: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0.75"))
