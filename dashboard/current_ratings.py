@@ -25,7 +25,9 @@ def rebuild_current_ratings(session: Session) -> int:
     ).subquery("ranked")
     latest = select(ranked.c.worker_id, ranked.c.competency_id, ranked.c.rater_role, ranked.c.id,
                     ranked.c.level, ranked.c.rated_on).where(ranked.c.recency == 1)
-    session.execute(delete(CurrentRating.__table__))
-    written = session.execute(insert(CurrentRating.__table__).from_select(
-        ["worker_id", "competency_id", "rater_role", "rating_id", "level", "rated_on"], latest))
+    connection = session.connection()  # Core: a plain DELETE and INSERT … SELECT, no ORM bookkeeping
+    connection.execute(delete(CurrentRating))
+    written = connection.execute(insert(CurrentRating).from_select(
+        ["worker_id", "competency_id", "rater_role", "rating_id", "level", "rated_on"], latest,
+    ).execution_options(preserve_rowcount=True))  # SQLAlchemy reports INSERT rowcounts only when asked
     return written.rowcount
