@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, html
 
 from dashboard import figures
 from dashboard.db import session_scope
@@ -11,14 +11,18 @@ from dashboard.queries import resources
 from layouts import ids
 
 
-def filter_options(_mounted: str) -> tuple[list[dict[str, str]], list[dict[str, str]], Any]:
+def filter_options(_mounted: str, from_url: Any) -> tuple[list[dict[str, str]], list[dict[str, str]], Any, Any, Any]:
+    """Options from the active framework; values from the URL only when they name a real principle or category."""
     with session_scope() as session:
         framework = resources.framework_summary(session)
     if framework is None:
-        return [], [], figures.framework_panel(None)
+        return [], [], None, None, figures.framework_panel(None)
     principle_options = [{"label": p.name, "value": p.code} for p in framework.principles]
     category_options = [{"label": f"{c.code}. {c.title}", "value": c.code} for c in framework.categories]
-    return principle_options, category_options, figures.framework_panel(framework)
+    wanted = from_url if isinstance(from_url, dict) else {}
+    principle = wanted.get("principle") if wanted.get("principle") in {p.code for p in framework.principles} else None
+    category = wanted.get("category") if wanted.get("category") in {c.code for c in framework.categories} else None
+    return principle_options, category_options, principle, category, figures.framework_panel(framework)
 
 
 def filtered_guides(principle: str | None, category: str | None) -> tuple[html.Div, str]:
@@ -35,7 +39,9 @@ def filtered_guides(principle: str | None, category: str | None) -> tuple[html.D
 
 def register(app: Dash) -> None:
     app.callback(Output(ids.RESOURCES_PRINCIPLE, "options"), Output(ids.RESOURCES_CATEGORY, "options"),
+                 Output(ids.RESOURCES_PRINCIPLE, "value"), Output(ids.RESOURCES_CATEGORY, "value"),
                  Output(ids.RESOURCES_FRAMEWORK, "children"),
-                 Input(ids.RESOURCES_FRAMEWORK, "id"))(filter_options)  # fires when the page mounts
+                 Input(ids.RESOURCES_FRAMEWORK, "id"),  # fires once, when the page mounts
+                 State(ids.RESOURCES_FROM_URL, "data"))(filter_options)
     app.callback(Output(ids.RESOURCES_GUIDES, "children"), Output(ids.RESOURCES_COUNT, "children"),
                  Input(ids.RESOURCES_PRINCIPLE, "value"), Input(ids.RESOURCES_CATEGORY, "value"))(filtered_guides)

@@ -8,16 +8,17 @@ from layouts import ids
 
 
 def layout(principle: str | None = None, category: str | None = None, **_: str) -> html.Div:
-    """Filter values may arrive from the URL (?principle=…&category=…); the callback checks them."""
+    """Filter values may arrive from the URL (?principle=…&category=…); the options callback checks them."""
     return html.Div([
+        dcc.Store(id=ids.RESOURCES_FROM_URL, data={"principle": principle, "category": category}),
         html.H1("Resources", className="page-title"),
         html.P("Guides that help supervisors with each principle and competency category.", className="page-lead"),
         dbc.Row([
             dbc.Col([dbc.Label("Principle", html_for=ids.RESOURCES_PRINCIPLE),
-                     dcc.Dropdown(id=ids.RESOURCES_PRINCIPLE, value=principle, placeholder="All principles",
+                     dcc.Dropdown(id=ids.RESOURCES_PRINCIPLE, placeholder="All principles",
                                   clearable=True)], md=4),
             dbc.Col([dbc.Label("Competency category", html_for=ids.RESOURCES_CATEGORY),
-                     dcc.Dropdown(id=ids.RESOURCES_CATEGORY, value=category, placeholder="All categories",
+                     dcc.Dropdown(id=ids.RESOURCES_CATEGORY, placeholder="All categories",
                                   clearable=True)], md=6),
         ], className="g-3 mb-3"),
         html.P(id=ids.RESOURCES_COUNT, className="text-body-secondary small", **{"aria-live": "polite"}),
