@@ -63,7 +63,8 @@ class Scale:
     supervisors: int
 
 
-# About eight workers per team and one supervisor per six or seven FTE peers (peers average ~0.8 FTE).
+# Eight workers per team; at agency and state scale one supervisor per ~6 FTE peers (peers average 0.8 FTE,
+# and some records are leavers); the demo is a little richer in supervisors so co-supervision shows.
 DEMO = Scale(workers=80, months=24, programs=3, teams=10, supervisors=14)
 AGENCY = Scale(workers=2000, months=60, programs=12, teams=250, supervisors=230)
 STATE = Scale(workers=20000, months=60, programs=80, teams=2500, supervisors=2300)
@@ -88,7 +89,7 @@ WEAK_PRINCIPLE_CODE = "trauma-informed"
 BEHIND_DAYS = 120  # how long the behind team has been slipping
 BEHIND_SILENT_DAYS = 35  # longer than any stage's allowed interval, so a silent worker is overdue
 TEAMS_PER_CHUNK = 25  # ~200 workers' sessions and ratings held in memory at a time
-BATCH_ROWS = 10_000
+BATCH_ROWS = 10_000  # rows per executemany where there is no COPY
 
 MISSED_SESSION_RATE = 0.08
 RANDOM_LEAVE_RATE = 0.07
