@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dash import Dash
+from axe_selenium_python import Axe
 from dash.testing.composite import DashComposite
 from selenium.webdriver.common.by import By
 
@@ -15,6 +16,8 @@ from dashboard.db import Database
 from tests.conftest import make_app
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+# axe-selenium-python bundles axe-core 3.1 (2018); the vendored 4.x knows today's WCAG rules.
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-4.11.4.min.js"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -57,3 +60,12 @@ def screenshot(dash_duo: DashComposite, name: str) -> None:
     height = dash_duo.driver.execute_script("return document.body.scrollHeight")
     dash_duo.driver.set_window_size(1400, max(1000, min(height + 100, 6000)))
     dash_duo.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def accessibility_violations(dash_duo: DashComposite) -> list[str]:
+    """axe-core's violations on the current page (WCAG 2.x A/AA and best practices), one line each."""
+    axe = Axe(dash_duo.driver, script_url=str(AXE_SCRIPT))
+    axe.inject()
+    results = axe.run()
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+            for v in results["violations"]]

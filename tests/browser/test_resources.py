@@ -5,7 +5,7 @@ import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import accessibility_violations, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,7 @@ def test_resources_lists_every_guide_with_its_address(dash_duo: DashComposite, b
     assert dash_duo.find_element("a[href='https://dbhids.org/peer-support-toolkit']")
     dash_duo.wait_for_contains_text("#framework-counts", "62 competencies in 12 categories")
     screenshot(dash_duo, f"resources-{username}")
+    assert accessibility_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
 
 
