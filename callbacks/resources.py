@@ -16,12 +16,14 @@ def filter_options(_mounted: str, from_url: Any) -> tuple[list[dict[str, str]], 
     with session_scope() as session:
         framework = resources.framework_summary(session)
     if framework is None:
-        return [], [], None, None, figures.framework_panel(None)
-    principle_options = [{"label": p.name, "value": p.code} for p in framework.principles]
-    category_options = [{"label": f"{c.code}. {c.title}", "value": c.code} for c in framework.categories]
+        return [], [], "", "", figures.framework_panel(None)
+    principle_options = [{"label": "All principles", "value": ""}] + [
+        {"label": p.name, "value": p.code} for p in framework.principles]
+    category_options = [{"label": "All categories", "value": ""}] + [
+        {"label": f"{c.code}. {c.title}", "value": c.code} for c in framework.categories]
     wanted = from_url if isinstance(from_url, dict) else {}
-    principle = wanted.get("principle") if wanted.get("principle") in {p.code for p in framework.principles} else None
-    category = wanted.get("category") if wanted.get("category") in {c.code for c in framework.categories} else None
+    principle = wanted.get("principle") if wanted.get("principle") in {p.code for p in framework.principles} else ""
+    category = wanted.get("category") if wanted.get("category") in {c.code for c in framework.categories} else ""
     return principle_options, category_options, principle, category, figures.framework_panel(framework)
 
 

@@ -21,6 +21,12 @@ from layouts import placeholder, resources, shell
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
 BOOTSTRAP_CSS = "/assets/vendor/bootstrap-5.3.9.min.css"  # vendored: the app needs no internet
+# Dash's default page, plus the document language that screen readers need.
+INDEX_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
+</html>"""
 
 
 def create_app(config: Config | None = None) -> Dash:
@@ -51,6 +57,7 @@ def create_app(config: Config | None = None) -> Dash:
         # instead that every callback id is in some page layout.
         suppress_callback_exceptions=True,
     )
+    app.index_string = INDEX_HTML
     register_pages()
     app.layout = lambda: shell.layout(auth.current_viewer())
     callbacks.register_all(app)

@@ -20,7 +20,7 @@ def _guide_card(guide: GuideRow) -> dbc.Card:
     for label, url in guide.extra_links:
         links += [html.Br(), html.A(label, href=url, target="_blank", rel="noopener noreferrer")]
     return dbc.Card(dbc.CardBody([
-        html.H3(guide.title, className="h5 card-title"),
+        html.H2(guide.title, className="h5 card-title"),
         html.P(publisher, className="text-body-secondary mb-2"),
         html.P(guide.summary, className="mb-2"),
         html.P(links, className="small mb-2"),

@@ -29,7 +29,7 @@ def layout(viewer: Viewer | None) -> html.Div:
                          id="shell-collapse", is_open=True),
             html.Div(user_menu, className="d-flex align-items-center"),
         ], fluid=True),
-        color="primary", dark=True, className="mb-3", id="shell-navbar",
+        color="#1d3557", dark=True, className="mb-3", id="shell-navbar",
     )
     return html.Div([
         dcc.Location(id=ids.URL),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
+from selenium.webdriver.support.select import Select
 
 from tests.browser.conftest import accessibility_violations, log_in, screenshot
 
@@ -30,6 +31,6 @@ def test_filters_narrow_the_guides_and_come_from_the_url(dash_duo: DashComposite
     dash_duo.driver.get(f"{dash_duo.server.url}/resources?category=VIII")
     # Category VIII (crises) is linked to the SAMHSA framework and Peers for Progress only.
     dash_duo.wait_for_text_to_equal("#resources-count", "2 guides match the filters.")
-    dash_duo.select_dcc_dropdown("#resources-principle", "Voluntary")
+    Select(dash_duo.find_element("#resources-principle")).select_by_visible_text("Voluntary")
     dash_duo.wait_for_text_to_equal("#resources-count", "1 guide matches the filters.")
     assert dash_duo.get_logs() == []
