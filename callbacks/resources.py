@@ -10,27 +10,29 @@ from dashboard.db import session_scope
 from dashboard.queries import resources
 from layouts import ids
 
+ALL = "all"  # the "no filter" choice; dbc.Select keeps "" for its own placeholder
+
 
 def filter_options(_mounted: str, from_url: Any) -> tuple[list[dict[str, str]], list[dict[str, str]], Any, Any, Any]:
     """Options from the active framework; values from the URL only when they name a real principle or category."""
     with session_scope() as session:
         framework = resources.framework_summary(session)
     if framework is None:
-        return [], [], "", "", figures.framework_panel(None)
-    principle_options = [{"label": "All principles", "value": ""}] + [
+        return [], [], ALL, ALL, figures.framework_panel(None)
+    principle_options = [{"label": "All principles", "value": ALL}] + [
         {"label": p.name, "value": p.code} for p in framework.principles]
-    category_options = [{"label": "All categories", "value": ""}] + [
+    category_options = [{"label": "All categories", "value": ALL}] + [
         {"label": f"{c.code}. {c.title}", "value": c.code} for c in framework.categories]
     wanted = from_url if isinstance(from_url, dict) else {}
-    principle = wanted.get("principle") if wanted.get("principle") in {p.code for p in framework.principles} else ""
-    category = wanted.get("category") if wanted.get("category") in {c.code for c in framework.categories} else ""
+    principle = wanted.get("principle") if wanted.get("principle") in {p.code for p in framework.principles} else ALL
+    category = wanted.get("category") if wanted.get("category") in {c.code for c in framework.categories} else ALL
     return principle_options, category_options, principle, category, figures.framework_panel(framework)
 
 
 def filtered_guides(principle: str | None, category: str | None) -> tuple[html.Div, str]:
     # Values can come from the URL or a crafted request: anything that is not a known code matches nothing.
-    principle = principle if isinstance(principle, str) and principle else None
-    category = category if isinstance(category, str) and category else None
+    principle = principle if isinstance(principle, str) and principle != ALL else None
+    category = category if isinstance(category, str) and category != ALL else None
     with session_scope() as session:
         guides = resources.list_guides(session, principle_code=principle, category_code=category)
     noun = "guide" if len(guides) == 1 else "guides"

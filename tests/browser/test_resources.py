@@ -17,6 +17,7 @@ def test_resources_lists_every_guide_with_its_address(dash_duo: DashComposite, b
     log_in(dash_duo, browser_app, username)
     dash_duo.driver.get(f"{dash_duo.server.url}/resources")
     dash_duo.wait_for_text_to_equal("#resources-count", "5 guides.")
+    assert Select(dash_duo.find_element("#resources-principle")).first_selected_option.text == "All principles"
     titles = [t.text for t in dash_duo.find_elements(".guide-card .card-title")]
     assert "Peer Support Toolkit" in titles
     assert dash_duo.find_element("a[href='https://dbhids.org/peer-support-toolkit']")
@@ -31,6 +32,7 @@ def test_filters_narrow_the_guides_and_come_from_the_url(dash_duo: DashComposite
     dash_duo.driver.get(f"{dash_duo.server.url}/resources?category=VIII")
     # Category VIII (crises) is linked to the SAMHSA framework and Peers for Progress only.
     dash_duo.wait_for_text_to_equal("#resources-count", "2 guides match the filters.")
+    assert Select(dash_duo.find_element("#resources-category")).first_selected_option.text.startswith("VIII.")
     Select(dash_duo.find_element("#resources-principle")).select_by_visible_text("Voluntary")
     dash_duo.wait_for_text_to_equal("#resources-count", "1 guide matches the filters.")
     assert dash_duo.get_logs() == []
