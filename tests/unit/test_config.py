@@ -1,0 +1,58 @@
+"""Bad configuration stops with one clear line; production refuses what is only for demos."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.config import Config
+from dashboard.db import connect
+from dashboard.errors import ConfigError
+
+
+def test_an_unreachable_database_is_named_by_host_and_port() -> None:
+    with pytest.raises(ConfigError, match=r"cannot connect to the database at 127\.0\.0\.1:1/nowhere"):
+        connect("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+
+
+def test_a_database_address_that_is_not_one_is_refused() -> None:
+    with pytest.raises(ConfigError, match="not a database address"):
+        connect("not a url")
+
+
+def test_an_unwritable_instance_folder_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match=f"instance folder {blocker / 'instance'} is not writable"):
+        Config.from_env({"PEERDASH_INSTANCE": str(blocker / "instance")})
+
+
+def test_production_needs_a_secret_key_and_never_seeds_demo_accounts(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set in production"):
+        Config.from_env({"PEERDASH_ENV": "production", "PEERDASH_INSTANCE": str(tmp_path)})
+    config = Config.from_env({"PEERDASH_ENV": "production", "SECRET_KEY": "k", "PEERDASH_INSTANCE": str(tmp_path)})
+    assert config.production and not config.seed_demo
+
+
+def test_postgres_addresses_use_psycopg_3(tmp_path: Path) -> None:
+    config = Config.from_env({"DATABASE_URL": "postgres://u@h/db", "PEERDASH_INSTANCE": str(tmp_path)})
+    assert config.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_the_cli_refuses_demo_data_in_production(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["load-demo"], env={
+        "PEERDASH_ENV": "production", "SECRET_KEY": "k", "PEERDASH_INSTANCE": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert result.exit_code == 2
+    assert "refusing to load demo accounts in production" in result.output
+
+
+def test_the_cli_reports_a_framework_file_error_by_line(tmp_path: Path) -> None:
+    bad = tmp_path / "framework.json"
+    bad.write_text('{\n  "name": "X",\n  oops\n}\n')
+    result = CliRunner().invoke(cli, ["load-framework", str(bad)], env={
+        "PEERDASH_INSTANCE": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert result.exit_code == 2
+    assert f"error: {bad}: line 3, column 3" in result.output
