@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from dashboard.accounts import create_user
@@ -396,6 +396,9 @@ def generate(session: Session, *, end_date: date, scale: Scale = DEMO, seed: int
     current = rebuild_current_ratings(session)
     if progress is not None:
         progress("current_ratings", current)
+    # Fresh planner statistics: without them PostgreSQL (autovacuum may be off or slow to notice a bulk
+    # load) picks nested loops over millions of rows, and SQLite has no statistics at all.
+    session.execute(text("ANALYZE"))
     return {**writer.counts, "current_ratings": current}
 
 
@@ -554,7 +557,7 @@ def plan_worker(index: int, staff_id: int, scale: Scale, end_date: date, window_
 class LevelModel:
     """Rating levels: rising with tenure, harder for some competencies, low for the weak principle in weak teams."""
 
-    SUPERVISOR_WEAK_PENALTY = 1.4  # brings tenured workers' typical ~3.3 down to mostly 2
+    SUPERVISOR_WEAK_PENALTY = 1.5  # brings tenured workers' typical ~3.6 down to mostly 2
     SELF_WEAK_PENALTY = 0.7  # workers sense the gap, but less than their supervisors record it
 
     def __init__(self, reference: Reference, seed: int) -> None:
@@ -572,7 +575,8 @@ class LevelModel:
     @staticmethod
     def expected(worker: WorkerPlan, day: date) -> float:
         tenure_years = (day - worker.hire_date).days / 365.25
-        return 1.35 + 2.0 * (1 - math.exp(-tenure_years / 1.3)) + worker.ability
+        # New hires start near 'developing'; after two or three years most items are proficient.
+        return 1.7 + 2.1 * (1 - math.exp(-tenure_years / 1.3)) + worker.ability
 
     def level(self, rng: random.Random, mean: float) -> int:
         return min(self.highest, max(self.lowest, round(mean + rng.gauss(0, 0.5))))
