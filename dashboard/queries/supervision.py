@@ -1,0 +1,910 @@
+"""Supervision metrics: meeting the standard, due dates, frequency, mix of kinds, supervisor signals, trend, KPIs."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (CTE, ColumnElement, Date, Float, Integer, Select, Subquery, and_, case, func, literal, or_,
+                        select, true, union_all)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from dashboard.queries.common import (AVERAGE_MONTH_DAYS, MetricSettings, TeamFilter, Window, members_on,
+                                      teams_in_view, visible_team_ids)
+from dashboard.scope import Scope
+from models import (SESSION_KINDS, CertificationStage, SessionAttendee, StageAssignment, Staff, StandardRule,
+                    SupervisionSession, SupervisionStandard, Team, TeamMembership, TeamSupervisor)
+
+DUE_SOON_DAYS = 7
+# The last individual session before a day is looked for among at least this many days of sessions, read by
+# date; only workers with none that recent have their whole history read (see _last_individual_before).
+ANCHOR_LOOKBACK_DAYS = 92
+DUE_STATUSES = ("overdue", "due_soon", "on_track", "no_standard")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class GapViolation:
+    start: date
+    end: date
+    days: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class MonthShortfall:
+    month: date  # first day of the month
+    minutes: int
+    required: int
+
+
+@dataclass(frozen=True)
+class WorkerStandard:
+    worker_id: int
+    worker_name: str
+    team_id: int
+    team_name: str
+    stage_code: str | None
+    meets: bool
+    individual_sessions: int
+    minutes: int
+    longest_gap_days: int | None
+    gap_violations: tuple[GapViolation, ...]
+    month_shortfalls: tuple[MonthShortfall, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DueDate:
+    worker_id: int
+    worker_name: str
+    team_id: int
+    team_name: str
+    stage_code: str | None
+    last_individual: date | None
+    days_since: int
+    limit: int | None
+    next_due: date | None
+    days_until_due: int | None
+    status: str  # one of DUE_STATUSES
+    minutes_this_month: int
+    required_this_month: int | None
+
+
+@dataclass(frozen=True)
+class OverdueWorker:
+    worker_id: int
+    worker_name: str
+    team_id: int
+    last_individual: date | None
+    days_since: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class TeamFrequency:
+    team_id: int
+    team_name: str
+    program_id: int
+    workers: int
+    individual_per_worker_month: float | None
+    hours_per_worker_month: float | None
+    median_gap_days: float | None
+    expected_individual_per_worker_month: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class TeamMix:
+    team_id: int
+    minutes_by_kind: tuple[tuple[str, int], ...]
+    administrative_share: float | None
+    suppressed: bool
+    team_name: str = ""
+    workers: int = 0
+
+
+@dataclass(frozen=True)
+class TeamSupervisorSignals:
+    team_id: int
+    supervisors: int
+    peer_credential_share: float | None
+    fte_per_supervisor: float | None
+    over_limit: bool
+    suppressed: bool
+    team_name: str = ""
+    workers: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingPoint:
+    month_end: date
+    workers: int
+    meeting_share: float | None
+
+
+@dataclass(frozen=True)
+class SupervisionKpis:
+    active_workers: int
+    supervisors: int
+    meeting_share: float | None
+    overdue_now: int
+    hours_per_worker_month: float | None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Portable SQL pieces
+
+
+class days_between(FunctionElement[int]):
+    """Whole days from `earlier` to `later` (later - earlier) on PostgreSQL and SQLite alike."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+
+
+def _day(value: date) -> ColumnElement[date]:
+    return literal(value, Date)
+
+
+def _later(a: ColumnElement[date], b: ColumnElement[date]) -> ColumnElement[date]:
+    return case((a > b, a), else_=b)
+
+
+def _until(left_on: ColumnElement[date | None], end_exclusive: ColumnElement[date]) -> ColumnElement[date]:
+    """The first day not judged: the end (exclusive) or the leaving day, whichever is first."""
+    return case((and_(left_on.is_not(None), left_on < end_exclusive), left_on), else_=end_exclusive)
+
+
+def _holds_on(model: Any, day: ColumnElement[date] | date) -> ColumnElement[bool]:
+    """Half-open dated rows ([start_date, end_date)) in force on `day`."""
+    return and_(model.start_date <= day, or_(model.end_date.is_(None), model.end_date > day))
+
+
+def _employed_on(day: ColumnElement[date] | date) -> ColumnElement[bool]:
+    return and_(Staff.hire_date <= day, or_(Staff.left_on.is_(None), Staff.left_on > day))
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _calendar_months(first: date, last: date) -> list[tuple[date, date]]:
+    """(first day, first day of the next month) of each calendar month overlapping [first, last]."""
+    months = []
+    month = _month_start(first)
+    while month <= last:
+        months.append((month, _next_month(month)))
+        month = _next_month(month)
+    return months
+
+
+def _months_cte(months: list[tuple[date, date]], name: str) -> CTE:
+    """Literal rows month_start, next_month, month_days."""
+    rows = [select(_day(month).label("month_start"), _day(following).label("next_month"),
+                   literal((following - month).days, Integer).label("month_days")) for month, following in months]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte(name)
+
+
+def _month_of(day: ColumnElement[date], months: list[tuple[date, date]]) -> ColumnElement[date]:
+    """The first day of the month of `day`, for days inside the given months (a CASE over literal bounds)."""
+    if len(months) == 1:
+        return _day(months[0][0])
+    return case(*[(day < _day(following), _day(month)) for month, following in months[:-1]],
+                else_=_day(months[-1][0]))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """Columns of the rule in force, joined by _join_rule_on (all NULL when no rule applies)."""
+
+    stage_id: ColumnElement[int | None]
+    stage_code: ColumnElement[str | None]
+    max_days: ColumnElement[int | None]
+    min_minutes: ColumnElement[int | None]
+    group_counts: ColumnElement[bool | None]
+
+
+def _join_rule_on(query: Select[Any], worker_id: ColumnElement[int], day: ColumnElement[date]
+                  ) -> tuple[Select[Any], _Rule]:
+    """Outer-join the standard rule in force for a worker on a day onto a query's join chain.
+
+    The rule is the one, in the standard with the greatest effective_from on or before the day, for the
+    certification stage the worker's stage assignment holds on that day.
+    """
+    assignment = aliased(StageAssignment)
+    stage = aliased(CertificationStage)
+    rule = aliased(StandardRule)
+    periods = select(
+        SupervisionStandard.id.label("standard_id"), SupervisionStandard.effective_from.label("valid_from"),
+        func.lead(SupervisionStandard.effective_from).over(order_by=SupervisionStandard.effective_from)
+        .label("valid_until")).subquery()
+    query = (query
+             .outerjoin(assignment, and_(assignment.staff_id == worker_id, _holds_on(assignment, day)))
+             .outerjoin(stage, stage.id == assignment.stage_id)
+             .outerjoin(periods, and_(periods.c.valid_from <= day,
+                                      or_(periods.c.valid_until.is_(None), periods.c.valid_until > day)))
+             .outerjoin(rule, and_(rule.standard_id == periods.c.standard_id, rule.stage_id == assignment.stage_id)))
+    return query, _Rule(assignment.stage_id, stage.code, rule.max_days_between_individual,
+                        rule.min_minutes_per_month, rule.group_counts_toward_minimum)
+
+
+def _individual() -> ColumnElement[bool]:
+    return SupervisionSession.format == "individual"
+
+
+def _attended(workers: CTE, since: date, before: date, name: str) -> CTE:
+    """Every column of `workers` with held_on, format and minutes of each session they attended in [since, before).
+
+    Read by date (the held_on index) and then the sessions' attendees: one pass that the anchors, the gaps
+    and the monthly minutes of a statement all share.
+    """
+    return (select(*workers.c, SupervisionSession.held_on, SupervisionSession.format, SupervisionSession.minutes)
+            .select_from(SupervisionSession)
+            .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+            .join(workers, workers.c.worker_id == SessionAttendee.worker_id)
+            .where(SupervisionSession.held_on >= since, SupervisionSession.held_on < before)
+            .cte(name))
+
+
+def _lookback_days(session: Session) -> int:
+    """How far before a day its last individual session is looked for by date: beyond every rule's limit, so a
+    worker with none that recent is over the limit whatever their exact last session was."""
+    longest = session.scalar(select(func.max(StandardRule.max_days_between_individual))) or 0
+    return max(ANCHOR_LOOKBACK_DAYS, longest + 1)
+
+
+def _last_individual_before(session: Session, workers: CTE, attended: CTE, before: date, lookback: int,
+                            exact: bool) -> Subquery:
+    """Every column of `workers` (one row per worker, with worker_id and hire_date) plus held_on: the worker's
+    last individual session before `before` (NULL when none). `attended` must cover [before - lookback, before).
+
+    Only the last `lookback` days are read by date. When exact, the few workers hired earlier with no
+    individual session in that time are found first (one small query) and their whole history is read;
+    otherwise they get NULL, which judges them the same way (their gap exceeds every limit) but does not name
+    the date. Naming them keeps the planners' estimates honest: a correlated subquery for the older sessions
+    was costed as if it ran for every worker and set off PostgreSQL's JIT compiler (0.1-0.6 s a query).
+    """
+    recent_from = before - timedelta(days=lookback)
+    worker_columns = [attended.c[c.name] for c in workers.c]
+    recent = (select(*worker_columns, attended.c.held_on)
+              .where(attended.c.format == "individual", attended.c.held_on >= recent_from,
+                     attended.c.held_on < before))
+    # The workers and their sessions stacked, then one GROUP BY: no join between two derived tables, which
+    # SQLite (without statistics) runs as a nested scan.
+    parts = [select(*workers.c, literal(None, Date).label("held_on")), recent]
+    if exact:
+        seen = _attended(workers, recent_from, before, f"{workers.name}_seen")
+        lacking = sorted(session.scalars(
+            select(workers.c.worker_id).where(workers.c.hire_date < recent_from)
+            .except_(select(seen.c.worker_id).where(seen.c.format == "individual"))))
+        if lacking:
+            parts.append(select(*workers.c, SupervisionSession.held_on)
+                         .select_from(SessionAttendee)
+                         .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+                         .join(workers, workers.c.worker_id == SessionAttendee.worker_id)
+                         .where(SessionAttendee.worker_id.in_(lacking), _individual(),
+                                SupervisionSession.held_on < recent_from))
+    stacked = union_all(*parts).subquery(f"{workers.name}_stacked")
+    columns = [stacked.c[c.name] for c in workers.c]
+    return (select(*columns, func.max(stacked.c.held_on).label("held_on")).group_by(*columns)
+            .subquery(f"{workers.name}_last"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Meeting the standard: the shared engine
+#
+# A "judged" CTE holds one row per (worker_id, period_start) with period_end_excl (the period's end + 1 day),
+# until (the first day not judged: period_end_excl or the leaving day), hire_date and left_on: one window per
+# worker for standard_status and the KPIs, one calendar month per worker and month for the trend. The span
+# [span_start, span_end_excl) covers every period.
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """The CTEs one statement shares: the judged periods, their workers, and what those attended."""
+
+    judged: CTE
+    workers: CTE
+    attended: CTE
+    span_start: date
+    span_end_excl: date
+    lookback: int
+
+
+def _judgement(session: Session, judged: CTE, span_start: date, span_end_excl: date,
+               one_per_worker: bool = False, gaps: bool = True) -> _Judgement:
+    """Set up the shared CTEs; without gaps (minutes only), nothing before the span is read."""
+    workers = select(judged.c.worker_id, judged.c.hire_date, judged.c.left_on)
+    workers_cte = (workers if one_per_worker else workers.distinct()).cte(f"{judged.name}_workers")
+    lookback = _lookback_days(session) if gaps else 0
+    attended = _attended(workers_cte, span_start - timedelta(days=lookback), span_end_excl,
+                         f"{judged.name}_attended")
+    return _Judgement(judged, workers_cte, attended, span_start, span_end_excl, lookback)
+
+
+def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: bool = False) -> Subquery:
+    """Every gap between consecutive individual sessions that overlaps a judged period, judged by its rule.
+
+    The timeline of each worker starts at their last individual session before the span (or the hire date)
+    and runs through the span's individual sessions; the gap after the last one stays open (gap_end NULL).
+    A gap's days are cut at the last judged day (until - 1) when it runs past it. With violations_only, gaps
+    that cannot violate in any period (closed and within their limit) are dropped before the periods are
+    joined.
+    """
+    judged, attended = j.judged, j.attended
+    anchor = _last_individual_before(session, j.workers, attended, j.span_start, j.lookback, exact)
+    anchors = select(anchor.c.worker_id, func.coalesce(anchor.c.held_on, anchor.c.hire_date).label("day"),
+                     literal(0, Integer).label("is_session"))
+    sessions = (select(attended.c.worker_id, attended.c.held_on, literal(1, Integer))
+                .where(attended.c.format == "individual", attended.c.held_on >= j.span_start))
+    points = union_all(anchors, sessions).subquery("points")
+    sequence = select(points.c.worker_id, points.c.day.label("gap_start"), points.c.is_session,
+                      func.lead(points.c.day).over(partition_by=points.c.worker_id,
+                                                   order_by=(points.c.day, points.c.is_session)).label("gap_end")
+                      ).subquery("gap_sequence")
+    ruled, rule = _join_rule_on(select(*sequence.c).select_from(sequence), sequence.c.worker_id,
+                                sequence.c.gap_start)
+    if violations_only:
+        ruled = ruled.where(or_(sequence.c.gap_end.is_(None), rule.max_days.is_(None),
+                                days_between(sequence.c.gap_end, sequence.c.gap_start) > rule.max_days))
+    gaps = ruled.add_columns(rule.max_days.label("max_days")).cte(f"{judged.name}_gaps")
+    days = case((and_(gaps.c.gap_end.is_not(None), gaps.c.gap_end < judged.c.until),
+                 days_between(gaps.c.gap_end, gaps.c.gap_start)),
+                else_=days_between(judged.c.until, gaps.c.gap_start) - 1)
+    in_period = and_(gaps.c.is_session == 1, gaps.c.gap_start >= judged.c.period_start)
+    return (select(judged.c.worker_id, judged.c.period_start, gaps.c.gap_start, days.label("days"), gaps.c.max_days,
+                   case((in_period, 1), else_=0).label("is_session"),
+                   case((or_(gaps.c.max_days.is_(None), days > gaps.c.max_days), 1), else_=0).label("violates"))
+            .select_from(gaps)
+            .join(judged, and_(judged.c.worker_id == gaps.c.worker_id, gaps.c.gap_start < judged.c.until,
+                               or_(gaps.c.gap_end.is_(None), gaps.c.gap_end >= judged.c.period_start)))
+            .subquery(f"{judged.name}_gap_rows"))
+
+
+def _month_rows(j: _Judgement) -> Subquery:
+    """One row per judged period × calendar month overlapping it: minutes counted, minimum required, shortfall.
+
+    Minutes are those of sessions attended inside the period while employed: individual ones, and group ones
+    when the month's rule lets them count. The month's rule is the one in force on its first day, or on the
+    hire date for a month the worker joined in; the minimum is pro-rated by employed days / days in the month
+    and rounded up. Only calendar months wholly inside the period are judged (is_full).
+    """
+    judged, attended = j.judged, j.attended
+    calendar = _calendar_months(j.span_start, j.span_end_excl - timedelta(days=1))
+    months = _months_cte(calendar, f"{judged.name}_months")
+    keys = (judged.c.worker_id, judged.c.period_start, judged.c.period_end_excl, judged.c.hire_date, judged.c.left_on)
+    # Months with no sessions need a row too. Sessions and months are stacked and summed in one GROUP BY:
+    # no join between two derived tables, which SQLite (without statistics) would run as a nested scan.
+    empty_months = (select(*keys, months.c.month_start, literal(0, Integer).label("individual"),
+                           literal(0, Integer).label("group_minutes"))
+                    .select_from(judged)
+                    .join(months, and_(months.c.month_start < judged.c.period_end_excl,
+                                       months.c.next_month > judged.c.period_start)))
+    held, individual = attended.c.held_on, attended.c.format == "individual"
+    sessions = (select(*keys, _month_of(held, calendar), case((individual, attended.c.minutes), else_=0),
+                       case((individual, 0), else_=attended.c.minutes))
+                .select_from(attended)
+                .join(judged, and_(judged.c.worker_id == attended.c.worker_id, held >= judged.c.period_start,
+                                   held < judged.c.until, held >= judged.c.hire_date)))
+    stacked = union_all(empty_months, sessions).subquery(f"{judged.name}_stacked")
+    grouped_keys = (stacked.c.worker_id, stacked.c.period_start, stacked.c.period_end_excl, stacked.c.hire_date,
+                    stacked.c.left_on, stacked.c.month_start)
+    sums = (select(*grouped_keys, func.sum(stacked.c.individual).label("individual"),
+                   func.sum(stacked.c.group_minutes).label("group_minutes"))
+            .group_by(*grouped_keys).subquery(f"{judged.name}_month_sums"))
+    query = (select(sums.c.worker_id, sums.c.period_start)
+             .select_from(sums).join(months, months.c.month_start == sums.c.month_start))
+    query, rule = _join_rule_on(query, sums.c.worker_id, _later(sums.c.month_start, sums.c.hire_date))
+    employed_days = days_between(_until(sums.c.left_on, months.c.next_month),
+                                 _later(sums.c.month_start, sums.c.hire_date))
+    counted = sums.c.individual + case((func.coalesce(rule.group_counts, true()), sums.c.group_minutes), else_=0)
+    required = (rule.min_minutes * employed_days + months.c.month_days - 1) // months.c.month_days
+    is_full = and_(months.c.month_start >= sums.c.period_start, months.c.next_month <= sums.c.period_end_excl)
+    return query.add_columns(
+        months.c.month_start, months.c.month_days, employed_days.label("employed_days"),
+        counted.label("counted"), required.label("required"),
+        case((is_full, 1), else_=0).label("is_full"),
+        case((and_(is_full, employed_days > 0, counted < required), 1), else_=0).label("short"),
+    ).subquery(f"{judged.name}_month_rows")
+
+
+def _meeting_counts(session: Session, judged: CTE, span_start: date, span_end_excl: date,
+                    one_per_worker: bool = False) -> dict[date, tuple[int, int]]:
+    """period_end_excl -> (workers judged, workers meeting the standard), counted in SQL."""
+    j = _judgement(session, judged, span_start, span_end_excl, one_per_worker)
+    gaps = _gap_rows(session, j, exact=False, violations_only=True)
+    months = _month_rows(j)
+    # Each judged period, its failed gaps and its short months stacked, then one GROUP BY (no joins, see
+    # _month_rows).
+    stacked = union_all(
+        select(judged.c.worker_id, judged.c.period_start, judged.c.period_end_excl, literal(0, Integer).label("bad")),
+        select(gaps.c.worker_id, gaps.c.period_start, literal(None, Date), gaps.c.violates)
+        .where(gaps.c.violates == 1),
+        select(months.c.worker_id, months.c.period_start, literal(None, Date), months.c.short)
+        .where(months.c.short == 1),
+    ).subquery("stacked_judgements")
+    per_period = (select(func.max(stacked.c.period_end_excl).label("period_end_excl"),
+                         func.max(stacked.c.bad).label("bad"))
+                  .group_by(stacked.c.worker_id, stacked.c.period_start).subquery("per_period"))
+    rows = session.execute(
+        select(per_period.c.period_end_excl, func.count(), func.sum(1 - per_period.c.bad))
+        .group_by(per_period.c.period_end_excl))
+    return {end_excl: (int(count), int(meeting or 0)) for end_excl, count, meeting in rows}
+
+
+def _window_judged(scope: Scope, window: Window, filters: TeamFilter) -> CTE:
+    """Peer workers with a membership on a visible team overlapping both the window and their employment.
+
+    One row per worker; team_id is their last such membership's team (the team at window.end when they are
+    still on a visible team then).
+    """
+    end_excl = _day(window.end + timedelta(days=1))
+    until = _until(Staff.left_on, end_excl)
+    team_ids = visible_team_ids(scope, filters)
+    # The last such membership: no later one on a visible team starts inside the window and the employment
+    # (memberships of one worker do not overlap, so a later one that starts in time also overlaps both).
+    later = aliased(TeamMembership)
+    no_later = ~(select(later.id).where(later.staff_id == TeamMembership.staff_id,
+                                        later.start_date > TeamMembership.start_date, later.team_id.in_(team_ids),
+                                        later.start_date <= window.end, later.start_date < until).exists())
+    return (select(TeamMembership.staff_id.label("worker_id"), TeamMembership.team_id,
+                   _day(window.start).label("period_start"), end_excl.label("period_end_excl"),
+                   until.label("until"), Staff.hire_date, Staff.left_on, Staff.full_name)
+            .join(Staff, Staff.id == TeamMembership.staff_id)
+            .where(TeamMembership.team_id.in_(team_ids), Staff.role == "peer_worker",
+                   Staff.hire_date <= window.end, or_(Staff.left_on.is_(None), Staff.left_on > window.start),
+                   TeamMembership.start_date <= window.end, TeamMembership.start_date < until,
+                   or_(TeamMembership.end_date.is_(None),
+                       and_(TeamMembership.end_date > window.start, TeamMembership.end_date > Staff.hire_date)),
+                   no_later)
+            .cte("judged"))
+
+
+def _month_label(month: date) -> str:
+    return f"{month:%B %Y}"
+
+
+def standard_status(session: Session, scope: Scope, window: Window, filters: TeamFilter) -> list[WorkerStandard]:
+    """Meeting the standard, per peer worker, over a window (the one definition the overview, roster and
+    compliance export share).
+
+    Workers: peer workers with a membership on a visible team that overlaps the window while they were
+    employed (hire_date <= day < left_on). Team: their team at window.end, or the last visible team they were
+    on in the window. Stage: the one held on window.end, or on the last employed day.
+
+    A worker meets the standard when both hold:
+    (a) Gaps. Take the individual sessions they attended (format 'individual'), preceded by the last one
+        before the window (or the hire date when there was none). No gap between consecutive ones that
+        overlaps the window may exceed max_days_between_individual of the rule in force on the gap's first
+        day; the open gap after the last session runs to window.end or to the last employed day (the day
+        before left_on), whichever is first. A gap is end - start in days.
+    (b) Minutes. Every full calendar month inside the window reaches min_minutes_per_month of the rule in
+        force on the month's first day (or the hire date, if hired that month). Minutes = individual sessions
+        attended + group sessions attended when that rule's group_counts_toward_minimum is true. For a month
+        employed only in part the minimum is pro-rated by employed days / days in the month, rounded up.
+    The rule in force on a day is the rule for the worker's stage assignment holding that day in the
+    standard with the greatest effective_from on or before it. A gap with no rule in force (no stage
+    recorded) cannot be judged and counts against the worker, with a reason saying so.
+
+    individual_sessions and minutes count within the window while employed (minutes as counted toward the
+    minimum, partial months included); longest_gap_days is the longest gap overlapping the window.
+    Ordered by team name, then worker name.
+    """
+    judged = _window_judged(scope, window, filters)
+    j = _judgement(session, judged, window.start, window.end + timedelta(days=1), one_per_worker=True)
+
+    last_stage, stage = aliased(StageAssignment), aliased(CertificationStage)
+    roster = session.execute(
+        select(judged.c.worker_id, judged.c.full_name, judged.c.team_id, Team.name, stage.code)
+        .select_from(judged).join(Team, Team.id == judged.c.team_id)
+        # the stage held on the last judged day, until - 1: start <= until - 1 < end
+        .outerjoin(last_stage, and_(last_stage.staff_id == judged.c.worker_id, last_stage.start_date < judged.c.until,
+                                    or_(last_stage.end_date.is_(None), last_stage.end_date >= judged.c.until)))
+        .outerjoin(stage, stage.id == last_stage.stage_id)
+        .order_by(Team.name, judged.c.full_name, judged.c.worker_id)).all()
+
+    gaps = _gap_rows(session, j, exact=True)
+    per_worker = dict(partition_by=gaps.c.worker_id)
+    gap_query = select(
+        gaps.c.worker_id, gaps.c.gap_start, gaps.c.days, gaps.c.max_days, gaps.c.violates,
+        func.max(gaps.c.days).over(**per_worker).label("longest"),
+        func.sum(gaps.c.is_session).over(**per_worker).label("sessions"),
+        func.row_number().over(**per_worker, order_by=gaps.c.gap_start).label("rank")).subquery()
+    longest: dict[int, int] = {}
+    sessions: dict[int, int] = {}
+    violations: dict[int, list[tuple[date, int, int | None]]] = defaultdict(list)
+    for worker_id, gap_start, days, max_days, violates, most, count, _rank in session.execute(
+            select(gap_query).where(or_(gap_query.c.violates == 1, gap_query.c.rank == 1))
+            .order_by(gap_query.c.worker_id, gap_query.c.gap_start)):
+        longest[worker_id], sessions[worker_id] = int(most), int(count)
+        if violates:
+            violations[worker_id].append((gap_start, int(days), max_days))
+
+    months = _month_rows(j)
+    month_query = select(
+        months.c.worker_id, months.c.month_start, months.c.counted, months.c.required, months.c.short,
+        months.c.employed_days, months.c.month_days,
+        func.sum(months.c.counted).over(partition_by=months.c.worker_id).label("total"),
+        func.row_number().over(partition_by=months.c.worker_id, order_by=months.c.month_start).label("rank")
+    ).subquery()
+    minutes: dict[int, int] = {}
+    shortfalls: dict[int, list[tuple[MonthShortfall, str]]] = defaultdict(list)
+    for worker_id, month, counted, required, short, employed, month_days, total, _rank in session.execute(
+            select(month_query).where(or_(month_query.c.short == 1, month_query.c.rank == 1))
+            .order_by(month_query.c.worker_id, month_query.c.month_start)):
+        minutes[worker_id] = int(total)
+        if short:
+            shortfall = MonthShortfall(month, int(counted), int(required))
+            note = f" (pro-rated: employed {employed} of {month_days} days)" if employed < month_days else ""
+            shortfalls[worker_id].append(
+                (shortfall, f"{_month_label(month)}: {shortfall.minutes} of {shortfall.required} minutes{note}"))
+
+    result = []
+    for worker_id, name, team_id, team_name, stage_code in roster:
+        gap_violations, reasons = [], []
+        for start, days, limit in violations.get(worker_id, []):
+            end = start + timedelta(days=days)
+            if limit is None:
+                reasons.append(f"gap of {days} days from {start} to {end}; no standard rule applies "
+                               f"(no certification stage recorded on {start})")
+            else:
+                gap_violations.append(GapViolation(start, end, days, limit))
+                reasons.append(f"gap of {days} days from {start} to {end}; limit {limit}")
+        worker_shortfalls = shortfalls.get(worker_id, [])
+        reasons.extend(reason for _, reason in worker_shortfalls)
+        result.append(WorkerStandard(
+            worker_id=worker_id, worker_name=name, team_id=team_id, team_name=team_name, stage_code=stage_code,
+            meets=not reasons, individual_sessions=sessions.get(worker_id, 0), minutes=minutes.get(worker_id, 0),
+            longest_gap_days=longest.get(worker_id), gap_violations=tuple(gap_violations),
+            month_shortfalls=tuple(s for s, _ in worker_shortfalls), reasons=tuple(reasons)))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Due dates and overdue
+
+
+def _active_workers(scope: Scope, filters: TeamFilter, day: date, name: str) -> CTE:
+    """Peer workers on visible teams on `day` (members_on) with hire date and name."""
+    return (members_on(day, visible_team_ids(scope, filters))
+            .add_columns(Staff.hire_date.label("hire_date"), Staff.left_on.label("left_on"),
+                         Staff.full_name.label("full_name"))
+            .cte(name))
+
+
+def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter, exact: bool) -> Select[Any]:
+    active = _active_workers(scope, filters, as_of, "active")
+    lookback, before = _lookback_days(session), as_of + timedelta(days=1)
+    attended = _attended(active, before - timedelta(days=lookback), before, "active_attended")
+    last = _last_individual_before(session, active, attended, before, lookback, exact)
+    since = func.coalesce(last.c.held_on, last.c.hire_date)
+    query = (select(last.c.worker_id, last.c.full_name, last.c.team_id, Team.name.label("team_name"))
+             .select_from(last).join(Team, Team.id == last.c.team_id))
+    query, rule = _join_rule_on(query, last.c.worker_id, _day(as_of))
+    return query.add_columns(rule.stage_code.label("stage_code"), last.c.held_on.label("last_individual"),
+                             days_between(_day(as_of), since).label("days_since"),
+                             rule.max_days.label("limit"))
+
+
+def _status(days_since: int, limit: int | None) -> str:
+    if limit is None:
+        return "no_standard"
+    if days_since > limit:
+        return "overdue"
+    return "due_soon" if limit - days_since <= DUE_SOON_DAYS else "on_track"
+
+
+def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter) -> list[DueDate]:
+    """Every active peer worker on a visible team on `as_of` (members_on) with their supervision due date.
+
+    last_individual: their last individual session on or before as_of (None when none). days_since: as_of
+    minus that date, or minus the hire date when there was none. limit: max_days_between_individual of the
+    rule in force on as_of for their current stage. next_due = (last_individual or hire date) + limit;
+    days_until_due = limit - days_since. status: 'overdue' when days_since > limit, 'due_soon' when due
+    within DUE_SOON_DAYS (7) days including today, 'on_track' otherwise, 'no_standard' when no rule is in
+    force (no stage recorded). minutes_this_month / required_this_month: minutes counted toward the month's
+    minimum from the first of as_of's month to as_of, against the whole month's minimum (pro-rated for a
+    worker hired that month), as in standard_status. Ordered overdue first (fewest days until due), then name.
+    """
+    due = _due_query(session, scope, as_of, filters, exact=True).subquery()
+    rows = session.execute(select(due)).all()
+
+    month_start, next_month = _month_start(as_of), _next_month(as_of)
+    active = _active_workers(scope, filters, as_of, "month_active")
+    judged = select(active.c.worker_id, _day(month_start).label("period_start"),
+                    _day(next_month).label("period_end_excl"), _day(as_of + timedelta(days=1)).label("until"),
+                    active.c.hire_date, active.c.left_on).cte("month_judged")
+    months = _month_rows(_judgement(session, judged, month_start, as_of + timedelta(days=1), one_per_worker=True,
+                                    gaps=False))
+    month = {worker_id: (int(counted), None if required is None else int(required))
+             for worker_id, counted, required in session.execute(
+                 select(months.c.worker_id, months.c.counted, months.c.required))}
+
+    result = []
+    for worker_id, name, team_id, team_name, stage_code, last_individual, days_since, limit in rows:
+        hire_or_last_days = int(days_since)
+        next_due = None if limit is None else as_of - timedelta(days=hire_or_last_days) + timedelta(days=limit)
+        counted, required = month.get(worker_id, (0, None))
+        result.append(DueDate(
+            worker_id=worker_id, worker_name=name, team_id=team_id, team_name=team_name, stage_code=stage_code,
+            last_individual=last_individual, days_since=hire_or_last_days, limit=limit, next_due=next_due,
+            days_until_due=None if limit is None else limit - hire_or_last_days,
+            status=_status(hire_or_last_days, limit), minutes_this_month=counted, required_this_month=required))
+    result.sort(key=lambda d: (d.days_until_due is None, d.days_until_due or 0, d.worker_name, d.worker_id))
+    return result
+
+
+def overdue_now(session: Session, scope: Scope, as_of: date, filters: TeamFilter) -> list[OverdueWorker]:
+    """Active peer workers on visible teams on `as_of` whose days since their last individual session (or since
+    hire, when none) exceed max_days_between_individual for their stage on as_of: due_dates' 'overdue' rows."""
+    due = _due_query(session, scope, as_of, filters, exact=True).subquery()
+    rows = session.execute(
+        select(due.c.worker_id, due.c.full_name, due.c.team_id, due.c.last_individual, due.c.days_since,
+               due.c.limit)
+        .where(due.c.limit.is_not(None), due.c.days_since > due.c.limit)
+        .order_by((due.c.days_since - due.c.limit).desc(), due.c.full_name, due.c.worker_id))
+    return [OverdueWorker(worker_id, name, team_id, last, int(days_since), int(limit))
+            for worker_id, name, team_id, last, days_since, limit in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Team-level metrics
+
+
+def _attended_in(window: Window) -> Select[Any]:
+    """(worker_id, session_id, held_on, minutes, format, kind) of every attendance in the window, read by date."""
+    return (select(SessionAttendee.worker_id, SupervisionSession.id.label("session_id"), SupervisionSession.held_on,
+                   SupervisionSession.minutes, SupervisionSession.format, SupervisionSession.kind)
+            .select_from(SupervisionSession)
+            .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+            .where(SupervisionSession.held_on >= window.start, SupervisionSession.held_on <= window.end))
+
+
+def frequency(session: Session, scope: Scope, window: Window, filters: TeamFilter,
+              settings: MetricSettings) -> list[TeamFrequency]:
+    """Supervision frequency per visible team, over the team's peer workers on window.end (members_on).
+
+    individual_per_worker_month: individual sessions those workers attended in the window / workers /
+    window.months (days / 30.4375). hours_per_worker_month: minutes of every session they attended in the
+    window (a group session counts for each attendee) / 60 / workers / window.months. Sessions count for
+    the team the worker is on at window.end, whichever team they were on when it was held.
+    median_gap_days: the median, over all the team's workers' gaps, of the days between consecutive
+    individual sessions both inside the window (the mean of the middle two for an even count).
+    expected_individual_per_worker_month: the standard line, the mean over the workers with a rule on
+    window.end of 30.4375 / max_days_between_individual. All four are None when there are no workers, or
+    no gaps for the median, and when settings.suppressed(workers). Teams in teams_in_view order.
+    """
+    members = members_on(window.end, visible_team_ids(scope, filters)).cte("members")
+    attended = _attended_in(window).subquery("attended")
+    totals = (select(members.c.team_id,
+                     func.sum(case((attended.c.format == "individual", 1), else_=0)).label("individual"),
+                     func.sum(attended.c.minutes).label("minutes"))
+              .select_from(members).join(attended, attended.c.worker_id == members.c.worker_id)
+              .group_by(members.c.team_id).subquery("totals"))
+    points = (select(members.c.worker_id, members.c.team_id, attended.c.held_on,
+                     func.lag(attended.c.held_on).over(partition_by=members.c.worker_id,
+                                                       order_by=attended.c.held_on).label("previous"))
+              .select_from(members).join(attended, attended.c.worker_id == members.c.worker_id)
+              .where(attended.c.format == "individual").subquery("points"))
+    gaps = (select(points.c.team_id, days_between(points.c.held_on, points.c.previous).label("days"))
+            .where(points.c.previous.is_not(None)).subquery("team_gaps"))
+    ranked = select(gaps.c.team_id, gaps.c.days,
+                    func.row_number().over(partition_by=gaps.c.team_id, order_by=gaps.c.days).label("rank"),
+                    func.count().over(partition_by=gaps.c.team_id).label("gaps")).subquery("ranked_gaps")
+    medians = (select(ranked.c.team_id, func.avg(ranked.c.days * 1.0).label("median"))
+               .where(ranked.c.rank.in_([(ranked.c.gaps + 1) // 2, (ranked.c.gaps + 2) // 2]))
+               .group_by(ranked.c.team_id).subquery("medians"))
+    expected_query = select(members.c.team_id).select_from(members)
+    expected_query, rule = _join_rule_on(expected_query, members.c.worker_id, _day(window.end))
+    expected = (expected_query.add_columns(
+        func.avg(literal(AVERAGE_MONTH_DAYS, Float) / rule.max_days).label("expected"))
+        .where(rule.max_days.is_not(None)).group_by(members.c.team_id).subquery("expected"))
+    headcount = (select(members.c.team_id, func.count(func.distinct(members.c.worker_id)).label("workers"))
+                 .group_by(members.c.team_id).subquery("headcount"))
+    rows = {row.team_id: row for row in session.execute(
+        select(Team.id.label("team_id"), headcount.c.workers, totals.c.individual, totals.c.minutes,
+               medians.c.median, expected.c.expected)
+        .select_from(Team)
+        .outerjoin(headcount, headcount.c.team_id == Team.id).outerjoin(totals, totals.c.team_id == Team.id)
+        .outerjoin(medians, medians.c.team_id == Team.id).outerjoin(expected, expected.c.team_id == Team.id)
+        .where(Team.id.in_(visible_team_ids(scope, filters))))}
+
+    result = []
+    for team in teams_in_view(session, scope, filters):
+        row = rows.get(team.id)
+        workers = int(row.workers or 0) if row else 0
+        hidden = settings.suppressed(workers) or workers == 0
+        per_month = workers * window.months
+        result.append(TeamFrequency(
+            team_id=team.id, team_name=team.name, program_id=team.program_id, workers=workers,
+            individual_per_worker_month=None if hidden else int(row.individual or 0) / per_month,
+            hours_per_worker_month=None if hidden else int(row.minutes or 0) / 60 / per_month,
+            median_gap_days=None if hidden or row.median is None else float(row.median),
+            expected_individual_per_worker_month=None if hidden or row.expected is None else float(row.expected),
+            suppressed=settings.suppressed(workers)))
+    return result
+
+
+def supervision_mix(session: Session, scope: Scope, window: Window, filters: TeamFilter,
+                    settings: MetricSettings) -> list[TeamMix]:
+    """Share of supervision minutes by kind, per visible team.
+
+    Sessions: those held in the window that at least one of the team's peer workers on window.end
+    (members_on) attended; each counts once per team, by its minutes, whatever the format.
+    minutes_by_kind lists every kind in SESSION_KINDS order (zeros included); administrative_share =
+    administrative minutes / all minutes (None when there are none). When settings.suppressed(workers),
+    minutes_by_kind is empty and the share None. Teams in teams_in_view order.
+    """
+    members = members_on(window.end, visible_team_ids(scope, filters)).cte("members")
+    attended = _attended_in(window).subquery("attended")
+    team_sessions = (select(members.c.team_id, attended.c.session_id, attended.c.kind, attended.c.minutes)
+                     .select_from(members).join(attended, attended.c.worker_id == members.c.worker_id)
+                     .distinct().subquery("team_sessions"))
+    minutes: dict[int, dict[str, int]] = defaultdict(dict)
+    for team_id, kind, total in session.execute(
+            select(team_sessions.c.team_id, team_sessions.c.kind, func.sum(team_sessions.c.minutes))
+            .group_by(team_sessions.c.team_id, team_sessions.c.kind)):
+        minutes[team_id][kind] = int(total)
+    workers = dict(session.execute(select(members.c.team_id, func.count(func.distinct(members.c.worker_id)))
+                                   .group_by(members.c.team_id)).all())
+    result = []
+    for team in teams_in_view(session, scope, filters):
+        count = int(workers.get(team.id, 0))
+        suppressed = settings.suppressed(count)
+        by_kind = tuple((kind, minutes[team.id].get(kind, 0)) for kind in SESSION_KINDS)
+        total = sum(m for _, m in by_kind)  # four per-kind sums from SQL
+        share = None if suppressed or total == 0 else minutes[team.id].get("administrative", 0) / total
+        result.append(TeamMix(team_id=team.id, minutes_by_kind=() if suppressed else by_kind,
+                              administrative_share=share, suppressed=suppressed, team_name=team.name,
+                              workers=count))
+    return result
+
+
+def supervisor_signals(session: Session, scope: Scope, window: Window, filters: TeamFilter,
+                       settings: MetricSettings) -> list[TeamSupervisorSignals]:
+    """Who supervises each visible team on window.end, and how heavily.
+
+    supervisors: the team's supervisors on window.end (team_supervisors holding that day, still employed).
+    peer_credential_share: share of the team's peer workers on window.end (members_on) whose supervisor holds
+    a peer credential; a worker counts when at least one of the team's supervisors does (None without
+    workers). fte_per_supervisor: for each of the team's supervisors, the summed FTE of the active peer
+    workers on every team they supervise that day (all teams, visible or not: it is the supervisor's load);
+    the team reports the largest (None without supervisors). over_limit: fte_per_supervisor >
+    settings.fte_per_supervisor_limit. When settings.suppressed(workers) both values are None and
+    over_limit False. Teams in teams_in_view order.
+    """
+    day = window.end
+    supervising = (select(TeamSupervisor.team_id, TeamSupervisor.staff_id, Staff.peer_credential)
+                   .join(Staff, Staff.id == TeamSupervisor.staff_id)
+                   .where(_holds_on(TeamSupervisor, day), _employed_on(day)).cte("supervising"))
+    everyone = members_on(day, select(Team.id)).subquery("everyone")
+    load = (select(supervising.c.staff_id, func.sum(Staff.fte).label("fte"))
+            .select_from(supervising).join(everyone, everyone.c.team_id == supervising.c.team_id)
+            .join(Staff, Staff.id == everyone.c.worker_id)
+            .group_by(supervising.c.staff_id).subquery("load"))
+    team_supervision = (select(supervising.c.team_id, func.count(func.distinct(supervising.c.staff_id)).label("n"),
+                               func.max(case((supervising.c.peer_credential, 1), else_=0)).label("credentialed"),
+                               func.max(func.coalesce(load.c.fte, 0)).label("fte"))
+                        .select_from(supervising).outerjoin(load, load.c.staff_id == supervising.c.staff_id)
+                        .group_by(supervising.c.team_id).subquery("team_supervision"))
+    members = members_on(day, visible_team_ids(scope, filters)).subquery("members")
+    headcount = (select(members.c.team_id, func.count(func.distinct(members.c.worker_id)).label("workers"))
+                 .group_by(members.c.team_id).subquery("headcount"))
+    rows = {row.team_id: row for row in session.execute(
+        select(Team.id.label("team_id"), headcount.c.workers, team_supervision.c.n, team_supervision.c.credentialed,
+               team_supervision.c.fte)
+        .select_from(Team)
+        .outerjoin(headcount, headcount.c.team_id == Team.id)
+        .outerjoin(team_supervision, team_supervision.c.team_id == Team.id)
+        .where(Team.id.in_(visible_team_ids(scope, filters))))}
+    result = []
+    for team in teams_in_view(session, scope, filters):
+        row = rows.get(team.id)
+        workers = int(row.workers or 0) if row else 0
+        supervisors = int(row.n or 0) if row else 0
+        suppressed = settings.suppressed(workers)
+        credentialed_workers = workers if row is not None and row.credentialed else 0
+        fte = None if suppressed or not supervisors else float(row.fte)
+        result.append(TeamSupervisorSignals(
+            team_id=team.id, supervisors=supervisors,
+            peer_credential_share=None if suppressed or not workers else credentialed_workers / workers,
+            fte_per_supervisor=fte, over_limit=fte is not None and fte > settings.fte_per_supervisor_limit,
+            suppressed=suppressed, team_name=team.name, workers=workers))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Trend and KPIs
+
+
+def meeting_trend(session: Session, scope: Scope, end: date, months: int, filters: TeamFilter) -> list[MeetingPoint]:
+    """Share of peer workers meeting the standard, per calendar month, for the `months` months up to `end`.
+
+    Each point judges one month with standard_status's rules, the window being the calendar month (the last
+    one cut at `end`, so its minutes are not judged: it is not a full month). Workers: those on a visible
+    team on the window's last day (members_on). month_end is that last day. meeting_share is None for a
+    month with no workers. Oldest first.
+    """
+    if months < 1:
+        return []
+    first = _month_start(end)
+    for _ in range(months - 1):
+        first = _month_start(first - timedelta(days=1))
+    periods: list[tuple[date, date]] = []
+    month = first
+    while month <= end:
+        last_day = min(_next_month(month) - timedelta(days=1), end)
+        periods.append((month, last_day))
+        month = _next_month(month)
+    team_ids = visible_team_ids(scope, filters)
+    parts = []
+    for start, last_day in periods:
+        members = members_on(last_day, team_ids).subquery()
+        after = _day(last_day + timedelta(days=1))
+        parts.append(select(members.c.worker_id, _day(start).label("period_start"), after.label("period_end_excl"),
+                            after.label("until"), Staff.hire_date, Staff.left_on)
+                     .select_from(members).join(Staff, Staff.id == members.c.worker_id).distinct())
+    judged = (union_all(*parts) if len(parts) > 1 else parts[0]).cte("trend_judged")
+    counts = _meeting_counts(session, judged, first, end + timedelta(days=1))
+    points = []
+    for _start, last_day in periods:
+        workers, meeting = counts.get(last_day + timedelta(days=1), (0, 0))
+        points.append(MeetingPoint(last_day, workers, meeting / workers if workers else None))
+    return points
+
+
+def kpi_supervision(session: Session, scope: Scope, window: Window, filters: TeamFilter) -> SupervisionKpis:
+    """Agency (scope) totals over the visible teams.
+
+    active_workers: peer workers on visible teams on window.end (members_on). supervisors: distinct staff
+    supervising a visible team on window.end (still employed). meeting_share: share of standard_status's
+    workers meeting the standard over the window (None when there are none). overdue_now: overdue_now's
+    count with as_of = window.end. hours_per_worker_month: minutes of every session the active workers
+    attended in the window (group sessions count for each attendee) / 60 / active_workers / window.months.
+    """
+    team_ids = visible_team_ids(scope, filters)
+    members = members_on(window.end, team_ids).cte("kpi_members")
+    active = int(session.scalar(select(func.count(func.distinct(members.c.worker_id)))) or 0)
+    supervisors = int(session.scalar(
+        select(func.count(func.distinct(TeamSupervisor.staff_id)))
+        .join(Staff, Staff.id == TeamSupervisor.staff_id)
+        .where(TeamSupervisor.team_id.in_(team_ids), _holds_on(TeamSupervisor, window.end),
+               _employed_on(window.end))) or 0)
+    judged = _window_judged(scope, window, filters)
+    counts = _meeting_counts(session, judged, window.start, window.end + timedelta(days=1), one_per_worker=True)
+    judged_workers, meeting = counts.get(window.end + timedelta(days=1), (0, 0))
+    due = _due_query(session, scope, window.end, filters, exact=False).subquery()
+    overdue = int(session.scalar(select(func.count()).select_from(due)
+                                 .where(due.c.limit.is_not(None), due.c.days_since > due.c.limit)) or 0)
+    attended = _attended_in(window).subquery()
+    minutes = int(session.scalar(select(func.sum(attended.c.minutes)).select_from(members)
+                                 .join(attended, attended.c.worker_id == members.c.worker_id)) or 0)
+    return SupervisionKpis(
+        active_workers=active, supervisors=supervisors,
+        meeting_share=meeting / judged_workers if judged_workers else None, overdue_now=overdue,
+        hours_per_worker_month=minutes / 60 / active / window.months if active else None)
