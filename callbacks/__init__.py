@@ -1,8 +1,9 @@
 """Thin glue between layouts and the query layer: one module per page, each with register(app)."""
 from dash import Dash
 
-from callbacks import resources
+from callbacks import overview, resources
 
 
 def register_all(app: Dash) -> None:
+    overview.register(app)
     resources.register(app)

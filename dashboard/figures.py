@@ -1,7 +1,11 @@
 """Pure functions from query results to figures and components; nothing here queries."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
 from dash import html
 
 from dashboard.queries.resources import FrameworkSummary, GuideRow
@@ -58,3 +62,179 @@ def framework_panel(framework: FrameworkSummary | None) -> html.Div:
         html.P([html.Span("Source: "), framework.source], className="small text-body-secondary"),
         html.P(framework.note, className="small text-body-secondary"),
     ])
+
+
+# ---- Overview -------------------------------------------------------------------------------------------
+
+# Cividis is built to read the same with the common colour-vision deficiencies.
+COVERAGE_SCALE = "Cividis"
+KIND_LABELS = {"administrative": "Administrative", "supportive": "Supportive",
+               "clinical_educational": "Clinical / educational", "direct_observation": "Direct observation"}
+
+
+def percent(value: float | None, suppressed: bool = False, min_workers: int = 3) -> str:
+    if suppressed:
+        return f"n<{min_workers}"
+    return "—" if value is None else f"{value:.0%}"
+
+
+def number(value: float | None, digits: int = 1, suppressed: bool = False, min_workers: int = 3) -> str:
+    if suppressed:
+        return f"n<{min_workers}"
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def empty_figure(message: str) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, template="plotly_white",
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}])
+    return figure
+
+
+def kpi_cards(items: list[tuple[str, str, str]]) -> dbc.Row:
+    """(label, value, hint) per card."""
+    return dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(label, className="small text-body-secondary"),
+        html.Div(value, className="fs-3 fw-semibold kpi-value"),
+        html.Div(hint, className="small text-body-secondary"),
+    ]), className="shadow-sm h-100"), xs=6, md=4, xl=2) for label, value, hint in items], className="g-3")
+
+
+def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int) -> go.Figure:
+    """Teams down, principles across, the share printed in each cell; suppressed cells say n<k."""
+    teams = list(dict.fromkeys((c.team_id, c.team_name) for c in cells))
+    principles = list(dict.fromkeys((c.principle_code, c.principle_name) for c in cells))
+    by_key = {(c.team_id, c.principle_code): c for c in cells}
+    z, text = [], []
+    for team_id, _ in teams:
+        row_z, row_text = [], []
+        for code, _ in principles:
+            cell = by_key.get((team_id, code))
+            value = None if cell is None else getattr(cell, value_attr)
+            row_z.append(value)
+            row_text.append(percent(value, bool(cell and cell.suppressed), min_workers))
+        z.append(row_z)
+        text.append(row_text)
+    figure = go.Figure(go.Heatmap(
+        z=z, x=[name for _, name in principles], y=[name for _, name in teams], text=text,
+        texttemplate="%{text}", zmin=0, zmax=1, colorscale=COVERAGE_SCALE, xgap=2, ygap=2,
+        colorbar={"tickformat": ".0%", "title": {"text": "share"}, "thickness": 12},
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"})
+    return figure
+
+
+def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int) -> dbc.Table:
+    principles = list(dict.fromkeys((c.principle_code, c.principle_name) for c in cells))
+    teams = list(dict.fromkeys((c.team_id, c.team_name) for c in cells))
+    by_key = {(c.team_id, c.principle_code): c for c in cells}
+    head = html.Thead(html.Tr([html.Th("Team", scope="col")] + [html.Th(n, scope="col") for _, n in principles]))
+    body = html.Tbody([html.Tr([html.Th(team_name, scope="row")] + [
+        html.Td(percent(getattr(by_key[(team_id, code)], value_attr), by_key[(team_id, code)].suppressed,
+                        min_workers) if (team_id, code) in by_key else "—")
+        for code, _ in principles]) for team_id, team_name in teams])
+    return dbc.Table([head, body], size="sm", striped=True, responsive=True, className="small mb-0")
+
+
+def frequency_chart(rows: Sequence[Any]) -> go.Figure:
+    """Individual sessions per worker per month by team, with each team's standard as a marker."""
+    shown = [r for r in rows if not r.suppressed and r.individual_per_worker_month is not None]
+    if not shown:
+        return empty_figure("No team with enough workers to show.")
+    names = [r.team_name for r in shown]
+    figure = go.Figure([
+        go.Bar(x=[r.individual_per_worker_month for r in shown], y=names, orientation="h", name="Held",
+               marker_color="#3b6ea5",
+               customdata=[[number(r.hours_per_worker_month), number(r.median_gap_days, 0)] for r in shown],
+               hovertemplate="%{y}: %{x:.2f} individual sessions per worker per month<br>"
+                             "%{customdata[0]} h per worker per month · median gap %{customdata[1]} days"
+                             "<extra></extra>"),
+        go.Scatter(x=[r.expected_individual_per_worker_month for r in shown], y=names, mode="markers",
+                   name="Standard", marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3},
+                                            "color": "#b5452a"},
+                   hovertemplate="%{y}: standard %{x:.2f} per worker per month<extra></extra>"),
+    ])
+    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 30},
+                         legend={"orientation": "h", "y": -0.08}, barmode="overlay",
+                         xaxis={"title": "individual sessions per worker per month"},
+                         yaxis={"autorange": "reversed", "automargin": True})
+    return figure
+
+
+def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -> go.Figure:
+    figure = go.Figure([
+        go.Scatter(x=[p.as_of for p in coverage_points], y=[p.proficient_share for p in coverage_points],
+                   name="Coverage (proficient)", mode="lines+markers", line={"color": "#3b6ea5"}),
+        go.Scatter(x=[p.month_end for p in meeting_points], y=[p.meeting_share for p in meeting_points],
+                   name="Meeting the standard", mode="lines+markers", line={"color": "#b5452a", "dash": "dot"}),
+    ])
+    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         yaxis={"tickformat": ".0%", "range": [0, 1.05]}, legend={"orientation": "h", "y": -0.15})
+    return figure
+
+
+def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float) -> html.Div:
+    """One row per team: supervision mix, peer-credentialed supervision, FTE per supervisor, single points."""
+    if not rows:
+        return dbc.Alert("No team in view.", color="secondary", className="mb-0")
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in (
+        "Team", "Administrative share of supervision", "Workers with a peer-credentialed supervisor",
+        f"Peer FTE per supervisor (limit {fte_limit:g})", "Principles held by at most one worker")]))
+    body = []
+    for row in rows:
+        body.append(html.Tr([
+            html.Th(row["team"], scope="row"),
+            html.Td(row["admin_share"], className="text-danger fw-semibold" if row["admin_flag"] else ""),
+            html.Td(row["credential_share"]),
+            html.Td(row["fte"], className="text-danger fw-semibold" if row["fte_flag"] else ""),
+            html.Td(row["single_points"] or "none"),
+        ]))
+    return html.Div([
+        dbc.Table([head, html.Tbody(body)], size="sm", striped=True, responsive=True, className="small mb-1"),
+        html.P("Red: administrative supervision above half of the minutes (a sign of peer drift), or a supervisor "
+               "over the FTE limit.", className="small text-body-secondary mb-0"),
+    ])
+
+
+def drilldown_panel(detail: Any, frequency: Any, window: Any, min_workers: int) -> html.Div:
+    """A principle for one team: its categories and competencies, the team's supervision, the guides."""
+    parts: list[Any] = [html.P(f"{detail.workers} active peer workers on {window.end:%d %b %Y}; "
+                               f"window {window.start:%d %b} – {window.end:%d %b %Y}.", className="small")]
+    if detail.suppressed:
+        parts.append(dbc.Alert(f"Fewer than {min_workers} workers: per-competency counts are withheld so no one "
+                               "can be identified.", color="secondary", className="small"))
+    for category in detail.categories:
+        title = f"{category.code}. {category.title}" + ("" if category.is_primary else " (secondary)")
+        rows = [html.Tr([html.Td(c.code), html.Td(c.label), html.Td(c.proficient, className="text-end"),
+                         html.Td(c.rated_not_proficient, className="text-end"),
+                         html.Td(c.not_rated, className="text-end")]) for c in category.competencies]
+        parts.append(html.H3([title, html.Span(f"  {percent(category.proficient_share, detail.suppressed, min_workers)}"
+                                               " proficient", className="small text-body-secondary")],
+                             className="h6 mt-3"))
+        if rows:
+            parts.append(dbc.Table([html.Thead(html.Tr([html.Th("", scope="col"), html.Th("Competency", scope="col"),
+                                                        html.Th("Proficient", scope="col", className="text-end"),
+                                                        html.Th("Developing", scope="col", className="text-end"),
+                                                        html.Th("Not rated", scope="col", className="text-end")])),
+                                    html.Tbody(rows)], size="sm", className="small"))
+    if frequency is not None:
+        parts += [html.H3("Supervision in the window", className="h6 mt-4"), html.P(
+            f"{number(frequency.individual_per_worker_month, 2, frequency.suppressed, min_workers)} individual "
+            f"sessions per worker per month (standard "
+            f"{number(frequency.expected_individual_per_worker_month, 2, frequency.suppressed, min_workers)}); "
+            f"{number(frequency.hours_per_worker_month, 1, frequency.suppressed, min_workers)} hours per worker "
+            f"per month; median gap {number(frequency.median_gap_days, 0, frequency.suppressed, min_workers)} days.",
+            className="small")]
+    parts.append(html.H3("Guides that help", className="h6 mt-4"))
+    if not detail.guides:
+        parts.append(html.P("No guide is linked to this principle or its weakest categories.", className="small"))
+    for suggestion in detail.guides:
+        guide = suggestion.guide
+        parts.append(html.Div([
+            html.A(guide.title, href=guide.url, target="_blank", rel="noopener noreferrer", className="fw-semibold"),
+            html.Div(f"{guide.publisher}{', ' + str(guide.year) if guide.year else ''}", className="small"),
+            html.Div(suggestion.reason, className="small text-body-secondary"),
+        ], className="mb-2 drilldown-guide"))
+    return html.Div(parts)

@@ -18,7 +18,7 @@ def layout(viewer: Viewer | None) -> html.Div:
                    dbc.Badge(viewer.role_label, id="shell-user-role", color="light", text_color="dark",
                              className="ms-2")],
                   className="navbar-text text-white me-3"),
-        dbc.Button("Sign out", href="/logout", external_link=True, color="light", outline=True, size="sm",
+        dbc.Button("Sign out", href="/logout", external_link=True, color="light", size="sm",
                    id="shell-logout"),
     ]
     navbar = dbc.Navbar(

@@ -40,6 +40,20 @@ def _demo(db: Database) -> None:
         seed_demo_agency(session, end_date=DEMO_END)
 
 
+def _demo_today(db: Database) -> None:
+    from seed_data.demo import seed_demo_agency
+
+    with db.session() as session:
+        seed_demo_agency(session, end_date=date.today())
+
+
+@pytest.fixture
+def demo_today_db(templates: TemplateFactory) -> Iterator[Database]:
+    """The demo agency ending today, as `python app.py` seeds it: what a person sees in the browser."""
+    with templates.fresh("demo_today", _demo_today) as db:
+        yield db
+
+
 @pytest.fixture
 def empty_db(templates: TemplateFactory) -> Iterator[Database]:
     """Migrated schema, no rows."""

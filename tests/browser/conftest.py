@@ -37,8 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def browser_app(demo_db: Database, tmp_path: Path) -> Iterator[Dash]:
-    app = make_app(demo_db, tmp_path)
+def browser_app(demo_today_db: Database, tmp_path: Path) -> Iterator[Dash]:
+    app = make_app(demo_today_db, tmp_path)
     yield app
     app.server.extensions["peerdash.db"].engine.dispose()
 

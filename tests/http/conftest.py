@@ -73,3 +73,25 @@ def dash_update(client: FlaskClient, output: str, inputs: list[dict[str, Any]],
     return client.post("/_dash-update-component", json={
         "output": output, "outputs": outputs or [], "inputs": inputs, "state": [],
         "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs]})
+
+
+@pytest.fixture
+def demo_client(demo_db: Database, tmp_path: Path) -> Iterator[FlaskClient]:
+    """The app on the demo agency (accounts admin, leader, quality, supervisor, peer; password 'demo')."""
+    app = make_app(demo_db, tmp_path)
+    yield app.server.test_client()
+    app.server.extensions["peerdash.db"].engine.dispose()
+
+
+def callback(client: FlaskClient, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, Any]],
+             states: list[tuple[str, str, Any]] = ()) -> Any:  # type: ignore[assignment]
+    """POST a callback the way the Dash renderer does; outputs/inputs as (id, property[, value])."""
+    output_key = (f"{outputs[0][0]}.{outputs[0][1]}" if len(outputs) == 1
+                  else ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..")
+    body = {"output": output_key,
+            "outputs": ({"id": outputs[0][0], "property": outputs[0][1]} if len(outputs) == 1
+                        else [{"id": i, "property": p} for i, p in outputs]),
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in states],
+            "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]}
+    return client.post("/_dash-update-component", json=body)

@@ -1,0 +1,45 @@
+"""What every page's callbacks share: who is asking, what they may see, and reading filter values safely."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort
+
+from dashboard.auth import Viewer, current_viewer
+
+
+def viewer_for(section_key: str) -> Viewer:
+    """The signed-in viewer, or a 403 when their role may not use this section (whatever the payload says)."""
+    viewer = current_viewer()
+    if viewer is None:
+        abort(401)
+    if not viewer.may_use(section_key):
+        abort(403)
+    return viewer
+
+
+def as_int(value: Any) -> int | None:
+    """An id from a control or a crafted payload: a whole number or nothing."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def as_int_set(values: Any) -> frozenset[int]:
+    if not isinstance(values, list | tuple):
+        values = [values]
+    return frozenset(i for i in map(as_int, values) if i is not None)
+
+
+def as_date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

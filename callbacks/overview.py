@@ -1,0 +1,234 @@
+"""Overview callbacks: every panel reads the viewer's scope from the server session, then the query layer."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, html, no_update
+from sqlalchemy.orm import Session
+
+from callbacks.common import as_date, as_int, as_int_set, viewer_for
+from dashboard import figures
+from dashboard.db import session_scope
+from dashboard.queries import coverage, supervision
+from dashboard.queries.common import (MetricSettings, TeamFilter, Window, load_settings, teams_in_view)
+from dashboard.scope import Scope, scope_for
+from layouts import ids
+from layouts.overview import ALL, DEFAULT_WINDOW, WINDOW_PRESETS
+
+SECTION = "overview"
+TREND_MONTHS = 12
+FILTER_INPUTS = (Input(ids.OVERVIEW_WINDOW, "value"), Input(ids.OVERVIEW_CUSTOM_RANGE, "start_date"),
+                 Input(ids.OVERVIEW_CUSTOM_RANGE, "end_date"), Input(ids.OVERVIEW_PROGRAM, "value"),
+                 Input(ids.OVERVIEW_TEAMS, "value"))
+
+
+def today() -> date:
+    return date.today()
+
+
+def parse_filters(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> tuple[Window, TeamFilter]:
+    """Whatever arrives (controls, URL, a crafted payload) becomes a valid window and filter, or the default."""
+    now = today()
+    window = Window.last_days(int(DEFAULT_WINDOW), now)
+    preset = preset if isinstance(preset, str) else DEFAULT_WINDOW
+    if preset in dict(WINDOW_PRESETS) and preset != "custom":
+        window = Window.last_days(int(preset), now)
+    elif preset == "custom":
+        first, last = as_date(start), as_date(end)
+        if first and last and first <= last and first <= now:
+            window = Window(first, min(last, now))  # nothing happens after today
+    return window, TeamFilter(program_id=as_int(program), team_ids=as_int_set(teams or []))
+
+
+def _scope(session: Session) -> Scope:
+    return scope_for(session, viewer_for(SECTION), today())
+
+
+def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]],
+                                                               Any, str]:
+    """The viewer's programs and teams to choose from; chosen teams outside them are dropped."""
+    viewer = viewer_for(SECTION)
+    with session_scope() as session:
+        scope = scope_for(session, viewer, today())
+        teams = teams_in_view(session, scope, TeamFilter())
+    programs = sorted({(t.program_id, t.program_name) for t in teams}, key=lambda p: p[1])
+    program_id = as_int(program)
+    offered = [t for t in teams if program_id is None or t.program_id == program_id]
+    team_options = [{"label": f"{t.name} ({t.program_name})" if program_id is None else t.name, "value": t.id}
+                    for t in offered]
+    chosen = as_int_set(chosen_teams or [])
+    kept = sorted(chosen & {t.id for t in offered})
+    if scope.team_ids is None:
+        note = f"All {len(programs)} programs and {len(teams)} teams."
+    else:
+        note = f"Your teams: {', '.join(t.name for t in teams)}." if teams else "You have no team at present."
+    summary = f"Teams: {len(kept)} chosen" if kept else f"Teams: all {len(offered)}"
+    return (note, [{"label": "All programs", "value": ALL}] + [{"label": n, "value": str(i)} for i, n in programs],
+            team_options, kept if kept != sorted(chosen) else no_update, summary)
+
+
+def toggle_custom_range(preset: Any) -> bool:
+    return preset != "custom"
+
+
+def refresh_kpis(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> dbc.Row:
+    window, filters = parse_filters(preset, start, end, program, teams)
+    with session_scope() as session:
+        scope = _scope(session)
+        settings = load_settings(session)
+        kpis = supervision.kpi_supervision(session, scope, window, filters)
+        cells = coverage.coverage(session, scope, window, filters, settings)
+    counted = [c for c in cells if not c.suppressed]
+    pairs = sum(c.pairs for c in counted)
+    overall = sum(c.proficient for c in counted) / pairs if pairs else None
+    return figures.kpi_cards([
+        ("Active peer workers", f"{kpis.active_workers:,}", f"on {window.end:%d %b %Y}"),
+        ("Supervisors", f"{kpis.supervisors:,}", "of the teams in view"),
+        ("Meeting the standard", figures.percent(kpis.meeting_share), f"over {window.days} days"),
+        ("Overdue now", f"{kpis.overdue_now:,}", "past their stage's limit"),
+        ("Hours per worker", figures.number(kpis.hours_per_worker_month), "of supervision per month"),
+        ("Overall coverage", figures.percent(overall), "competency pairs rated proficient"),
+    ])
+
+
+def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
+                    mode: Any) -> tuple[go.Figure, Any, Any, dict[str, dict[str, Any]]]:
+    window, filters = parse_filters(preset, start, end, program, teams)
+    with session_scope() as session:
+        scope = _scope(session)
+        settings = load_settings(session)
+        if mode == "discussed":
+            cells: list[Any] = coverage.attention(session, scope, window, filters, settings)
+            attr = "share"
+        else:
+            cells = coverage.coverage(session, scope, window, filters, settings)
+            attr = "proficient_share"
+    if not cells:
+        message = dbc.Alert("No team matches these filters. Clear the program or team filter.",
+                            color="secondary", className="mb-2")
+        return figures.empty_figure("Nothing to show"), "", message, {}
+    # Plotly drops a heatmap point's customdata from clickData, so a click is mapped back by its labels.
+    keys = {"teams": {c.team_name: c.team_id for c in cells},
+            "principles": {c.principle_name: c.principle_code for c in cells}}
+    return (figures.coverage_heatmap(cells, attr, settings.min_cell_workers),
+            figures.heatmap_table(cells, attr, settings.min_cell_workers), "", keys)
+
+
+def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> go.Figure:
+    window, filters = parse_filters(preset, start, end, program, teams)
+    with session_scope() as session:
+        scope = _scope(session)
+        rows = supervision.frequency(session, scope, window, filters, load_settings(session))
+    return figures.frequency_chart(rows)
+
+
+def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> go.Figure:
+    window, filters = parse_filters(preset, start, end, program, teams)
+    with session_scope() as session:
+        scope = _scope(session)
+        settings = load_settings(session)
+        coverage_points = coverage.coverage_trend(session, scope, window.end, TREND_MONTHS, filters, settings)
+        meeting_points = supervision.meeting_trend(session, scope, window.end, TREND_MONTHS, filters)
+    return figures.trend_chart(coverage_points, meeting_points)
+
+
+def refresh_signals(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> html.Div:
+    window, filters = parse_filters(preset, start, end, program, teams)
+    with session_scope() as session:
+        scope = _scope(session)
+        settings = load_settings(session)
+        team_refs = teams_in_view(session, scope, filters)
+        mix = {m.team_id: m for m in supervision.supervision_mix(session, scope, window, filters, settings)}
+        people = {s.team_id: s for s in supervision.supervisor_signals(session, scope, window, filters, settings)}
+        single = {}
+        for point in coverage.single_points_of_failure(session, scope, window, filters, settings):
+            single.setdefault(point.team_id, []).append(point.principle_name)
+    return figures.signals_table([_signal_row(t.id, t.name, mix.get(t.id), people.get(t.id), single.get(t.id, []),
+                                              settings) for t in team_refs], settings.fte_per_supervisor_limit)
+
+
+def _signal_row(team_id: int, name: str, mix: Any, people: Any, single: list[str],
+                settings: MetricSettings) -> dict[str, Any]:
+    admin_share = None if mix is None else mix.administrative_share
+    fte = None if people is None else people.fte_per_supervisor
+    suppressed = bool((mix and mix.suppressed) or (people and people.suppressed))
+    return {
+        "team": name,
+        "admin_share": figures.percent(admin_share, suppressed, settings.min_cell_workers),
+        "admin_flag": not suppressed and admin_share is not None and admin_share > 0.5,
+        "credential_share": figures.percent(None if people is None else people.peer_credential_share, suppressed,
+                                            settings.min_cell_workers),
+        "fte": figures.number(fte, 1),
+        "fte_flag": bool(people and people.over_limit),
+        "single_points": "" if suppressed else ", ".join(single),
+    }
+
+
+def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> tuple[bool, Any, str]:
+    """The clicked cell's team and principle; the team is checked against the viewer's scope, not trusted."""
+    try:
+        point = click["points"][0]
+        team_id = keys["teams"][point["y"]]
+        principle_code = keys["principles"][point["x"]]
+    except (TypeError, KeyError, IndexError):
+        return no_update, no_update, no_update
+    window, _ = parse_filters(preset, start, end, None, None)
+    with session_scope() as session:
+        scope = _scope(session)
+        settings = load_settings(session)
+        detail = coverage.drilldown(session, scope, window, as_int(team_id) or -1, str(principle_code), settings)
+        frequency = None
+        if detail is not None:
+            rows = supervision.frequency(session, scope, window, TeamFilter(team_ids=frozenset({detail.team.id})),
+                                         settings)
+            frequency = rows[0] if rows else None
+    if detail is None:
+        return True, dbc.Alert("That team is not in your view.", color="warning"), "Details"
+    return True, figures.drilldown_panel(detail, frequency, window, settings.min_cell_workers), \
+        f"{detail.team.name} · {detail.principle_name}"
+
+
+URL_SYNC_JS = """
+function(preset, start, end, program, teams, mode) {
+    const params = new URLSearchParams();
+    if (preset) params.set('window', preset);
+    if (preset === 'custom' && start) params.set('start', start);
+    if (preset === 'custom' && end) params.set('end', end);
+    if (program && program !== 'all') params.set('program', program);
+    if (teams && teams.length) params.set('teams', teams.join(','));
+    if (mode && mode !== 'proficiency') params.set('mode', mode);
+    const query = params.toString();
+    const target = window.location.pathname + (query ? '?' + query : '');
+    // replaceState: the address follows the filters without Dash re-rendering the page.
+    if (target !== window.location.pathname + window.location.search) {
+        window.history.replaceState(null, '', target);
+    }
+    return '';
+}
+"""
+
+
+def register(app: Dash) -> None:
+    app.callback(Output(ids.OVERVIEW_SCOPE_NOTE, "children"), Output(ids.OVERVIEW_PROGRAM, "options"),
+                 Output(ids.OVERVIEW_TEAMS, "options"), Output(ids.OVERVIEW_TEAMS, "value"),
+                 Output(ids.OVERVIEW_TEAMS_SUMMARY, "children"),
+                 Input(ids.OVERVIEW_PROGRAM, "value"), Input(ids.OVERVIEW_TEAMS, "value"))(scope_and_options)
+    app.callback(Output(ids.OVERVIEW_CUSTOM_WRAP, "hidden"), Input(ids.OVERVIEW_WINDOW, "value"))(toggle_custom_range)
+    app.callback(Output(ids.OVERVIEW_KPIS, "children"), *FILTER_INPUTS)(refresh_kpis)
+    app.callback(Output(ids.OVERVIEW_HEATMAP, "figure"), Output(ids.OVERVIEW_HEATMAP_TABLE, "children"),
+                 Output(ids.OVERVIEW_HEATMAP_EMPTY, "children"), Output(ids.OVERVIEW_HEATMAP_KEYS, "data"),
+                 *FILTER_INPUTS,
+                 Input(ids.OVERVIEW_MODE, "value"))(refresh_heatmap)
+    app.callback(Output(ids.OVERVIEW_FREQUENCY, "figure"), *FILTER_INPUTS)(refresh_frequency)
+    app.callback(Output(ids.OVERVIEW_TREND, "figure"), *FILTER_INPUTS)(refresh_trend)
+    app.callback(Output(ids.OVERVIEW_SIGNALS, "children"), *FILTER_INPUTS)(refresh_signals)
+    app.callback(Output(ids.OVERVIEW_DRILLDOWN, "is_open"), Output(ids.OVERVIEW_DRILLDOWN_BODY, "children"),
+                 Output(ids.OVERVIEW_DRILLDOWN, "title"), Input(ids.OVERVIEW_HEATMAP, "clickData"),
+                 State(ids.OVERVIEW_WINDOW, "value"), State(ids.OVERVIEW_CUSTOM_RANGE, "start_date"),
+                 State(ids.OVERVIEW_CUSTOM_RANGE, "end_date"), State(ids.OVERVIEW_HEATMAP_KEYS, "data"),
+                 prevent_initial_call=True)(open_drilldown)
+    app.clientside_callback(URL_SYNC_JS, Output(ids.OVERVIEW_URL_SYNC, "children"), *FILTER_INPUTS,
+                            Input(ids.OVERVIEW_MODE, "value"))

@@ -1,0 +1,79 @@
+"""Overview page: filters, KPI cards, the team × principle heatmap, frequency, trend, signals, drill-down."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+
+WINDOW_PRESETS = (("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 180 days"),
+                  ("365", "Last 365 days"), ("custom", "Custom range"))
+DEFAULT_WINDOW = "90"
+MODES = (("proficiency", "Proficiency"), ("discussed", "Discussed in supervision"))
+ALL = "all"  # the "no filter" choice; dbc.Select keeps "" for its own placeholder
+
+
+def _panel(title: str, body: object, help_text: str = "") -> dbc.Card:
+    header = [html.H2(title, className="h6 mb-0")]
+    if help_text:
+        header.append(html.Small(help_text, className="text-body-secondary"))
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(dcc.Loading(body, type="dot"))],
+                    className="shadow-sm h-100")
+
+
+def layout(window: str | None = None, start: str | None = None, end: str | None = None,
+           program: str | None = None, teams: str | None = None, mode: str | None = None,
+           **_: str) -> html.Div:
+    """Filters start from the URL (?window=…&program=…&teams=1,2&mode=…); callbacks validate them."""
+    preset = window if window in dict(WINDOW_PRESETS) else DEFAULT_WINDOW
+    team_values = [t for t in (teams or "").split(",") if t.isdigit()]
+    return html.Div([
+        html.H1("Overview", className="page-title"),
+        html.P(id=ids.OVERVIEW_SCOPE_NOTE, className="page-lead"),
+        dbc.Card(dbc.CardBody(dbc.Row([
+            dbc.Col([dbc.Label("Window", html_for=ids.OVERVIEW_WINDOW),
+                     dbc.Select(id=ids.OVERVIEW_WINDOW, value=preset,
+                                options=[{"label": label, "value": v} for v, label in WINDOW_PRESETS])],
+                    md=2),
+            dbc.Col(html.Div([dbc.Label("From – to", html_for=ids.OVERVIEW_CUSTOM_RANGE),
+                              dcc.DatePickerRange(id=ids.OVERVIEW_CUSTOM_RANGE, start_date=start, end_date=end,
+                                                  display_format="YYYY-MM-DD", minimum_nights=0)],
+                             id=ids.OVERVIEW_CUSTOM_WRAP, hidden=preset != "custom"), md=3),
+            dbc.Col([dbc.Label("Program", html_for=ids.OVERVIEW_PROGRAM),
+                     dbc.Select(id=ids.OVERVIEW_PROGRAM, value=program if (program or "").isdigit() else ALL,
+                                options=[{"label": "All programs", "value": ALL}])], md=3),
+            dbc.Col(html.Details([
+                html.Summary("Teams", id=ids.OVERVIEW_TEAMS_SUMMARY, className="form-label"),
+                # Native checkboxes: Dash 4's dropdown is not reachable by keyboard or screen reader.
+                dbc.Checklist(id=ids.OVERVIEW_TEAMS, value=[int(t) for t in team_values], options=[],
+                              className="overview-team-list small"),
+            ], open=bool(team_values)), md=4),
+        ], className="g-3")), className="mb-3 shadow-sm"),
+        dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot"),
+        dbc.Row([
+            dbc.Col(_panel("Principle coverage by team", html.Div([
+                dbc.RadioItems(id=ids.OVERVIEW_MODE, inline=True, className="mb-2",
+                               value=mode if mode in dict(MODES) else "proficiency",
+                               options=[{"label": label, "value": v} for v, label in MODES]),
+                html.Div(id=ids.OVERVIEW_HEATMAP_EMPTY),
+                dcc.Store(id=ids.OVERVIEW_HEATMAP_KEYS),
+                dcc.Graph(id=ids.OVERVIEW_HEATMAP, config={"displayModeBar": False},
+                          style={"height": "460px"}),
+                html.Details([html.Summary("Show as a table"), html.Div(id=ids.OVERVIEW_HEATMAP_TABLE)],
+                             className="mt-2"),
+            ]), "Click a cell for the principle's competencies and the guides that help."), lg=7),
+            dbc.Col(_panel("Supervision frequency against the standard",
+                           dcc.Graph(id=ids.OVERVIEW_FREQUENCY, config={"displayModeBar": False},
+                                     style={"height": "520px"})), lg=5),
+        ], className="g-3 my-1"),
+        dbc.Row([
+            dbc.Col(_panel("Monthly trend", dcc.Graph(id=ids.OVERVIEW_TREND, config={"displayModeBar": False},
+                                                      style={"height": "320px"}),
+                           "Coverage (proficient share) and the share of workers meeting the standard."), lg=5),
+            dbc.Col(_panel("Early-warning signals", html.Div(id=ids.OVERVIEW_SIGNALS)), lg=7),
+        ], className="g-3 my-1"),
+        dbc.Offcanvas(dcc.Loading(html.Div(id=ids.OVERVIEW_DRILLDOWN_BODY), type="dot"),
+                      id=ids.OVERVIEW_DRILLDOWN, title="Details", placement="end", is_open=False,
+                      style={"width": "min(720px, 100vw)"}),
+        html.Div(id=ids.OVERVIEW_URL_SYNC, hidden=True),
+    ])
