@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from callbacks.common import as_date, as_int, as_int_set, viewer_for
 from dashboard import figures
 from dashboard.db import session_scope
-from dashboard.queries import coverage, supervision
+from dashboard.queries import coverage, pooling, supervision
 from dashboard.queries.common import (MetricSettings, TeamFilter, Window, load_settings, teams_in_view)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
@@ -20,6 +20,8 @@ from layouts.overview import ALL, DEFAULT_WINDOW, WINDOW_PRESETS
 
 SECTION = "overview"
 TREND_MONTHS = 12
+# More rows than this and the heatmap and frequency chart show programs; a program filter shows its teams.
+MAX_TEAM_ROWS = 30
 FILTER_INPUTS = (Input(ids.OVERVIEW_WINDOW, "value"), Input(ids.OVERVIEW_CUSTOM_RANGE, "start_date"),
                  Input(ids.OVERVIEW_CUSTOM_RANGE, "end_date"), Input(ids.OVERVIEW_PROGRAM, "value"),
                  Input(ids.OVERVIEW_TEAMS, "value"))
@@ -100,6 +102,7 @@ def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
     with session_scope() as session:
         scope = _scope(session)
         settings = load_settings(session)
+        team_refs = teams_in_view(session, scope, filters)
         if mode == "discussed":
             cells: list[Any] = coverage.attention(session, scope, window, filters, settings)
             attr = "share"
@@ -110,9 +113,16 @@ def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
         message = dbc.Alert("No team matches these filters. Clear the program or team filter.",
                             color="secondary", className="mb-2")
         return figures.empty_figure("Nothing to show"), "", message, {}
+    principles = {c.principle_name: c.principle_code for c in cells}
+    if len(team_refs) > MAX_TEAM_ROWS:
+        pooled = pooling.pool_cells(cells, team_refs, settings)
+        note = dbc.Alert(f"{len(team_refs)} teams in view: one row per program. Click a program (or choose it "
+                         "above) to see its teams.", color="light", className="small py-2 mb-2")
+        keys = {"programs": {c.program_name: c.program_id for c in pooled}, "principles": principles}
+        return (figures.coverage_heatmap(pooled, "share", settings.min_cell_workers, by="program"),
+                figures.heatmap_table(pooled, "share", settings.min_cell_workers, by="program"), note, keys)
     # Plotly drops a heatmap point's customdata from clickData, so a click is mapped back by its labels.
-    keys = {"teams": {c.team_name: c.team_id for c in cells},
-            "principles": {c.principle_name: c.principle_code for c in cells}}
+    keys = {"teams": {c.team_name: c.team_id for c in cells}, "principles": principles}
     return (figures.coverage_heatmap(cells, attr, settings.min_cell_workers),
             figures.heatmap_table(cells, attr, settings.min_cell_workers), "", keys)
 
@@ -121,7 +131,11 @@ def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: An
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
         scope = _scope(session)
-        rows = supervision.frequency(session, scope, window, filters, load_settings(session))
+        settings = load_settings(session)
+        team_refs = teams_in_view(session, scope, filters)
+        rows = supervision.frequency(session, scope, window, filters, settings)
+    if len(team_refs) > MAX_TEAM_ROWS:
+        return figures.frequency_chart(pooling.pool_frequency(rows, team_refs, settings), by="program")
     return figures.frequency_chart(rows)
 
 
@@ -146,8 +160,13 @@ def refresh_signals(preset: Any, start: Any, end: Any, program: Any, teams: Any)
         single = {}
         for point in coverage.single_points_of_failure(session, scope, window, filters, settings):
             single.setdefault(point.team_id, []).append(point.principle_name)
-    return figures.signals_table([_signal_row(t.id, t.name, mix.get(t.id), people.get(t.id), single.get(t.id, []),
-                                              settings) for t in team_refs], settings.fte_per_supervisor_limit)
+    rows = [_signal_row(t.id, t.name, mix.get(t.id), people.get(t.id), single.get(t.id, []), settings)
+            for t in team_refs]
+    note = ""
+    if len(rows) > MAX_TEAM_ROWS:
+        rows = [r for r in rows if r["admin_flag"] or r["fte_flag"]]
+        note = f"{len(team_refs)} teams in view: showing the {len(rows)} with a red flag."
+    return figures.signals_table(rows, settings.fte_per_supervisor_limit, note)
 
 
 def _signal_row(team_id: int, name: str, mix: Any, people: Any, single: list[str],
@@ -167,14 +186,17 @@ def _signal_row(team_id: int, name: str, mix: Any, people: Any, single: list[str
     }
 
 
-def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> tuple[bool, Any, str]:
-    """The clicked cell's team and principle; the team is checked against the viewer's scope, not trusted."""
+def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> tuple[bool, Any, str, Any]:
+    """The clicked cell's team and principle (checked against the viewer's scope, not trusted); a click on a
+    program row filters to that program instead."""
     try:
         point = click["points"][0]
+        if point["y"] in keys.get("programs", {}):
+            return no_update, no_update, no_update, str(as_int(keys["programs"][point["y"]]) or ALL)
         team_id = keys["teams"][point["y"]]
         principle_code = keys["principles"][point["x"]]
-    except (TypeError, KeyError, IndexError):
-        return no_update, no_update, no_update
+    except (TypeError, KeyError, IndexError, AttributeError):
+        return no_update, no_update, no_update, no_update
     window, _ = parse_filters(preset, start, end, None, None)
     with session_scope() as session:
         scope = _scope(session)
@@ -186,9 +208,9 @@ def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> 
                                          settings)
             frequency = rows[0] if rows else None
     if detail is None:
-        return True, dbc.Alert("That team is not in your view.", color="warning"), "Details"
-    return True, figures.drilldown_panel(detail, frequency, window, settings.min_cell_workers), \
-        f"{detail.team.name} · {detail.principle_name}"
+        return True, dbc.Alert("That team is not in your view.", color="warning"), "Details", no_update
+    return (True, figures.drilldown_panel(detail, frequency, window, settings.min_cell_workers),
+            f"{detail.team.name} · {detail.principle_name}", no_update)
 
 
 URL_SYNC_JS = """
@@ -226,7 +248,8 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.OVERVIEW_TREND, "figure"), *FILTER_INPUTS)(refresh_trend)
     app.callback(Output(ids.OVERVIEW_SIGNALS, "children"), *FILTER_INPUTS)(refresh_signals)
     app.callback(Output(ids.OVERVIEW_DRILLDOWN, "is_open"), Output(ids.OVERVIEW_DRILLDOWN_BODY, "children"),
-                 Output(ids.OVERVIEW_DRILLDOWN, "title"), Input(ids.OVERVIEW_HEATMAP, "clickData"),
+                 Output(ids.OVERVIEW_DRILLDOWN, "title"), Output(ids.OVERVIEW_PROGRAM, "value"),
+                 Input(ids.OVERVIEW_HEATMAP, "clickData"),
                  State(ids.OVERVIEW_WINDOW, "value"), State(ids.OVERVIEW_CUSTOM_RANGE, "start_date"),
                  State(ids.OVERVIEW_CUSTOM_RANGE, "end_date"), State(ids.OVERVIEW_HEATMAP_KEYS, "data"),
                  prevent_initial_call=True)(open_drilldown)

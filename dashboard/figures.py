@@ -101,11 +101,16 @@ def kpi_cards(items: list[tuple[str, str, str]]) -> dbc.Row:
     ]), className="shadow-sm h-100"), xs=6, md=4, xl=2) for label, value, hint in items], className="g-3")
 
 
-def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int) -> go.Figure:
-    """Teams down, principles across, the share printed in each cell; suppressed cells say n<k."""
-    teams = list(dict.fromkeys((c.team_id, c.team_name) for c in cells))
+def _rows(cells: Sequence[Any], by: str) -> list[tuple[int, str]]:
+    """(id, label) of the heatmap's rows, in the cells' order; by is "team" or "program"."""
+    return list(dict.fromkeys((getattr(c, f"{by}_id"), getattr(c, f"{by}_name")) for c in cells))
+
+
+def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int, by: str = "team") -> go.Figure:
+    """Teams (or programs) down, principles across, the share printed in each cell; suppressed cells say n<k."""
+    teams = _rows(cells, by)
     principles = list(dict.fromkeys((c.principle_code, c.principle_name) for c in cells))
-    by_key = {(c.team_id, c.principle_code): c for c in cells}
+    by_key = {(getattr(c, f"{by}_id"), c.principle_code): c for c in cells}
     z, text = [], []
     for team_id, _ in teams:
         row_z, row_text = [], []
@@ -126,11 +131,11 @@ def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int) ->
     return figure
 
 
-def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int) -> dbc.Table:
+def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int, by: str = "team") -> dbc.Table:
     principles = list(dict.fromkeys((c.principle_code, c.principle_name) for c in cells))
-    teams = list(dict.fromkeys((c.team_id, c.team_name) for c in cells))
-    by_key = {(c.team_id, c.principle_code): c for c in cells}
-    head = html.Thead(html.Tr([html.Th("Team", scope="col")] + [html.Th(n, scope="col") for _, n in principles]))
+    teams = _rows(cells, by)
+    by_key = {(getattr(c, f"{by}_id"), c.principle_code): c for c in cells}
+    head = html.Thead(html.Tr([html.Th(by.title(), scope="col")] + [html.Th(n, scope="col") for _, n in principles]))
     body = html.Tbody([html.Tr([html.Th(team_name, scope="row")] + [
         html.Td(percent(getattr(by_key[(team_id, code)], value_attr), by_key[(team_id, code)].suppressed,
                         min_workers) if (team_id, code) in by_key else "—")
@@ -138,16 +143,17 @@ def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int) -> db
     return dbc.Table([head, body], size="sm", striped=True, responsive=True, className="small mb-0")
 
 
-def frequency_chart(rows: Sequence[Any]) -> go.Figure:
-    """Individual sessions per worker per month by team, with each team's standard as a marker."""
+def frequency_chart(rows: Sequence[Any], by: str = "team") -> go.Figure:
+    """Individual sessions per worker per month by team (or program), with each one's standard as a marker."""
     shown = [r for r in rows if not r.suppressed and r.individual_per_worker_month is not None]
     if not shown:
-        return empty_figure("No team with enough workers to show.")
-    names = [r.team_name for r in shown]
+        return empty_figure(f"No {by} with enough workers to show.")
+    names = [getattr(r, f"{by}_name") for r in shown]
     figure = go.Figure([
         go.Bar(x=[r.individual_per_worker_month for r in shown], y=names, orientation="h", name="Held",
                marker_color="#3b6ea5",
-               customdata=[[number(r.hours_per_worker_month), number(r.median_gap_days, 0)] for r in shown],
+               customdata=[[number(r.hours_per_worker_month), number(getattr(r, "median_gap_days", None), 0)]
+                           for r in shown],
                hovertemplate="%{y}: %{x:.2f} individual sessions per worker per month<br>"
                              "%{customdata[0]} h per worker per month · median gap %{customdata[1]} days"
                              "<extra></extra>"),
@@ -175,10 +181,10 @@ def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -
     return figure
 
 
-def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float) -> html.Div:
+def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float, note: str = "") -> html.Div:
     """One row per team: supervision mix, peer-credentialed supervision, FTE per supervisor, single points."""
     if not rows:
-        return dbc.Alert("No team in view.", color="secondary", className="mb-0")
+        return dbc.Alert(note or "No team in view.", color="secondary", className="mb-0")
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in (
         "Team", "Administrative share of supervision", "Workers with a peer-credentialed supervisor",
         f"Peer FTE per supervisor (limit {fte_limit:g})", "Principles held by at most one worker")]))
@@ -192,6 +198,7 @@ def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float) -> html.Div:
             html.Td(row["single_points"] or "none"),
         ]))
     return html.Div([
+        html.P(note, className="small mb-1") if note else None,
         dbc.Table([head, html.Tbody(body)], size="sm", striped=True, responsive=True, className="small mb-1"),
         html.P("Red: administrative supervision above half of the minutes (a sign of peer drift), or a supervisor "
                "over the FTE limit.", className="small text-body-secondary mb-0"),

@@ -97,7 +97,7 @@ def test_a_drilldown_into_another_team_shows_nothing_of_it(demo_client: FlaskCli
     click = {"points": [{"x": "Trauma-informed", "y": "Eastside Outreach"}]}
     forged_keys = {"teams": {"Eastside Outreach": other}, "principles": {"Trauma-informed": "trauma-informed"}}
     response = callback(demo_client, [("overview-drilldown", "is_open"), ("overview-drilldown-body", "children"),
-                                      ("overview-drilldown", "title")],
+                                      ("overview-drilldown", "title"), ("overview-program", "value")],
                         [("overview-heatmap", "clickData", click)],
                         [("overview-window", "value", "90"), ("overview-custom-range", "start_date", None),
                          ("overview-custom-range", "end_date", None), ("overview-heatmap-keys", "data", forged_keys)])
@@ -119,3 +119,13 @@ def test_a_peer_worker_gets_403_from_every_overview_callback(demo_client: FlaskC
 def test_odd_window_values_fall_back_to_the_default_and_never_fail(demo_client: FlaskClient, window: Any) -> None:
     login(demo_client, "leader", "demo")
     assert len(heatmap_teams(heatmap(demo_client, window=window))) == 10
+
+
+def test_with_more_teams_than_fit_the_heatmap_shows_programs(demo_client: FlaskClient,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import callbacks.overview
+
+    monkeypatch.setattr(callbacks.overview, "MAX_TEAM_ROWS", 5)
+    login(demo_client, "leader", "demo")
+    rows = heatmap_teams(heatmap(demo_client))
+    assert rows == {"Community Recovery Services", "Integrated Health Homes", "Crisis & Transition Services"}
