@@ -42,9 +42,11 @@ def connect(url: str) -> Database:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        # JIT compilation costs more than it saves on these sub-second queries (measured: +70-600 ms).
-        engine = create_engine(url, pool_pre_ping=True,
-                               connect_args={"connect_timeout": 5, "options": "-c jit=off"})
+        # JIT compilation costs more than it saves on these sub-second queries (measured: +70-600 ms), and
+        # psycopg's server-side prepared statements let PostgreSQL settle on a generic plan that ignores the
+        # window's dates (measured: KPIs 416 -> 168 ms at agency scale): plan each query for its dates.
+        engine = create_engine(url, pool_pre_ping=True, connect_args={
+            "connect_timeout": 5, "options": "-c jit=off", "prepare_threshold": None})
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")

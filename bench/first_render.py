@@ -1,0 +1,75 @@
+"""First render after login, in headless Chromium: submit the login form, wait until every Overview panel has data.
+
+    python -m bench.first_render --url http://127.0.0.1:8050 --user bench --password ... [--runs 10]
+
+Start the app first on the database to measure (see bench/README.md). Prints median and p95 seconds for
+(a) login form submitted → Overview fully rendered and (b) Overview reloaded while signed in.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
+
+# Every panel has data: heatmap rows, KPI cards, frequency bars, trend lines, the signals table.
+RENDERED_JS = """
+const plot = id => document.querySelector('#' + id + ' .js-plotly-plot');
+const has = id => { const g = plot(id); return !!(g && g.data && g.data.length); };
+return has('overview-heatmap') && has('overview-frequency') && has('overview-trend')
+    && document.querySelectorAll('#overview-kpis .kpi-value').length === 6
+    && document.querySelectorAll('#overview-signals tbody tr').length > 0
+    && document.querySelectorAll('._dash-loading, .dash-spinner').length === 0;
+"""
+
+
+def browser() -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options)
+
+
+def wait_rendered(driver: webdriver.Chrome) -> None:
+    WebDriverWait(driver, 60, poll_frequency=0.02).until(lambda d: d.execute_script(RENDERED_JS))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8050")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    after_login, reload = [], []
+    driver = browser()
+    try:
+        for _ in range(args.runs + 1):  # the first run warms the browser cache and the app
+            driver.delete_all_cookies()
+            driver.get(f"{args.url}/login?next=/overview")
+            driver.find_element(By.ID, "username").send_keys(args.user)
+            driver.find_element(By.ID, "password").send_keys(args.password)
+            started = time.perf_counter()
+            driver.find_element(By.ID, "login-submit").click()
+            wait_rendered(driver)
+            after_login.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            driver.refresh()
+            wait_rendered(driver)
+            reload.append(time.perf_counter() - started)
+    finally:
+        driver.quit()
+    print(f"{'measure':<40} {'median s':>9} {'p95 s':>7}  runs")
+    for name, times in (("login submitted -> Overview rendered", after_login[1:]),
+                        ("Overview reloaded, signed in", reload[1:])):
+        p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+        print(f"{name:<40} {statistics.median(times):>9.2f} {p95:>7.2f}  {len(times)}")
+
+
+if __name__ == "__main__":
+    main()
