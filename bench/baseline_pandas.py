@@ -27,28 +27,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, text
 
-AVERAGE_MONTH_DAYS = 365.25 / 12
+from dashboard.queries.common import AVERAGE_MONTH_DAYS, Window
+
 DAY = pd.Timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Span:
-    """An inclusive date range, like dashboard.queries.common.Window."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def months(self) -> float:
-        return self.days / AVERAGE_MONTH_DAYS
-
-
-def window_ending(end: date, days: int) -> Span:
-    return Span(end - timedelta(days=days - 1), end)
+def window_ending(end: date, days: int) -> Window:
+    return Window.last_days(days, end)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -164,7 +149,7 @@ def rule_on(frame: pd.DataFrame, worker: str, day: str, standards: Standards) ->
 # Baselines: each takes (engine, window, team_ids or None for the agency) and returns a DataFrame
 
 
-def coverage_frame(engine: Engine, window: Span, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
+def coverage_frame(engine: Engine, window: Window, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
     """Team × principle coverage: share of worker × primary-competency pairs whose latest supervisor rating
     (on or before window.end, not older than the staleness limit) is proficient; and the share rated."""
     end = pd.Timestamp(window.end)
@@ -197,7 +182,7 @@ def coverage_frame(engine: Engine, window: Span, team_ids: frozenset[int] | None
     return cells
 
 
-def attention_frame(engine: Engine, window: Span, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
+def attention_frame(engine: Engine, window: Window, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
     """Team × principle: share of the principle's primary competencies discussed in a session held in the
     window and attended by a peer worker who was on the team on the session's date."""
     start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
@@ -235,7 +220,7 @@ def attention_frame(engine: Engine, window: Span, team_ids: frozenset[int] | Non
     return cells
 
 
-def frequency_frame(engine: Engine, window: Span, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
+def frequency_frame(engine: Engine, window: Window, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
     """Per team (workers on window.end): individual sessions and supervision hours per worker per month over
     the window, the median gap between consecutive individual sessions in it, and the standard's line."""
     end = pd.Timestamp(window.end)
@@ -274,7 +259,7 @@ def frequency_frame(engine: Engine, window: Span, team_ids: frozenset[int] | Non
 
 
 def meeting_standard(memberships: pd.DataFrame, staff: pd.DataFrame, sessions: pd.DataFrame,
-                     attendees: pd.DataFrame, standards: Standards, window: Span,
+                     attendees: pd.DataFrame, standards: Standards, window: Window,
                      team_ids: frozenset[int] | None) -> tuple[int, int]:
     """(workers judged, workers meeting the standard) over the window: no over-long gap between individual
     sessions (from the last one before the window, or hire) and no full month under its minimum minutes."""
@@ -346,7 +331,7 @@ def meeting_standard(memberships: pd.DataFrame, staff: pd.DataFrame, sessions: p
     return judged_count, meeting
 
 
-def kpis_frame(engine: Engine, window: Span, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
+def kpis_frame(engine: Engine, window: Window, team_ids: frozenset[int] | None = None) -> pd.DataFrame:
     """The KPI cards: active workers, supervisors, share meeting the standard, overdue now, hours per worker
     per month, and overall coverage (the KPI callback also reads coverage, so this one does too)."""
     end = pd.Timestamp(window.end)
@@ -392,7 +377,7 @@ def kpis_frame(engine: Engine, window: Span, team_ids: frozenset[int] | None = N
         "overall_coverage": int(counted.proficient.sum()) / pairs if pairs else None}])
 
 
-BASELINES: dict[str, Callable[[Engine, Span, frozenset[int] | None], pd.DataFrame]] = {
+BASELINES: dict[str, Callable[[Engine, Window, frozenset[int] | None], pd.DataFrame]] = {
     "coverage": coverage_frame, "attention": attention_frame, "frequency": frequency_frame, "kpis": kpis_frame}
 
 
@@ -427,22 +412,21 @@ def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else value
 
 
-def cross_check(url: str, window: Span, frames: dict[str, pd.DataFrame]) -> list[str]:
+def cross_check(url: str, window: Window, frames: dict[str, pd.DataFrame]) -> list[str]:
     """The app's numbers for the same window (agency scope) against the baselines'; one line per comparison."""
     from dashboard.db import connect
     from dashboard.queries import coverage, supervision
-    from dashboard.queries.common import TeamFilter, Window, load_settings
+    from dashboard.queries.common import TeamFilter, load_settings
     from dashboard.scope import Scope
 
     db = connect(url)
     lines = []
-    app_window = Window(window.start, window.end)
     with db.session() as session:
         settings = load_settings(session)
         scope, everything = Scope.agency(), TeamFilter()
         if "coverage" in frames:
             theirs = {(c.team_id, c.principle_code): c
-                      for c in coverage.coverage(session, scope, app_window, everything, settings)}
+                      for c in coverage.coverage(session, scope, window, everything, settings)}
             ours = frames["coverage"]
             keys = list(zip(ours.team_id, ours.principle_code))
             lines.append(f"coverage: {len(theirs)} app cells, {len(ours)} pandas cells, "
@@ -453,7 +437,7 @@ def cross_check(url: str, window: Span, frames: dict[str, pd.DataFrame]) -> list
                          f"{max(max_difference((w, theirs[k].workers) for k, w in zip(keys, ours.workers) if k in theirs), max_difference((r, theirs[k].rated) for k, r in zip(keys, ours.rated) if k in theirs), max_difference((p, theirs[k].proficient) for k, p in zip(keys, ours.proficient) if k in theirs)):.3g}")
         if "attention" in frames:
             theirs_a = {(c.team_id, c.principle_code): c
-                        for c in coverage.attention(session, scope, app_window, everything, settings)}
+                        for c in coverage.attention(session, scope, window, everything, settings)}
             ours = frames["attention"]
             keys = list(zip(ours.team_id, ours.principle_code))
             lines.append(f"attention: max |Δ| share "
@@ -461,7 +445,7 @@ def cross_check(url: str, window: Span, frames: dict[str, pd.DataFrame]) -> list
                          f"workers {max_difference((w, theirs_a[k].workers) for k, w in zip(keys, ours.workers) if k in theirs_a):.3g}, "
                          f"discussed {max_difference((d, theirs_a[k].discussed) for k, d in zip(keys, ours.discussed) if k in theirs_a):.3g}")
         if "frequency" in frames:
-            theirs_f = {r.team_id: r for r in supervision.frequency(session, scope, app_window, everything, settings)}
+            theirs_f = {r.team_id: r for r in supervision.frequency(session, scope, window, everything, settings)}
             ours = frames["frequency"].set_index("team_id")
             parts = []
             for mine, app_attr in (("individual_per_worker_month", "individual_per_worker_month"),
@@ -473,8 +457,8 @@ def cross_check(url: str, window: Span, frames: dict[str, pd.DataFrame]) -> list
                 parts.append(f"{mine} {diff:.3g}")
             lines.append("frequency: max |Δ| " + ", ".join(parts))
         if "kpis" in frames:
-            app_kpis = supervision.kpi_supervision(session, scope, app_window, everything)
-            cells = [c for c in coverage.coverage(session, scope, app_window, everything, settings) if not c.suppressed]
+            app_kpis = supervision.kpi_supervision(session, scope, window, everything)
+            cells = [c for c in coverage.coverage(session, scope, window, everything, settings) if not c.suppressed]
             pairs = sum(c.pairs for c in cells)
             app_values = {"active_workers": app_kpis.active_workers, "supervisors": app_kpis.supervisors,
                           "meeting_share": app_kpis.meeting_share, "overdue_now": app_kpis.overdue_now,

@@ -1,7 +1,7 @@
 """Shared fixtures: fresh databases per test (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,24 +33,22 @@ def _reference(db: Database) -> None:
         load_reference_data(session)
 
 
-def _demo(db: Database) -> None:
-    from seed_data.demo import seed_demo_agency
+def _demo_ending(end: date) -> Callable[[Database], None]:
+    def build(db: Database) -> None:
+        from seed_data.demo import seed_demo_agency
 
-    with db.session() as session:
-        seed_demo_agency(session, end_date=DEMO_END)
+        with db.session() as session:
+            seed_demo_agency(session, end_date=end)
+    return build
 
 
-def _demo_today(db: Database) -> None:
-    from seed_data.demo import seed_demo_agency
-
-    with db.session() as session:
-        seed_demo_agency(session, end_date=date.today())
+_demo = _demo_ending(DEMO_END)
 
 
 @pytest.fixture
 def demo_today_db(templates: TemplateFactory) -> Iterator[Database]:
     """The demo agency ending today, as `python app.py` seeds it: what a person sees in the browser."""
-    with templates.fresh("demo_today", _demo_today) as db:
+    with templates.fresh("demo_today", _demo_ending(date.today())) as db:
         yield db
 
 

@@ -221,6 +221,23 @@ def _share(part: int, whole: int, suppressed: bool) -> float | None:
 # Public metrics
 
 
+def _rated_members(session: Session, scope: Scope, window: Window, filters: TeamFilter,
+                   settings: MetricSettings) -> tuple[_Framework, list[TeamRef], dict[int, int], Subquery,
+                                                      Subquery] | None:
+    """What coverage() and single_points_of_failure() both start from: the active framework, the visible
+    teams, workers per team on window.end, their current supervisor ratings and the primary mapping."""
+    framework = _active_framework(session)
+    if framework is None:
+        return None
+    teams = teams_in_view(session, scope, filters)
+    if not teams:
+        return None
+    members = members_on(window.end, visible_team_ids(scope, filters))
+    current = _current_supervisor_ratings(session, members, window.end, settings.staleness_days)
+    return (framework, teams, _workers_per_team(session, members), current,
+            _primary_principles(framework.id))
+
+
 def coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter,
              settings: MetricSettings) -> list[CoverageCell]:
     """Principle coverage (proficiency mode), one cell per visible team × principle of the active framework.
@@ -239,16 +256,10 @@ def coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter
     Teams with no workers are included (shares None). Cells come in team order (program name, team
     name), principles in framework order. Nothing when no framework or rating scale is active.
     """
-    framework = _active_framework(session)
-    if framework is None:
+    rated = _rated_members(session, scope, window, filters, settings)
+    if rated is None:
         return []
-    teams = teams_in_view(session, scope, filters)
-    if not teams:
-        return []
-    members = members_on(window.end, visible_team_ids(scope, filters))
-    workers = _workers_per_team(session, members)
-    current = _current_supervisor_ratings(session, members, window.end, settings.staleness_days)
-    primary = _primary_principles(framework.id)
+    framework, teams, workers, current, primary = rated
     counts: dict[tuple[int, int], tuple[int, int]] = {
         (team_id, principle_id): (int(rated), int(proficient))
         for team_id, principle_id, rated, proficient in session.execute(
@@ -339,16 +350,10 @@ def single_points_of_failure(session: Session, scope: Scope, window: Window, fil
     primary competencies (e.g. 0.75 × 9 = 6.75, so 7 of 9). holders is 0 or 1. A principle with no
     competencies is never listed. Not suppressed: the early-warning table shows the count as is.
     """
-    framework = _active_framework(session)
-    if framework is None:
+    rated = _rated_members(session, scope, window, filters, settings)
+    if rated is None:
         return []
-    teams = teams_in_view(session, scope, filters)
-    if not teams:
-        return []
-    members = members_on(window.end, visible_team_ids(scope, filters))
-    workers = _workers_per_team(session, members)
-    current = _current_supervisor_ratings(session, members, window.end, settings.staleness_days)
-    primary = _primary_principles(framework.id)
+    framework, teams, workers, current, primary = rated
     # The level test sits in the SUM, not in WHERE: there it would steer SQLite to the level index and
     # every current rating in the agency instead of starting from the members.
     per_worker = (select(current.c.team_id, current.c.worker_id, primary.c.principle_id,
