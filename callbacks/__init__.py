@@ -1,9 +1,10 @@
 """Thin glue between layouts and the query layer: one module per page, each with register(app)."""
 from dash import Dash
 
-from callbacks import overview, resources
+from callbacks import overview, resources, workspace
 
 
 def register_all(app: Dash) -> None:
     overview.register(app)
     resources.register(app)
+    workspace.register(app)
