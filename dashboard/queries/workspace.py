@@ -1,6 +1,7 @@
 """The supervisor's workspace and a peer worker's record: roster, competency profile, history, sessions, guides."""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -314,7 +315,8 @@ def guides_for_worker(session: Session, worker: WorkerRef, categories: list[Cate
                   key=lambda s: s.share or 0.0, default=None)
     result = []
     for order, guide in enumerate(list_guides(session)):
-        reasons = [f"linked to {c.code}, rated {labels.get(round(c.supervisor_mean or 0), 'low').lower()} "
+        # The label of the level the average has reached (2.8 has reached 2, not 3: it is below proficient).
+        reasons = [f"linked to {c.code}, rated {labels.get(math.floor(c.supervisor_mean or 0), 'low').lower()} "
                    f"(average {c.supervisor_mean:.1f})" for c in weak if c.code in guide.category_codes]
         if weakest is not None and weakest.name in guide.principle_names:
             reasons.append(f"linked to {weakest.name}: {weakest.proficient} of {weakest.competencies} "
