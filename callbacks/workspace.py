@@ -97,8 +97,8 @@ def _due(session: Session, worker: workspace.WorkerRef, now: date) -> DueDate | 
     if worker.team_id is None:
         return None
     # The worker is already known to be visible; the team filter only narrows the work.
-    rows = due_dates(session, Scope.agency(), now, TeamFilter(team_ids=frozenset({worker.team_id})))
-    return next((d for d in rows if d.worker_id == worker.id), None)
+    rows = due_dates(session, Scope.agency(), now, TeamFilter(team_ids=frozenset({worker.team_id})), worker.id)
+    return rows[0] if rows else None
 
 
 def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> Any:

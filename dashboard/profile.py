@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.figures import empty_figure
@@ -112,22 +111,24 @@ def ratings_panel(categories: Sequence[CategoryLevels], labels: dict[int, str]) 
     ])
 
 
-def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels: Sequence[int]) -> go.Figure:
+def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels: Sequence[int]) -> dict[str, Any]:
+    """A plain figure dict: go.Figure with a template deep-copies the template, ~60 ms a profile."""
     if not points:
-        return empty_figure("No supervisor ratings yet.")
+        return empty_figure("No supervisor ratings yet.").to_plotly_json()
     low, high = (min(levels), max(levels)) if levels else (1, 4)
     series: dict[str, list[HistoryPoint]] = defaultdict(list)
     for point in points:
         series[point.category_code].append(point)
-    figure = go.Figure([go.Scatter(
-        x=[p.as_of for p in rows], y=[p.mean_level for p in rows], mode="lines+markers", name=code,
-        line={"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": "solid" if i < len(LINE_COLORS) else "dash"},
-        hovertemplate=f"{code} {titles.get(code, '')}<br>%{{x|%b %Y}}: %{{y:.1f}}<extra></extra>")
-        for i, (code, rows) in enumerate(series.items())])
-    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         yaxis={"title": "average level", "dtick": 1, "range": [low - 0.2, high + 0.2]},
-                         legend={"orientation": "h", "y": -0.15})
-    return figure
+    data = [{"type": "scatter", "mode": "lines+markers", "name": code,
+             "x": [p.as_of.isoformat() for p in rows], "y": [p.mean_level for p in rows],
+             "line": {"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": "solid" if i < len(LINE_COLORS) else "dash"},
+             "hovertemplate": f"{code} {titles.get(code, '')}<br>%{{x|%b %Y}}: %{{y:.1f}}<extra></extra>"}
+            for i, (code, rows) in enumerate(series.items())]
+    grid = {"gridcolor": "#e5e9f0", "zeroline": False}
+    return {"data": data, "layout": {
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 10}, "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "font": {"color": "#2a3f5f"}, "xaxis": grid, "legend": {"orientation": "h", "y": -0.15},
+        "yaxis": grid | {"title": {"text": "average level"}, "dtick": 1, "range": [low - 0.2, high + 0.2]}}}
 
 
 def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None) -> Any:

@@ -135,7 +135,20 @@ class _Framework:
 
 
 def _active_framework(session: Session) -> _Framework | None:
-    """The active framework, its principles in order with their primary competency counts, and the threshold."""
+    """The active framework, its principles in order with their primary competency counts, and the threshold.
+
+    Read once per transaction: a profile asks for it from four queries (session.info lives as long as the
+    session, which the app opens per request; loading a framework happens in a session of its own).
+    """
+    if _FRAMEWORK_KEY not in session.info:
+        session.info[_FRAMEWORK_KEY] = _read_active_framework(session)
+    return session.info[_FRAMEWORK_KEY]
+
+
+_FRAMEWORK_KEY = "peerdash.active_framework"
+
+
+def _read_active_framework(session: Session) -> _Framework | None:
     row = session.execute(select(
         select(Framework.id).where(Framework.is_active).scalar_subquery(),
         select(RatingScale.proficient_level).where(RatingScale.is_active).scalar_subquery())).one()

@@ -589,16 +589,19 @@ def standard_status(session: Session, scope: Scope, window: Window, filters: Tea
 # Due dates and overdue
 
 
-def _active_workers(scope: Scope, filters: TeamFilter, day: date, name: str) -> CTE:
-    """Peer workers on visible teams on `day` (members_on) with hire date and name."""
-    return (members_on(day, visible_team_ids(scope, filters))
-            .add_columns(Staff.hire_date.label("hire_date"), Staff.left_on.label("left_on"),
-                         Staff.full_name.label("full_name"))
-            .cte(name))
+def _active_workers(scope: Scope, filters: TeamFilter, day: date, name: str, worker_id: int | None = None) -> CTE:
+    """Peer workers on visible teams on `day` (members_on) with hire date and name; one of them if worker_id."""
+    query = (members_on(day, visible_team_ids(scope, filters))
+             .add_columns(Staff.hire_date.label("hire_date"), Staff.left_on.label("left_on"),
+                          Staff.full_name.label("full_name")))
+    if worker_id is not None:
+        query = query.where(Staff.id == worker_id)
+    return query.cte(name)
 
 
-def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter, exact: bool) -> Select[Any]:
-    active = _active_workers(scope, filters, as_of, "active")
+def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter, exact: bool,
+               worker_id: int | None = None) -> Select[Any]:
+    active = _active_workers(scope, filters, as_of, "active", worker_id)
     lookback, before = _lookback_days(session), as_of + timedelta(days=1)
     attended = _attended(active, before - timedelta(days=lookback), before, "active_attended")
     last = _last_individual_before(session, active, attended, before, lookback, exact)
@@ -619,8 +622,10 @@ def _status(days_since: int, limit: int | None) -> str:
     return "due_soon" if limit - days_since <= DUE_SOON_DAYS else "on_track"
 
 
-def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter) -> list[DueDate]:
-    """Every active peer worker on a visible team on `as_of` (members_on) with their supervision due date.
+def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
+              worker_id: int | None = None) -> list[DueDate]:
+    """Every active peer worker on a visible team on `as_of` (members_on) with their supervision due date
+    (only the one worker when worker_id is given: a profile needs one row, not the team's).
 
     last_individual: their last individual session on or before as_of (None when none). days_since: as_of
     minus that date, or minus the hire date when there was none. limit: max_days_between_individual of the
@@ -631,11 +636,11 @@ def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter) 
     minimum from the first of as_of's month to as_of, against the whole month's minimum (pro-rated for a
     worker hired that month), as in standard_status. Ordered overdue first (fewest days until due), then name.
     """
-    due = _due_query(session, scope, as_of, filters, exact=True).subquery()
+    due = _due_query(session, scope, as_of, filters, exact=True, worker_id=worker_id).subquery()
     rows = session.execute(select(due)).all()
 
     month_start, next_month = _month_start(as_of), _next_month(as_of)
-    active = _active_workers(scope, filters, as_of, "month_active")
+    active = _active_workers(scope, filters, as_of, "month_active", worker_id)
     judged = select(active.c.worker_id, _day(month_start).label("period_start"),
                     _day(next_month).label("period_end_excl"), _day(as_of + timedelta(days=1)).label("until"),
                     active.c.hire_date, active.c.left_on).cte("month_judged")

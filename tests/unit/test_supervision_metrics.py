@@ -280,6 +280,7 @@ def test_due_dates_give_on_track_due_soon_and_overdue_with_hand_worked_dates(ref
         rows = by_name(due_dates(s, EVERYONE, as_of, NO_FILTER))
         overdue = overdue_now(s, EVERYONE, as_of, NO_FILTER)
         ids = {name: row.worker_id for name, row in rows.items()}
+        one = {name: due_dates(s, EVERYONE, as_of, NO_FILTER, worker_id=ids[name]) for name in ("Kim", "Ned", "Mo")}
         team_id = team.id
 
     def due(name: str) -> tuple[object, ...]:
@@ -306,6 +307,7 @@ def test_due_dates_give_on_track_due_soon_and_overdue_with_hand_worked_dates(ref
     # This month: Kim 60 + 30 (group counts) = 90 of 60; Ned hired May 27: 240 * 5 / 31 = 38.7 -> 39.
     assert (rows["Kim"].minutes_this_month, rows["Kim"].required_this_month) == (90, 60)
     assert (rows["Ned"].minutes_this_month, rows["Ned"].required_this_month) == (0, 39)
+    assert all(one[name] == [rows[name]] for name in one)  # one worker's row, as in the team's list
     assert overdue == [OverdueWorker(ids["Pat"], "Pat", team_id, date(2025, 12, 1), 181, 31),
                        OverdueWorker(ids["Mo"], "Mo", team_id, date(2026, 4, 25), 36, 31)]
 
