@@ -112,6 +112,21 @@ def test_a_supervisor_logs_a_session_for_an_overdue_worker_and_rates_them(dash_d
     wait_until(dash_duo, lambda: first_category_title(dash_duo) != before)
     screenshot(dash_duo, "my-team-profile")
     assert accessibility_violations(dash_duo) == []
+
+    # Edit the session just logged (newest first), then delete it: the worker is overdue again.
+    click(dash_duo, dash_duo.find_element("#profile-sessions tbody tr .btn"))
+    wait_visible(dash_duo, "#session-delete")
+    minutes = dash_duo.find_element("#session-minutes")
+    assert minutes.get_attribute("value") == "50"
+    minutes.clear()
+    minutes.send_keys("45")
+    click(dash_duo, dash_duo.find_element("#session-save"))
+    dash_duo.wait_for_contains_text("#workspace-message", "Session updated", timeout=20)
+    wait_until(dash_duo, lambda: " 45 " in f" {dash_duo.find_element('#profile-sessions tbody tr').text} ")
+    click(dash_duo, dash_duo.find_element("#profile-sessions tbody tr .btn"))
+    click(dash_duo, wait_visible(dash_duo, "#session-delete"))
+    dash_duo.wait_for_contains_text("#workspace-message", "Session deleted", timeout=20)
+    dash_duo.wait_for_text_to_equal("#profile-status", "Overdue", timeout=20)
     assert [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"] == []
 
 
