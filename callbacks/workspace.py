@@ -82,11 +82,13 @@ def refresh_roster(team: Any, _version: Any) -> list[dict[str, Any]]:
     return view.roster_rows(rows)
 
 
-def choose_worker(cell: Any) -> Any:
-    """A click anywhere on a roster row opens that worker; the profile callback checks the id."""
-    if not isinstance(cell, dict):
+def choose_worker(cell: Any, button: Any) -> Any:
+    """A click anywhere on a roster row, or the worker's name button (keyboard too), opens that worker; the
+    profile callback checks the id."""
+    chosen = button if ctx.triggered_id and "cellRendererData" in ctx.triggered[0]["prop_id"] else cell
+    if not isinstance(chosen, dict):
         return no_update
-    return as_int(cell.get("rowId")) or no_update
+    return as_int(chosen.get("rowId")) or as_int(chosen.get("value")) or no_update
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -323,7 +325,7 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.MY_TEAM_ROSTER, "rowData"),
                  Input(ids.MY_TEAM_TEAM, "value"), Input(ids.WORKSPACE_VERSION, "data"))(refresh_roster)
     app.callback(Output(ids.PROFILE_SUBJECT, "data"), Input(ids.MY_TEAM_ROSTER, "cellClicked"),
-                 prevent_initial_call=True)(choose_worker)
+                 Input(ids.MY_TEAM_ROSTER, "cellRendererData"), prevent_initial_call=True)(choose_worker)
     app.clientside_callback(URL_SYNC, Output(ids.MY_TEAM_URL_SYNC, "children"),
                             Input(ids.MY_TEAM_TEAM, "value"), Input(ids.PROFILE_SUBJECT, "data"))
     app.callback(Output(ids.PROFILE, "children"), Input(ids.PROFILE_SUBJECT, "data"),

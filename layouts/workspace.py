@@ -20,7 +20,7 @@ def _options(labels: dict[str, str]) -> list[dict[str, str]]:
 
 ROSTER_COLUMNS = [
     {"field": "worker", "headerName": "Worker", "pinned": "left", "minWidth": 160,
-     "cellClass": "roster-worker-link", "tooltipField": "worker"},
+     "cellRenderer": "WorkerLink"},
     {"field": "team", "headerName": "Team", "minWidth": 150},
     {"field": "stage", "headerName": "Stage", "minWidth": 130},
     {"field": "status_label", "headerName": "Status", "minWidth": 140,

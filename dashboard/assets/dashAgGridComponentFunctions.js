@@ -17,3 +17,12 @@ dagcomponentfuncs.PrincipleBars = function (props) {
                 React.createElement('span', {className: 'principle-bar-label'}, p.abbr));
         }));
 };
+
+// The roster's worker name as a real button: reachable by keyboard, announced as a control. Its click sends the
+// row id to Dash as the grid's cellRendererData (the server checks the id before showing anything).
+dagcomponentfuncs.WorkerLink = function (props) {
+    return React.createElement('button', {
+        type: 'button', className: 'btn btn-link p-0 roster-worker-button',
+        onClick: function () { props.setData(props.data.row_id); },
+    }, props.value);
+};

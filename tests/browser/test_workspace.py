@@ -9,6 +9,7 @@ from dash import Dash
 from dash.testing.composite import DashComposite
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
@@ -72,9 +73,9 @@ def test_a_supervisor_logs_a_session_for_an_overdue_worker_and_rates_them(dash_d
     overdue = dash_duo.find_element("#my-team-roster .ag-center-cols-container .ag-row[row-index='0']")
     assert overdue.find_element(By.CSS_SELECTOR, "[col-id='status_label']").text == "Overdue"  # overdue first
     name_cell = dash_duo.find_element("#my-team-roster .ag-pinned-left-cols-container .ag-row[row-index='0'] "
-                                      ".roster-worker-link")
+                                      ".roster-worker-button")
     worker = name_cell.text
-    click(dash_duo, name_cell)
+    name_cell.send_keys(Keys.ENTER)  # the name is a button: the keyboard opens the profile too
     dash_duo.wait_for_text_to_equal("#profile-name", worker, timeout=20)
     assert dash_duo.find_element("#profile-status").text == "Overdue"
     assert "worker=" in dash_duo.driver.current_url
