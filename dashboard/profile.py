@@ -45,6 +45,7 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
             "last_individual": due.last_individual.isoformat() if due.last_individual else None,
             "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
             "days_until_due": due.days_until_due, "minutes_label": minutes,
+            "due_order": due.days_until_due if due.days_until_due is not None else 10**6,
             "principles": [{"code": p.code, "name": p.name, "abbr": abbreviation(p.name),
                             "share": p.share, "proficient": p.proficient, "of": p.competencies}
                            for p in row.principles]})

@@ -33,7 +33,9 @@ ROSTER_COLUMNS = [
      "filter": "agNumberColumnFilter"},
     {"field": "next_due", "headerName": "Next due", "minWidth": 110},
     {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 125,
-     "filter": "agNumberColumnFilter", "sort": "asc"},
+     "filter": "agNumberColumnFilter"},
+    # Overdue first by default; workers with no standard (no stage recorded) last, not first as nulls sort.
+    {"field": "due_order", "hide": True, "sort": "asc"},
     {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 140,
      "headerTooltip": "Supervision minutes this month of the month's minimum"},
     {"field": "principles", "headerName": "Principle coverage", "minWidth": 170, "sortable": False,
