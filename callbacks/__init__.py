@@ -1,9 +1,11 @@
 """Thin glue between layouts and the query layer: one module per page, each with register(app)."""
 from dash import Dash
 
-from callbacks import overview, resources
+from callbacks import audit_log, data_import, overview, resources
 
 
 def register_all(app: Dash) -> None:
     overview.register(app)
     resources.register(app)
+    data_import.register(app)
+    audit_log.register(app)

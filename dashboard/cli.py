@@ -167,7 +167,8 @@ def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None
         click.echo(f"... and {report.error_count - len(report.errors):,} more problems", err=True)
     counts = ", ".join(f"{action} {n:,}" for action, n in sorted(report.counts.items())) or "nothing"
     if not report.ok:
-        click.echo(f"Refused: {report.error_count:,} problem(s) in {report.rows:,} rows; nothing was written.",
+        click.echo(f"Refused: {report.error_count:,} problem{'s' * (report.error_count != 1)} in "
+                   f"{report.rows:,} row{'s' * (report.rows != 1)}; nothing was written.",
                    err=True)
         sys.exit(1)
     if report.committed:
