@@ -140,8 +140,7 @@ def commit_file(n_clicks: Any, contents: Any, kind: Any, date_order: Any, file_n
         return dbc.Alert("The database changed while importing (another change to the same records); nothing "
                          "was written. Upload the file again to re-check it.", color="danger"), True
     if not report.ok:
-        return dbc.Alert(f"Refused: {plural(report.error_count, 'problem')}; nothing was written. Upload the file again "
-                         "to see them.", color="danger"), True
+        return _summary(report), True  # the same words as the dry run: nothing was written
     if not report.committed:
         return dbc.Alert("Nothing to import: every row is already recorded.", color="secondary"), True
     counts = ", ".join(f"{action} {n:,}" for action, n in sorted(report.counts.items()))
