@@ -16,6 +16,7 @@ Row numbers are the spreadsheet's: the header is row 1, the first data row is ro
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -26,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, tuple_, update
+from sqlalchemy import Table, and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, record
@@ -221,15 +222,22 @@ def read_csv(data: bytes, kind: Kind) -> ParsedFile:
     if errors:
         return ParsedFile(header, [], errors)
     rows: list[tuple[int, dict[str, str]]] = []
+    width = len(header)
+    named = all(header)
     for number, values in enumerate(records[1:], start=2):
-        if not any(v.strip() for v in values):
+        stripped = [v.strip() for v in values]
+        if not any(stripped):
             continue
-        if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-            errors.append(RowError(number, "", "", f"{len(values)} values but the header has {len(header)} "
-                                                   "columns (a comma inside a value needs quotes)"))
-            continue
-        rows.append((number, {name: (values[i].strip() if i < len(values) else "")
-                              for i, name in enumerate(header) if name}))
+        if len(values) != width:
+            if len(values) > width and any(stripped[width:]):
+                errors.append(RowError(number, "", "", f"{len(values)} values but the header has {width} "
+                                                       "columns (a comma inside a value needs quotes)"))
+                continue
+            stripped = (stripped + [""] * width)[:width]  # Excel drops trailing empty cells now and then
+        if named:
+            rows.append((number, dict(zip(header, stripped))))
+        else:
+            rows.append((number, {name: value for name, value in zip(header, stripped) if name}))
     return ParsedFile(header, rows, errors)
 
 
@@ -238,6 +246,7 @@ _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _SLASH = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})(?: 0?0:00(?::00)?)?$")
 
 
+@functools.lru_cache(maxsize=8192)  # a file has few distinct dates: read each once
 def parse_date(value: str, date_order: str = "iso") -> date:
     """A date as people and Excel write it; raises ValueError with a message a person can act on.
 
@@ -268,9 +277,12 @@ def parse_date(value: str, date_order: str = "iso") -> date:
 
 
 def _split_list(value: str) -> list[str]:
-    return [part for part in LIST_SEPARATOR.split(value.strip()) if part] if value.strip() else []
+    if ";" not in value and "|" not in value:
+        return [value] if value else []  # values arrive stripped
+    return [part for part in LIST_SEPARATOR.split(value.strip()) if part]
 
 
+@functools.lru_cache(maxsize=1024)
 def _choice(value: str) -> str:
     """'Clinical educational', 'In-person' → 'clinical_educational', 'in_person'."""
     return re.sub(r"[\s\-/]+", "_", value.strip().lower())
@@ -366,14 +378,6 @@ class Plan:
         self.counts[change.action] += 1
         if change.action != "unchanged" and len(self.changes) < PREVIEW_ROWS:
             self.changes.append(change)
-
-
-def _first_rows(rows: Iterable[tuple[int, Any]]) -> dict[Any, int]:
-    """Key -> the row it first appeared on; later rows with the same key are duplicates."""
-    first: dict[Any, int] = {}
-    for row, key in rows:
-        first.setdefault(key, row)
-    return first
 
 
 @dataclass(frozen=True)
@@ -905,57 +909,82 @@ def plan_sessions(session: Session, parsed: ParsedFile, today: date, date_order:
 
 def _recorded_sessions(session: Session, rows: Sequence[SessionRow]) -> dict[tuple[int, date, tuple[int, ...]],
                                                                               tuple[Any, ...]]:
-    """Sessions already recorded for the file's supervisors and dates, by natural key: a few queries."""
+    """Sessions already recorded with a file row's natural key, with their details: a few set-based queries.
+
+    Narrows in steps: the supervisors' sessions in the file's date range, kept when a file row has the
+    same supervisor and day; their attendees; and details and topics only for sessions whose key matches.
+    """
     if not rows:
         return {}
     supervisors = sorted({r.supervisor_id for r in rows})
+    pairs = {(r.supervisor_id, r.held_on) for r in rows}
+    wanted_keys = {r.key for r in rows}
     first, last = min(r.held_on for r in rows), max(r.held_on for r in rows)
-    sessions = SupervisionSession.__table__
-    found: dict[int, list[Any]] = {}
-    for chunk in _chunks(supervisors):
-        for sid, sup, held, fmt, kind, modality, minutes, note in session.execute(
-                select(sessions.c.id, sessions.c.supervisor_id, sessions.c.held_on, sessions.c.format,
-                       sessions.c.kind, sessions.c.modality, sessions.c.minutes, sessions.c.note)
-                .where(sessions.c.supervisor_id.in_(chunk), sessions.c.held_on.between(first, last))):
-            found[sid] = [sup, held, fmt, kind, modality, minutes, note, [], []]
-    if not found:
+    in_range = and_(SupervisionSession.supervisor_id.in_(supervisors), SupervisionSession.held_on.between(first, last))
+    candidates = {sid: (sup, held) for sid, sup, held in session.execute(
+        select(SupervisionSession.id, SupervisionSession.supervisor_id, SupervisionSession.held_on).where(in_range))
+        if (sup, held) in pairs}
+    if not candidates:
         return {}
-    in_range = and_(SupervisionSession.supervisor_id.in_(supervisors),
-                    SupervisionSession.held_on.between(first, last))
+    attendees: dict[int, list[int]] = defaultdict(list)
     for sid, worker in session.execute(select(SessionAttendee.session_id, SessionAttendee.worker_id)
                                        .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
                                        .where(in_range)):
-        found[sid][7].append(worker)
-    for sid, cid in session.execute(select(SessionCompetency.session_id, SessionCompetency.competency_id)
-                                    .join(SupervisionSession, SupervisionSession.id == SessionCompetency.session_id)
-                                    .where(in_range)):
-        found[sid][8].append(cid)
-    return {(sup, held, tuple(sorted(workers))): (fmt, kind, modality, minutes, tuple(sorted(comps)), note or None)
-            for sup, held, fmt, kind, modality, minutes, note, workers, comps in found.values()}
+        if sid in candidates:
+            attendees[sid].append(worker)
+    matched = {sid: (sup, held, tuple(sorted(attendees.get(sid, ())))) for sid, (sup, held) in candidates.items()}
+    matched = {sid: key for sid, key in matched.items() if key in wanted_keys}
+    found: dict[tuple[int, date, tuple[int, ...]], tuple[Any, ...]] = {}
+    for chunk in _chunks(sorted(matched)):
+        topics: dict[int, list[int]] = defaultdict(list)
+        for sid, cid in session.execute(select(SessionCompetency.session_id, SessionCompetency.competency_id)
+                                        .where(SessionCompetency.session_id.in_(chunk))):
+            topics[sid].append(cid)
+        for sid, fmt, kind, modality, minutes, note in session.execute(
+                select(SupervisionSession.id, SupervisionSession.format, SupervisionSession.kind,
+                       SupervisionSession.modality, SupervisionSession.minutes, SupervisionSession.note)
+                .where(SupervisionSession.id.in_(chunk))):
+            found[matched[sid]] = (fmt, kind, modality, minutes, tuple(sorted(topics.get(sid, ()))), note or None)
+    return found
 
 
-def insert_sessions(session: Session, rows: Sequence[SessionRow], actor: Actor, batch: int = 10000) -> list[int]:
-    """Core executemany inserts (sessions with RETURNING, then attendees and topics); returns the new ids."""
+def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Ids for `count` new rows, taken up front so that executemany needs no RETURNING (row-at-a-time on SQLite).
+
+    PostgreSQL hands them out from the table's sequence (safe alongside other writers). SQLite has one
+    writer at a time; a writer that slipped in between makes the insert fail on the key, and the whole
+    import rolls back.
+    """
+    if count == 0:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = connection.scalar(select(func.pg_get_serial_sequence(table.name, "id")))
+        return list(connection.scalars(select(func.nextval(sequence)).select_from(
+            func.generate_series(1, count))))
+    start = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_sessions(session: Session, rows: Sequence[SessionRow], actor: Actor, batch: int = 20000) -> list[int]:
+    """Core executemany inserts of sessions, attendees and topics with ids taken up front; returns the new ids."""
     if not rows:
         return []
     now = utcnow()
     sessions = SupervisionSession.__table__
-    statement = insert(sessions).returning(sessions.c.id, sort_by_parameter_order=True)
+    ids = allocate_ids(session, sessions, len(rows))
     connection = session.connection()
-    ids: list[int] = []
     for start in range(0, len(rows), batch):
         part = rows[start:start + batch]
-        result = connection.execute(statement, [
-            {"held_on": r.held_on, "minutes": r.minutes, "format": r.format, "kind": r.kind,
+        part_ids = ids[start:start + batch]
+        connection.execute(insert(sessions), [
+            {"id": sid, "held_on": r.held_on, "minutes": r.minutes, "format": r.format, "kind": r.kind,
              "modality": r.modality, "supervisor_id": r.supervisor_id, "note": r.note,
              "created_by_id": actor.user_id, "created_at": now, "updated_by_id": actor.user_id,
-             "updated_at": now, "version": 1} for r in part])
-        new_ids = [i for (i,) in result]
-        ids.extend(new_ids)
-        attendees = [{"session_id": sid, "worker_id": w} for sid, r in zip(new_ids, part) for w in r.attendee_ids]
-        topics = [{"session_id": sid, "competency_id": c} for sid, r in zip(new_ids, part)
-                  for c in r.competency_ids]
-        connection.execute(insert(SessionAttendee.__table__), attendees)
+             "updated_at": now, "version": 1} for sid, r in zip(part_ids, part)])
+        connection.execute(insert(SessionAttendee.__table__), [
+            {"session_id": sid, "worker_id": w} for sid, r in zip(part_ids, part) for w in r.attendee_ids])
+        topics = [{"session_id": sid, "competency_id": c} for sid, r in zip(part_ids, part) for c in r.competency_ids]
         if topics:
             connection.execute(insert(SessionCompetency.__table__), topics)
     return ids
@@ -1094,16 +1123,14 @@ def insert_ratings(session: Session, rows: Sequence[RatingRow], scale_id: int, a
         return []
     now = utcnow()
     ratings = CompetencyRating.__table__
-    statement = insert(ratings).returning(ratings.c.id, sort_by_parameter_order=True)
+    ids = allocate_ids(session, ratings, len(rows))
     connection = session.connection()
-    ids: list[int] = []
     for start in range(0, len(rows), batch):
         part = rows[start:start + batch]
-        result = connection.execute(statement, [
-            {"worker_id": r.worker_id, "competency_id": r.competency_id, "scale_id": scale_id, "level": r.level,
+        connection.execute(insert(ratings), [
+            {"id": rid, "worker_id": r.worker_id, "competency_id": r.competency_id, "scale_id": scale_id, "level": r.level,
              "rater_id": r.rater_id, "rater_role": r.rater_role, "rated_on": r.rated_on, "note": r.note,
-             "created_by_id": actor.user_id, "created_at": now} for r in part])
-        ids.extend(i for (i,) in result)
+             "created_by_id": actor.user_id, "created_at": now} for rid, r in zip(ids[start:start + batch], part)])
     _advance_current_ratings(session, [(r, i) for r, i in zip(rows, ids)])
     return ids
 
