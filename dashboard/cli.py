@@ -166,17 +166,18 @@ def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None
     if report.error_count > len(report.errors):
         click.echo(f"... and {report.error_count - len(report.errors):,} more problems", err=True)
     counts = ", ".join(f"{action} {n:,}" for action, n in sorted(report.counts.items())) or "nothing"
+    rows = f"{report.rows:,} row{'s' * (report.rows != 1)}"
     if not report.ok:
         click.echo(f"Refused: {report.error_count:,} problem{'s' * (report.error_count != 1)} in "
                    f"{report.rows:,} row{'s' * (report.rows != 1)}; nothing was written.",
                    err=True)
         sys.exit(1)
     if report.committed:
-        click.echo(f"Imported {report.rows:,} rows: {counts}.")
+        click.echo(f"Imported {rows}: {counts}.")
     elif commit:
-        click.echo(f"Nothing to change ({report.rows:,} rows: {counts}).")
+        click.echo(f"Nothing to change ({rows}: {counts}).")
     else:
-        click.echo(f"Dry run, nothing written. {report.rows:,} rows would give: {counts}. "
+        click.echo(f"Dry run, nothing written. {rows} would give: {counts}. "
                    "Add --commit to import.")
 
 

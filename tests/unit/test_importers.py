@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor
+from dashboard.cli import cli
 from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.db import Database
 from dashboard.importers import KINDS, ImportReport, ImportRefused, parse_date, read_csv, run_import
@@ -322,3 +325,24 @@ def test_moves_close_the_open_membership_and_history_is_not_rewritten(org: Datab
                                 "W2,P,B,2023-01-01\nWX,P,B,2026-10-01\n")
     assert problems(refused) == {(2, "start_date"), (3, "team"), (4, "start_date"), (5, "employee_code")}
     assert counts(org) == after
+
+
+# --- the command line
+
+def test_the_cli_is_a_dry_run_unless_asked_and_lists_each_problem(org: Database, tmp_path: Path) -> None:
+    env = {"PEERDASH_INSTANCE": str(tmp_path), "DATABASE_URL": org.engine.url.render_as_string(hide_password=False)}
+    teams = tmp_path / "teams.csv"
+    teams.write_text("program,team\nP,C\nP,\n", encoding="utf-8")
+    before = counts(org)
+    refused = CliRunner().invoke(cli, ["import", "teams", str(teams), "--commit"], env=env)
+    assert refused.exit_code == 1
+    assert "teams.csv: row 3, column team: required value is empty" in refused.output
+    assert "nothing was written" in refused.output and counts(org) == before
+    teams.write_text("program,team\nP,C\n", encoding="utf-8")
+    dry = CliRunner().invoke(cli, ["import", "teams", str(teams)], env=env)
+    assert dry.exit_code == 0 and "Dry run, nothing written" in dry.output and counts(org) == before
+    done = CliRunner().invoke(cli, ["import", "teams", str(teams), "--commit"], env=env)
+    assert done.exit_code == 0 and "Imported 1 row: create 1." in done.output
+    assert counts(org)["teams"] == before["teams"] + 1
+    with org.session() as s:
+        assert s.scalar(select(AuditEvent.username).where(AuditEvent.entity == "team")).startswith("cli:")
