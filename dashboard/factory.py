@@ -16,7 +16,7 @@ import callbacks
 from dashboard import auth
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
-from layouts import audit_log, data_import, overview, placeholder, resources, shell
+from layouts import audit_log, data_import, overview, placeholder, resources, shell, workspace
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -102,9 +102,8 @@ def _soon(title: str, text: str) -> Callable[..., Any]:
 # Each section's page body, before the role check that register_pages() wraps around it.
 PAGE_BODIES: dict[str, Callable[..., Any]] = {
     "overview": overview.layout,
-    "my_team": _soon("My team", "your team's roster with due dates, competency profiles, and recording "
-                                "sessions and ratings."),
-    "my_record": _soon("My record", "your supervision sessions, ratings and self-ratings."),
+    "my_team": workspace.my_team,
+    "my_record": workspace.my_record,
     "compliance": _soon("Compliance", "the compliance view per worker and team, with CSV, Excel and PDF "
                                       "exports."),
     "resources": resources.layout,

@@ -1,0 +1,371 @@
+"""My team and My record callbacks: every read and write re-checks the viewer's scope on the server."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from flask import abort, request
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from callbacks.common import as_int, viewer_for
+from dashboard import profile as view
+from dashboard.auth import Viewer, current_viewer
+from dashboard.db import session_scope
+from dashboard.queries import workspace
+from dashboard.queries.common import TeamFilter, load_settings, teams_in_view
+from dashboard.queries.supervision import DueDate, due_dates
+from dashboard.recording import Problem, Rejected, Writer, delete_session, parse_ratings, save_ratings, save_session
+from dashboard.scope import Scope, scope_for
+from layouts import ids
+from layouts.overview import ALL as ALL_TEAMS
+from layouts.workspace import NOT_DISCUSSED_CHOICES
+
+log = logging.getLogger(__name__)
+TEAM, RECORD = "my_team", "my_record"
+SELF = "self"  # My record's profile subject: whoever is signed in
+SESSIONS_SHOWN = 25
+DEFAULT_LAST_N = 5
+UNEXPECTED = "The change could not be saved just now (the database refused it). Nothing was saved; try again."
+
+
+def today() -> date:
+    return date.today()
+
+
+def _viewer_of_either() -> Viewer:
+    """Callbacks shared by My team and My record: supervisors and peer workers only."""
+    viewer = current_viewer()
+    if viewer is None:
+        abort(401)
+    if not (viewer.may_use(TEAM) or viewer.may_use(RECORD)):
+        abort(403)
+    return viewer
+
+
+def _problems(problems: tuple[Problem, ...] | list[Problem]) -> dbc.Alert:
+    messages = list(dict.fromkeys(p.message for p in problems))
+    return dbc.Alert([html.P("Nothing was saved:", className="mb-1 fw-semibold"),
+                      html.Ul([html.Li(m) for m in messages], className="mb-0")], color="danger")
+
+
+def _saved(text: str) -> dbc.Alert:
+    return dbc.Alert(text, color="success", dismissable=True, duration=8000)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Roster
+
+
+def team_choices(_version: Any) -> tuple[str, list[dict[str, Any]]]:
+    viewer = viewer_for(TEAM)
+    with session_scope() as session:
+        teams = teams_in_view(session, scope_for(session, viewer, today()), TeamFilter())
+    note = (f"Your teams today: {', '.join(t.name for t in teams)}." if teams
+            else "You do not lead a team at present, so there is no roster.")
+    return note, [{"label": "All my teams", "value": ALL_TEAMS}] + [{"label": t.name, "value": str(t.id)}
+                                                                     for t in teams]
+
+
+def refresh_roster(team: Any, _version: Any) -> list[dict[str, Any]]:
+    viewer = viewer_for(TEAM)
+    team_id = as_int(team)
+    filters = TeamFilter(team_ids=frozenset({team_id}) if team_id is not None else frozenset())
+    with session_scope() as session:
+        scope = scope_for(session, viewer, today())
+        if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
+            return []  # a forged team: nothing, rather than falling back to every team
+        rows = workspace.roster(session, scope, today(), filters, load_settings(session))
+    return view.roster_rows(rows)
+
+
+def choose_worker(cell: Any) -> Any:
+    """A click anywhere on a roster row opens that worker; the profile callback checks the id."""
+    if not isinstance(cell, dict):
+        return no_update
+    return as_int(cell.get("rowId")) or no_update
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Profile
+
+
+def _due(session: Session, worker: workspace.WorkerRef, now: date) -> DueDate | None:
+    if worker.team_id is None:
+        return None
+    # The worker is already known to be visible; the team filter only narrows the work.
+    rows = due_dates(session, Scope.agency(), now, TeamFilter(team_ids=frozenset({worker.team_id})))
+    return next((d for d in rows if d.worker_id == worker.id), None)
+
+
+def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> Any:
+    now = today()
+    with session_scope() as session:
+        scope = scope_for(session, viewer, now)
+        worker = workspace.visible_worker(session, scope, as_int(worker_id), now)
+        if worker is None:
+            return dbc.Alert("That worker is not on your teams, or no longer works here.", color="warning")
+        settings = load_settings(session)
+        categories = workspace.competency_profile(session, worker)
+        parts = dict(due=_due(session, worker, now), categories=categories, labels=workspace.scale_labels(session),
+                     history=workspace.rating_history(session, worker, now),
+                     sessions=workspace.worker_sessions(session, worker, SESSIONS_SHOWN),
+                     discussed=workspace.not_discussed(session, worker, last_n),
+                     guides=workspace.guides_for_worker(session, worker, categories, settings, now))
+    if viewer.role == "peer_worker":
+        actions = [dbc.Button("Rate yourself", id={"type": ids.RATING_OPEN, "worker": worker.id}, color="primary")]
+    else:
+        actions = [dbc.Button(f"Log a session with {worker.name.split()[0]}",
+                              id={"type": ids.SESSION_LOG_WITH, "worker": worker.id}, color="primary"),
+                   dbc.Button("Record ratings", id={"type": ids.RATING_OPEN, "worker": worker.id},
+                              color="primary", outline=True)]
+    return html.Div([view.profile(worker, actions=actions, last_n=last_n, editable_by=viewer.staff_id
+                                  if viewer.role == "supervisor" else None, **parts),
+                     html.Div(str(worker.id), id=ids.PROFILE_WORKER, hidden=True)])
+
+
+def render_profile(subject: Any, _version: Any) -> Any:
+    """My team: the worker chosen in the roster; My record ("self"): the viewer's own record."""
+    viewer = _viewer_of_either()
+    if subject == SELF:
+        if viewer.staff_id is None:
+            return dbc.Alert("Your account is not linked to a staff record; ask an administrator.", color="warning")
+        return _profile(viewer, viewer.staff_id)
+    if subject is None:
+        return dbc.Alert("Choose a worker in the roster to see their competency profile, sessions and guides.",
+                         color="light", className="border")
+    return _profile(viewer, subject)
+
+
+def refresh_not_discussed(last_n: Any, worker_id: Any) -> Any:
+    viewer = _viewer_of_either()
+    sessions = as_int(last_n) if as_int(last_n) in NOT_DISCUSSED_CHOICES else DEFAULT_LAST_N
+    now = today()
+    with session_scope() as session:
+        worker = workspace.visible_worker(session, scope_for(session, viewer, now), as_int(worker_id), now)
+        if worker is None:
+            return no_update
+        result = workspace.not_discussed(session, worker, sessions)
+    return view.not_discussed_panel(result, sessions)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Logging, editing and deleting a session
+
+
+SESSION_FORM_OUTPUTS = (
+    Output(ids.SESSION_MODAL, "is_open"), Output(ids.SESSION_TITLE, "children"), Output(ids.SESSION_DATE, "value"),
+    Output(ids.SESSION_MINUTES, "value"), Output(ids.SESSION_FORMAT, "value"), Output(ids.SESSION_KIND, "value"),
+    Output(ids.SESSION_MODALITY, "value"), Output(ids.SESSION_ATTENDEES, "options"),
+    Output(ids.SESSION_ATTENDEES, "value"), Output(ids.SESSION_TOPICS, "rowData"),
+    Output(ids.SESSION_TOPICS, "selectedRows"), Output(ids.SESSION_NOTE, "value"), Output(ids.SESSION_EDITING, "data"),
+    Output(ids.SESSION_DELETE, "style"), Output(ids.SESSION_FEEDBACK, "children"))
+
+
+def open_session_form(_open: Any, _log_with: Any, _edit: Any) -> tuple[Any, ...]:
+    """Opens the form empty, for one worker, or filled with one of the supervisor's own sessions."""
+    trigger = ctx.triggered_id
+    if trigger is None or not any(t.get("value") for t in ctx.triggered):
+        return tuple(no_update for _ in SESSION_FORM_OUTPUTS)  # a button appearing is not a click
+    viewer = viewer_for(TEAM)
+    now = today()
+    with session_scope() as session:
+        scope = scope_for(session, viewer, now)
+        members = workspace.team_members(session, scope, now)
+        topics = workspace.competency_choices(session)
+        editing = (workspace.own_session(session, viewer.staff_id, as_int(trigger.get("session")))
+                   if isinstance(trigger, dict) and trigger.get("type") == ids.SESSION_EDIT else None)
+    options = [{"label": f"{m.name} ({m.team_name})", "value": m.worker_id} for m in members]
+    rows = [{"id": str(t.id), "category": t.category, "code": t.code, "label": t.label} for t in topics]
+    if editing is not None:
+        # An attendee who has since left the team stays listed, so editing does not silently drop them.
+        known = {m.worker_id for m in members}
+        options += [{"label": f"Worker {w} (no longer on your teams)", "value": w}
+                    for w in editing.attendee_ids if w not in known]
+        return (True, f"Edit the session of {editing.held_on:%d %b %Y}", editing.held_on.isoformat(),
+                editing.minutes, editing.format, editing.kind, editing.modality, options, list(editing.attendee_ids),
+                rows, {"ids": [str(c) for c in editing.competency_ids]}, editing.note or "",
+                {"id": editing.id, "version": editing.version}, {"display": "inline-block"}, "")
+    if isinstance(trigger, dict) and trigger.get("type") == ids.SESSION_EDIT:
+        return (no_update,) * 14 + (dbc.Alert("That session was not found among your sessions.", color="warning"),)
+    chosen = [as_int(trigger.get("worker"))] if isinstance(trigger, dict) else []
+    chosen = [w for w in chosen if w in {m.worker_id for m in members}]
+    return (True, "Log a supervision session", now.isoformat(), 60, "individual", "supportive", "in_person",
+            options, chosen, rows, [], "", None, {"display": "none"}, "")
+
+
+def close_session_form(_cancel: Any) -> bool:
+    return False
+
+
+def save_session_form(_save: Any, held_on: Any, minutes: Any, session_format: Any, kind: Any, modality: Any,
+                      attendees: Any, topics: Any, note: Any, editing: Any, version: Any) -> tuple[Any, ...]:
+    """Validates and saves in one transaction; on any problem the form stays open with the reasons."""
+    viewer = viewer_for(TEAM)
+    raw = {"held_on": held_on, "minutes": minutes, "format": session_format, "kind": kind, "modality": modality,
+           "attendee_ids": attendees, "note": note,
+           "competency_ids": [r.get("id") for r in topics if isinstance(r, dict)] if isinstance(topics, list) else []}
+    editing = editing if isinstance(editing, dict) else {}
+    try:
+        with session_scope() as session:
+            writer = Writer.from_viewer(session, viewer, today(), request.remote_addr)
+            save_session(session, writer, raw, today(), session_id=as_int(editing.get("id")) if editing else None,
+                         expected_version=as_int(editing.get("version")) if editing else None)
+    except Rejected as rejected:
+        return _problems(rejected.problems), no_update, no_update, no_update
+    except SQLAlchemyError:
+        log.exception("saving a session failed")
+        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
+    done = "Session updated." if editing else "Session saved. The roster and profile show it now."
+    return "", False, (as_int(version) or 0) + 1, _saved(done)
+
+
+def delete_session_form(_delete: Any, editing: Any, version: Any) -> tuple[Any, ...]:
+    viewer = viewer_for(TEAM)
+    editing = editing if isinstance(editing, dict) else {}
+    try:
+        with session_scope() as session:
+            writer = Writer.from_viewer(session, viewer, today(), request.remote_addr)
+            delete_session(session, writer, as_int(editing.get("id")), as_int(editing.get("version")))
+    except Rejected as rejected:
+        return _problems(rejected.problems), no_update, no_update, no_update
+    except SQLAlchemyError:
+        log.exception("deleting a session failed")
+        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
+    return "", False, (as_int(version) or 0) + 1, _saved("Session deleted.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ratings (supervisor ratings on My team, self-ratings on My record)
+
+
+def open_rating_form(_clicks: Any) -> tuple[Any, ...]:
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
+        return (no_update,) * 7
+    viewer = _viewer_of_either()
+    now = today()
+    with session_scope() as session:
+        worker = workspace.visible_worker(session, scope_for(session, viewer, now), as_int(trigger.get("worker")), now)
+        if worker is None:
+            return (no_update,) * 6 + (dbc.Alert("That worker is not on your teams.", color="warning"),)
+        categories = workspace.competency_profile(session, worker)
+        labels = workspace.scale_labels(session)
+    self_rating = viewer.role == "peer_worker"
+    title = "Rate yourself" if self_rating else f"Record ratings for {worker.name}"
+    return (True, title, view.rating_inputs(categories, labels, self_rating), worker.id, now.isoformat(), "", "")
+
+
+def close_rating_form(_cancel: Any) -> bool:
+    return False
+
+
+def save_rating_form(_save: Any, values: Any, select_ids: Any, rated_on: Any, note: Any, worker_id: Any,
+                     version: Any) -> tuple[Any, ...]:
+    viewer = _viewer_of_either()
+    levels: dict[Any, Any] = {}
+    if isinstance(values, list) and isinstance(select_ids, list):
+        levels = {i.get("competency"): v for i, v in zip(select_ids, values)
+                  if isinstance(i, dict) and v not in (None, "none")}
+    note = note if isinstance(note, str) and note.strip() else None
+    drafts, problems = parse_ratings(worker_id, levels, rated_on, {c: note for c in levels} if note else None)
+    if problems:
+        return _problems(problems), no_update, no_update, no_update
+    try:
+        with session_scope() as session:
+            writer = Writer.from_viewer(session, viewer, today(), request.remote_addr)
+            saved = save_ratings(session, writer, drafts, today())
+    except Rejected as rejected:
+        return _problems(rejected.problems), no_update, no_update, no_update
+    except SQLAlchemyError:
+        log.exception("saving ratings failed")
+        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
+    text = (f"{saved} rating{'s' if saved != 1 else ''} saved." if saved
+            else "No rating was changed, so nothing was saved.")
+    return "", False, (as_int(version) or 0) + 1, _saved(text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+AFTER_SAVE = (Output(ids.WORKSPACE_VERSION, "data", allow_duplicate=True),
+              Output(ids.WORKSPACE_MESSAGE, "children", allow_duplicate=True))
+
+URL_SYNC = """
+function(team, worker) {
+    const params = new URLSearchParams();
+    if (team && team !== 'all') { params.set('team', team); }
+    if (worker) { params.set('worker', worker); }
+    const query = params.toString();
+    window.history.replaceState(null, '', window.location.pathname + (query ? '?' + query : ''));
+    return '';
+}
+"""
+
+TOPIC_FILTER = """
+function(text, options) {
+    return Object.assign({}, options || {}, {quickFilterText: text || ''});
+}
+"""
+
+
+def topic_count(selected: Any) -> str:
+    count = len(selected) if isinstance(selected, list) else 0
+    return f"{count} chosen" if count else "None chosen yet (optional)."
+
+
+def register(app: Dash) -> None:
+    app.callback(Output(ids.MY_TEAM_NOTE, "children"), Output(ids.MY_TEAM_TEAM, "options"),
+                 Input(ids.WORKSPACE_VERSION, "data"))(team_choices)
+    app.callback(Output(ids.MY_TEAM_ROSTER, "rowData"),
+                 Input(ids.MY_TEAM_TEAM, "value"), Input(ids.WORKSPACE_VERSION, "data"))(refresh_roster)
+    app.callback(Output(ids.PROFILE_SUBJECT, "data"), Input(ids.MY_TEAM_ROSTER, "cellClicked"),
+                 prevent_initial_call=True)(choose_worker)
+    app.clientside_callback(URL_SYNC, Output(ids.MY_TEAM_URL_SYNC, "children"),
+                            Input(ids.MY_TEAM_TEAM, "value"), Input(ids.PROFILE_SUBJECT, "data"))
+    app.callback(Output(ids.PROFILE, "children"), Input(ids.PROFILE_SUBJECT, "data"),
+                 Input(ids.WORKSPACE_VERSION, "data"))(render_profile)
+    app.callback(Output(ids.PROFILE_NOT_DISCUSSED, "children"), Input(ids.PROFILE_LAST_N, "value"),
+                 State(ids.PROFILE_WORKER, "children"), prevent_initial_call=True)(refresh_not_discussed)
+
+    app.callback(*SESSION_FORM_OUTPUTS, Input(ids.SESSION_OPEN, "n_clicks"),
+                 Input({"type": ids.SESSION_LOG_WITH, "worker": ALL}, "n_clicks"),
+                 Input({"type": ids.SESSION_EDIT, "session": ALL}, "n_clicks"),
+                 prevent_initial_call=True)(open_session_form)
+    app.callback(Output(ids.SESSION_MODAL, "is_open", allow_duplicate=True), Input(ids.SESSION_CANCEL, "n_clicks"),
+                 prevent_initial_call=True)(close_session_form)
+    app.clientside_callback(TOPIC_FILTER, Output(ids.SESSION_TOPICS, "dashGridOptions"),
+                            Input(ids.SESSION_TOPIC_SEARCH, "value"), State(ids.SESSION_TOPICS, "dashGridOptions"),
+                            prevent_initial_call=True)
+    app.callback(Output(ids.SESSION_TOPIC_COUNT, "children"), Input(ids.SESSION_TOPICS, "selectedRows"))(topic_count)
+    app.callback(Output(ids.SESSION_FEEDBACK, "children", allow_duplicate=True),
+                 Output(ids.SESSION_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
+                 Input(ids.SESSION_SAVE, "n_clicks"),
+                 State(ids.SESSION_DATE, "value"), State(ids.SESSION_MINUTES, "value"),
+                 State(ids.SESSION_FORMAT, "value"), State(ids.SESSION_KIND, "value"),
+                 State(ids.SESSION_MODALITY, "value"), State(ids.SESSION_ATTENDEES, "value"),
+                 State(ids.SESSION_TOPICS, "selectedRows"), State(ids.SESSION_NOTE, "value"),
+                 State(ids.SESSION_EDITING, "data"), State(ids.WORKSPACE_VERSION, "data"),
+                 prevent_initial_call=True)(save_session_form)
+    app.callback(Output(ids.SESSION_FEEDBACK, "children", allow_duplicate=True),
+                 Output(ids.SESSION_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
+                 Input(ids.SESSION_DELETE, "n_clicks"), State(ids.SESSION_EDITING, "data"),
+                 State(ids.WORKSPACE_VERSION, "data"), prevent_initial_call=True)(delete_session_form)
+
+    app.callback(Output(ids.RATING_MODAL, "is_open"), Output(ids.RATING_TITLE, "children"),
+                 Output(ids.RATING_BODY, "children"), Output(ids.RATING_WORKER, "data"),
+                 Output(ids.RATING_DATE, "value"), Output(ids.RATING_NOTE, "value"),
+                 Output(ids.RATING_FEEDBACK, "children"),
+                 Input({"type": ids.RATING_OPEN, "worker": ALL}, "n_clicks"), prevent_initial_call=True)(open_rating_form)
+    app.callback(Output(ids.RATING_MODAL, "is_open", allow_duplicate=True), Input(ids.RATING_CANCEL, "n_clicks"),
+                 prevent_initial_call=True)(close_rating_form)
+    app.callback(Output(ids.RATING_FEEDBACK, "children", allow_duplicate=True),
+                 Output(ids.RATING_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
+                 Input(ids.RATING_SAVE, "n_clicks"),
+                 State({"type": ids.RATING_LEVEL, "competency": ALL}, "value"),
+                 State({"type": ids.RATING_LEVEL, "competency": ALL}, "id"),
+                 State(ids.RATING_DATE, "value"), State(ids.RATING_NOTE, "value"), State(ids.RATING_WORKER, "data"),
+                 State(ids.WORKSPACE_VERSION, "data"), prevent_initial_call=True)(save_rating_form)

@@ -1,0 +1,232 @@
+"""Pure functions from a worker's profile rows to components (roster rows, profile panels); nothing here queries."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.figures import empty_figure
+from dashboard.queries.supervision import DueDate
+from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, NotDiscussed, RosterRow, WorkerGuide,
+                                         WorkerRef, WorkerSession)
+from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
+from layouts import ids
+from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
+
+STATUS_COLORS = {"overdue": "danger", "due_soon": "warning", "on_track": "success", "no_standard": "secondary"}
+# Eight distinguishable colours, then dashes: twelve category lines stay apart (Okabe-Ito plus four).
+LINE_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#882255")
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def abbreviation(name: str) -> str:
+    """'Recovery-oriented' -> 'R', 'Relationship-focused' -> 'Rf': short enough for a bar label."""
+    words = name.replace("-", " ").split()
+    return words[0][0].upper() + ("f" if len(words) > 1 and words[0].lower().startswith("relation") else "")
+
+
+def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
+    result = []
+    for row in rows:
+        due = row.due
+        minutes = (f"{due.minutes_this_month} of {due.required_this_month}" if due.required_this_month is not None
+                   else f"{due.minutes_this_month}")
+        result.append({
+            "row_id": str(due.worker_id), "worker_id": due.worker_id, "worker": due.worker_name, "team": due.team_name,
+            "stage": row.stage_name or "—", "status": due.status, "status_label": STATUS_LABELS[due.status],
+            "last_individual": due.last_individual.isoformat() if due.last_individual else None,
+            "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
+            "days_until_due": due.days_until_due, "minutes_label": minutes,
+            "principles": [{"code": p.code, "name": p.name, "abbr": abbreviation(p.name),
+                            "share": p.share, "proficient": p.proficient, "of": p.competencies}
+                           for p in row.principles]})
+    return result
+
+
+def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Card:
+    facts = [f"Team: {worker.team_name or 'none today'}", f"Stage: {worker.stage_name or 'not recorded'}",
+             f"Hired {worker.hire_date:%d %b %Y}"]
+    status: list[Any] = []
+    if due is not None:
+        status = [dbc.Badge(STATUS_LABELS[due.status], color=STATUS_COLORS[due.status], className="me-2",
+                            id=ids.PROFILE_STATUS),
+                  html.Span(f"Last individual session {_day(due.last_individual)} · "
+                            f"{due.days_since} days since · next due {_day(due.next_due)} · "
+                            f"{due.minutes_this_month} supervision minutes this month"
+                            + (f" of {due.required_this_month}" if due.required_this_month is not None else ""),
+                            className="small")]
+    return dbc.Card(dbc.CardBody([
+        html.Div([html.H2(worker.name, className="h4 mb-1", id=ids.PROFILE_NAME),
+                  html.Div(actions, className="d-flex gap-2 flex-wrap")],
+                 className="d-flex justify-content-between align-items-start flex-wrap gap-2"),
+        html.P(" · ".join(facts), className="text-body-secondary mb-2"),
+        html.Div(status),
+    ]), className="mb-3 shadow-sm")
+
+
+def _level(level: int | None, labels: dict[int, str], on: date | None) -> Any:
+    if level is None:
+        return html.Span("not rated", className="text-body-secondary")
+    return html.Span(f"{level} {labels.get(level, '')}", title=f"rated {_day(on)}")
+
+
+def _mean(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def ratings_panel(categories: Sequence[CategoryLevels], labels: dict[int, str]) -> html.Div:
+    """Categories as accordion items (summary in the title), competencies inside, differences of 2+ flagged."""
+    if not categories:
+        return dbc.Alert("No framework is active.", color="secondary")
+    items = []
+    for category in categories:
+        flag = f" · {category.flags} to talk about" if category.flags else ""
+        rows = [html.Tr([
+            html.Td(c.code, className="text-nowrap"), html.Td(c.label),
+            html.Td(_level(c.supervisor_level, labels, c.supervisor_on)),
+            html.Td(_level(c.self_level, labels, c.self_on)),
+            html.Td(dbc.Badge("differ by 2+", color="warning", text_color="dark") if c.flagged else ""),
+        ], className="table-warning" if c.flagged else None) for c in category.competencies]
+        table = dbc.Table([html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"), html.Th("Supervisor"),
+                                               html.Th("Self"), html.Th(html.Span("Flag", className="visually-hidden"))])),
+                           html.Tbody(rows)], size="sm", className="mb-0 small")
+        items.append(dbc.AccordionItem(
+            table, item_id=category.code,
+            title=f"{category.code} {category.title} — supervisor {_mean(category.supervisor_mean)}, "
+                  f"self {_mean(category.self_mean)}{flag}"))
+    return html.Div([
+        html.P("Average of the latest ratings per category (scale "
+               + ", ".join(f"{k} {v}" for k, v in sorted(labels.items())) + "). Open a category for its "
+               "competencies; supervisor and self ratings 2 or more levels apart are flagged.",
+               className="small text-body-secondary"),
+        dbc.Accordion(items, start_collapsed=True, always_open=True, id=ids.PROFILE_RATINGS),
+    ])
+
+
+def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels: Sequence[int]) -> go.Figure:
+    if not points:
+        return empty_figure("No supervisor ratings yet.")
+    low, high = (min(levels), max(levels)) if levels else (1, 4)
+    series: dict[str, list[HistoryPoint]] = defaultdict(list)
+    for point in points:
+        series[point.category_code].append(point)
+    figure = go.Figure([go.Scatter(
+        x=[p.as_of for p in rows], y=[p.mean_level for p in rows], mode="lines+markers", name=code,
+        line={"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": "solid" if i < len(LINE_COLORS) else "dash"},
+        hovertemplate=f"{code} {titles.get(code, '')}<br>%{{x|%b %Y}}: %{{y:.1f}}<extra></extra>")
+        for i, (code, rows) in enumerate(series.items())])
+    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         yaxis={"title": "average level", "dtick": 1, "range": [low - 0.2, high + 0.2]},
+                         legend={"orientation": "h", "y": -0.15})
+    return figure
+
+
+def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None) -> Any:
+    """The worker's sessions; the viewer's own ones get an Edit button (the server checks again on save)."""
+    if not sessions:
+        return dbc.Alert("No supervision sessions recorded yet.", color="secondary")
+    rows = []
+    for s in sessions:
+        edit = (dbc.Button("Edit", id={"type": ids.SESSION_EDIT, "session": s.id}, size="sm", color="link",
+                           className="p-0", title=f"Edit the session of {s.held_on:%d %b %Y}")
+                if editable_by is not None and s.supervisor_id == editable_by else "")
+        rows.append(html.Tr([html.Td(s.held_on.isoformat(), className="text-nowrap"),
+                             html.Td(FORMAT_LABELS.get(s.format, s.format)), html.Td(KIND_LABELS.get(s.kind, s.kind)),
+                             html.Td(MODALITY_LABELS.get(s.modality, s.modality)), html.Td(s.minutes),
+                             html.Td(", ".join(s.competency_codes) or "—"), html.Td(s.supervisor_name), html.Td(edit)]))
+    return html.Div(dbc.Table([
+        html.Thead(html.Tr([html.Th(h) for h in ("Date", "Format", "Kind", "Modality", "Minutes", "Discussed",
+                                                 "Supervisor")] + [html.Th(html.Span("Actions",
+                                                                                     className="visually-hidden"))])),
+        html.Tbody(rows)], size="sm", striped=True, className="small mb-0"), className="profile-sessions")
+
+
+def not_discussed_panel(result: NotDiscussed, last_n: int) -> html.Div:
+    if result.sessions == 0:
+        return html.P("No sessions yet.", className="small mb-0")
+    if not result.principles:
+        return html.P(f"Every principle came up in the last {result.sessions} sessions.", className="small mb-0")
+    return html.Div([html.P(f"Not discussed in the last {result.sessions} sessions:", className="small mb-1"),
+                     html.Ul([html.Li(name) for name in result.principles], className="small mb-0")])
+
+
+def guides_panel(guides: Sequence[WorkerGuide]) -> html.Div:
+    if not guides:
+        return html.P("No category is rated below proficient, so no guide is suggested.", className="small mb-0")
+    return html.Ul([html.Li([html.A(g.guide.title, href=g.guide.url, target="_blank", rel="noopener noreferrer"),
+                             html.Br(), html.Small(g.reason, className="text-body-secondary")], className="mb-2")
+                    for g in guides], className="list-unstyled mb-0")
+
+
+def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categories: Sequence[CategoryLevels],
+            labels: dict[int, str], history: Sequence[HistoryPoint], sessions: Sequence[WorkerSession],
+            discussed: NotDiscussed, last_n: int, guides: Sequence[WorkerGuide], editable_by: int | None) -> html.Div:
+    titles = {c.code: c.title for c in categories}
+    return html.Div([
+        header(worker, due, actions),
+        dbc.Row([
+            dbc.Col(dbc.Card([dbc.CardHeader(html.H3("Competencies: supervisor and self", className="h6 mb-0")),
+                              dbc.CardBody(ratings_panel(categories, labels))], className="shadow-sm h-100"), lg=7),
+            dbc.Col([
+                dbc.Card([dbc.CardHeader(html.H3("Guides for this worker", className="h6 mb-0")),
+                          dbc.CardBody(guides_panel(guides), id=ids.PROFILE_GUIDES)], className="shadow-sm mb-3"),
+                dbc.Card([dbc.CardHeader(html.Div([
+                    html.H3("Principles not discussed lately", className="h6 mb-0"),
+                    html.Div([dbc.Label("Sessions", html_for=ids.PROFILE_LAST_N, className="small mb-0 me-2"),
+                              dbc.Select(id=ids.PROFILE_LAST_N, value=str(last_n), size="sm", style={"width": "5rem"},
+                                         options=[{"label": str(n), "value": str(n)} for n in NOT_DISCUSSED_CHOICES])],
+                             className="d-flex align-items-center")],
+                    className="d-flex justify-content-between align-items-center")),
+                    dbc.CardBody(not_discussed_panel(discussed, last_n), id=ids.PROFILE_NOT_DISCUSSED)],
+                    className="shadow-sm"),
+            ], lg=5),
+        ], className="g-3 mb-3"),
+        dbc.Card([dbc.CardHeader(html.H3("Rating history by category (supervisor)", className="h6 mb-0")),
+                  dbc.CardBody(dcc.Graph(figure=history_chart(history, titles, sorted(labels)), config={"displayModeBar": False},
+                                         style={"height": "320px"}, id=ids.PROFILE_HISTORY))],
+                 className="shadow-sm mb-3"),
+        dbc.Card([dbc.CardHeader(html.H3(f"Supervision sessions ({len(sessions)} most recent)", className="h6 mb-0")),
+                  dbc.CardBody(sessions_table(sessions, editable_by), id=ids.PROFILE_SESSIONS)],
+                 className="shadow-sm"),
+    ], id=ids.PROFILE_LOADED)
+
+
+def dom_id(component_id: dict[str, Any]) -> str:
+    """The DOM id Dash gives a pattern-matching id (keys sorted, compact JSON), for a <label for=…>."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def rating_inputs(categories: Sequence[CategoryLevels], labels: dict[int, str], self_rating: bool) -> dbc.Accordion:
+    """One select per competency, grouped by category, starting at the rater's current level."""
+    items = []
+    for category in categories:
+        rows = []
+        for c in category.competencies:
+            select_id = {"type": ids.RATING_LEVEL, "competency": c.competency_id}
+            mine, other = (c.self_level, c.supervisor_level) if self_rating else (c.supervisor_level, c.self_level)
+            options = ([] if mine is not None else [{"label": "— not rated —", "value": "none"}]) + [
+                {"label": f"{level} {label}", "value": str(level)} for level, label in sorted(labels.items())]
+            rows.append(html.Tr([
+                html.Td(c.code, className="text-nowrap"),
+                html.Td(html.Label(c.label, htmlFor=dom_id(select_id))),
+                html.Td("—" if other is None else f"{other} {labels.get(other, '')}", className="text-body-secondary"),
+                html.Td(dbc.Select(id=select_id, options=options, size="sm",
+                                   value=str(mine) if mine is not None else "none",
+                                   className="rating-select", name=f"rating-{c.competency_id}")),
+            ]))
+        other_label = "Supervisor" if self_rating else "Self"
+        items.append(dbc.AccordionItem(dbc.Table([
+            html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"), html.Th(other_label),
+                                html.Th("Your rating" if self_rating else "Rating")])),
+            html.Tbody(rows)], size="sm", className="small mb-0"), title=f"{category.code} {category.title}",
+            item_id=category.code))
+    return dbc.Accordion(items, start_collapsed=True, always_open=True)

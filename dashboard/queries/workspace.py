@@ -1,0 +1,400 @@
+"""The supervisor's workspace and a peer worker's record: roster, competency profile, history, sessions, guides."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from dashboard.queries.common import MetricSettings, TeamFilter, members_on, visible_team_ids
+from dashboard.queries.coverage import (SUPERVISOR, _active_framework, _current_supervisor_ratings,
+                                        _primary_principles, month_ends)
+from dashboard.queries.resources import GuideRow, list_guides
+from dashboard.queries.supervision import DueDate, due_dates
+from dashboard.scope import Scope
+from models import (Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, CurrentRating, Framework,
+                    Principle, RatingLevel, RatingScale, SessionAttendee, SessionCompetency, StageAssignment, Staff,
+                    SupervisionSession, Team, TeamMembership)
+
+DIFFERENCE_FLAG = 2  # supervisor and self ratings this many levels apart are flagged for a conversation
+WEAKEST_CATEGORIES = 3  # how many of the worker's weakest categories guides are suggested for
+
+
+@dataclass(frozen=True)
+class PrincipleShare:
+    code: str
+    name: str
+    proficient: int   # the worker's primary competencies of the principle rated proficient (current, not stale)
+    competencies: int
+
+    @property
+    def share(self) -> float | None:
+        return self.proficient / self.competencies if self.competencies else None
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    due: DueDate
+    stage_name: str | None
+    principles: tuple[PrincipleShare, ...]
+
+
+@dataclass(frozen=True)
+class WorkerRef:
+    id: int
+    name: str
+    team_id: int | None
+    team_name: str | None
+    hire_date: date
+    stage_name: str | None
+
+
+@dataclass(frozen=True)
+class CompetencyLevels:
+    competency_id: int
+    code: str
+    label: str
+    supervisor_level: int | None
+    supervisor_on: date | None
+    self_level: int | None
+    self_on: date | None
+
+    @property
+    def flagged(self) -> bool:
+        return (self.supervisor_level is not None and self.self_level is not None
+                and abs(self.supervisor_level - self.self_level) >= DIFFERENCE_FLAG)
+
+
+@dataclass(frozen=True)
+class CategoryLevels:
+    code: str
+    title: str
+    principle: str
+    supervisor_mean: float | None
+    self_mean: float | None
+    competencies: tuple[CompetencyLevels, ...]
+
+    @property
+    def flags(self) -> int:
+        return sum(c.flagged for c in self.competencies)
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    category_code: str
+    as_of: date
+    mean_level: float
+    rated: int
+
+
+@dataclass(frozen=True)
+class WorkerSession:
+    id: int
+    held_on: date
+    format: str
+    kind: str
+    modality: str
+    minutes: int
+    supervisor_id: int
+    supervisor_name: str
+    note: str | None
+    version: int
+    attendee_ids: tuple[int, ...]
+    competency_ids: tuple[int, ...]
+    competency_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotDiscussed:
+    sessions: int                  # how many sessions were looked at (up to the N asked for)
+    principles: tuple[str, ...]    # names of principles none of whose primary competencies came up
+
+
+@dataclass(frozen=True)
+class WorkerGuide:
+    guide: GuideRow
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who may be looked at
+
+
+def visible_worker(session: Session, scope: Scope, worker_id: object, today: date) -> WorkerRef | None:
+    """The worker if the scope may see them today, else None (an unknown or forged id reads as not found).
+
+    A peer worker sees only themself; a supervisor, peer workers now on their teams; the agency, anyone.
+    """
+    if not isinstance(worker_id, int) or isinstance(worker_id, bool):
+        return None
+    if scope.worker_id is not None and worker_id != scope.worker_id:
+        return None
+    team = (select(TeamMembership.staff_id, Team.id.label("team_id"), Team.name.label("team_name"))
+            .join(Team, Team.id == TeamMembership.team_id)
+            .where(TeamMembership.start_date <= today,
+                   or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > today)).subquery("team_now"))
+    stage = (select(StageAssignment.staff_id, CertificationStage.name)
+             .join(CertificationStage, CertificationStage.id == StageAssignment.stage_id)
+             .where(StageAssignment.start_date <= today,
+                    or_(StageAssignment.end_date.is_(None), StageAssignment.end_date > today)).subquery("stage_now"))
+    query = (select(Staff.id, Staff.full_name, team.c.team_id, team.c.team_name, Staff.hire_date, stage.c.name)
+             .outerjoin(team, team.c.staff_id == Staff.id).outerjoin(stage, stage.c.staff_id == Staff.id)
+             .where(Staff.id == worker_id, Staff.role == "peer_worker"))
+    if scope.worker_id is None:
+        query = query.where(Staff.id.in_(select(members_on(today, visible_team_ids(scope, TeamFilter()))
+                                                .subquery().c.worker_id)))
+    row = session.execute(query).first()
+    return WorkerRef(*row) if row else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Roster
+
+
+def roster(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
+           settings: MetricSettings) -> list[RosterRow]:
+    """Every active peer worker on the visible teams on as_of, in due_dates' order (overdue first), with
+    their stage and, per principle, how many of its primary competencies their current supervisor rating
+    puts at or above the proficient level (the overview's coverage, for one worker; stale ratings don't count).
+    """
+    due = due_dates(session, scope, as_of, filters)
+    if not due:
+        return []
+    stages = dict(session.execute(select(CertificationStage.code, CertificationStage.name)).all())
+    framework = _active_framework(session)
+    shares: dict[int, dict[int, int]] = defaultdict(dict)
+    if framework is not None:
+        members = members_on(as_of, visible_team_ids(scope, filters))
+        current = _current_supervisor_ratings(session, members, as_of, settings.staleness_days)
+        primary = _primary_principles(framework.id)
+        for worker_id, principle_id, proficient in session.execute(
+                select(current.c.worker_id, primary.c.principle_id,
+                       func.sum(case((current.c.level >= framework.proficient_level, 1), else_=0)))
+                .join(primary, primary.c.competency_id == current.c.competency_id)
+                .group_by(current.c.worker_id, primary.c.principle_id)):
+            shares[worker_id][principle_id] = int(proficient or 0)
+    principles = framework.principles if framework else ()
+    return [RosterRow(d, stages.get(d.stage_code) if d.stage_code else None, tuple(
+        PrincipleShare(p.code, p.name, shares[d.worker_id].get(p.id, 0), p.competencies) for p in principles))
+        for d in due]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Profile
+
+
+def scale_labels(session: Session) -> dict[int, str]:
+    """{level: label} of the active rating scale."""
+    return dict(session.execute(select(RatingLevel.level, RatingLevel.label)
+                                .join(RatingScale, RatingScale.id == RatingLevel.scale_id)
+                                .where(RatingScale.is_active).order_by(RatingLevel.level)).all())
+
+
+def competency_profile(session: Session, worker: WorkerRef) -> list[CategoryLevels]:
+    """The active framework's categories in order, each with its competencies' latest supervisor and self
+    rating (from current_ratings, whatever their age) and the category means of those levels (SQL AVG)."""
+    framework = _active_framework(session)
+    if framework is None:
+        return []
+    current = CurrentRating.__table__
+    by_role = {role: (select(current.c.competency_id, current.c.level, current.c.rated_on)
+                      .where(current.c.worker_id == worker.id, current.c.rater_role == role).subquery(role))
+               for role in (SUPERVISOR, "self")}
+    sup, own = by_role[SUPERVISOR], by_role["self"]
+    primary_name = (select(CategoryPrinciple.category_id, Principle.name)
+                    .join(Principle, Principle.id == CategoryPrinciple.principle_id)
+                    .where(CategoryPrinciple.is_primary).subquery("primary_name"))
+    rows = session.execute(
+        select(Category.id, Category.code, Category.title, primary_name.c.name, Competency.id, Competency.code,
+               Competency.label, sup.c.level, sup.c.rated_on, own.c.level, own.c.rated_on,
+               func.avg(sup.c.level).over(partition_by=Category.id),
+               func.avg(own.c.level).over(partition_by=Category.id))
+        .join(Competency, Competency.category_id == Category.id)
+        .outerjoin(primary_name, primary_name.c.category_id == Category.id)
+        .outerjoin(sup, sup.c.competency_id == Competency.id).outerjoin(own, own.c.competency_id == Competency.id)
+        .where(Category.framework_id == framework.id)
+        .order_by(Category.sort_order, Category.id, Competency.sort_order, Competency.id)).all()
+    categories: dict[int, tuple[tuple[str, str, str, float | None, float | None], list[CompetencyLevels]]] = {}
+    for (category_id, code, title, principle, competency_id, c_code, label, s_level, s_on, o_level, o_on,
+         s_mean, o_mean) in rows:
+        head, items = categories.setdefault(category_id, (
+            (code, title, principle or "", None if s_mean is None else float(s_mean),
+             None if o_mean is None else float(o_mean)), []))
+        items.append(CompetencyLevels(competency_id, c_code, label, s_level, s_on, o_level, o_on))
+    return [CategoryLevels(*head, tuple(items)) for head, items in categories.values()]
+
+
+def rating_history(session: Session, worker: WorkerRef, end: date, months: int = 24) -> list[HistoryPoint]:
+    """Per category, at each of month_ends(end, months): the mean level of the worker's current supervisor
+    ratings on that day (the latest on or before it per competency, whatever its age). Points with no
+    rating in the category are left out."""
+    points = month_ends(end, months)
+    date_rows = [select(literal(d, Date).label("as_of")) for d in points]
+    dates = (union_all(*date_rows) if len(date_rows) > 1 else date_rows[0]).cte("history_dates")
+    ratings = CompetencyRating.__table__
+    ranked = (select(dates.c.as_of, ratings.c.competency_id, ratings.c.level,
+                     func.row_number().over(partition_by=(dates.c.as_of, ratings.c.competency_id),
+                                            order_by=(ratings.c.rated_on.desc(), ratings.c.id.desc())).label("recency"))
+              .select_from(dates).join(ratings, ratings.c.rated_on <= dates.c.as_of)
+              .where(ratings.c.worker_id == worker.id, ratings.c.rater_role == SUPERVISOR).subquery("ranked"))
+    rows = session.execute(
+        select(Category.code, ranked.c.as_of, func.avg(ranked.c.level), func.count())
+        .join(Competency, Competency.id == ranked.c.competency_id).join(Category, Category.id == Competency.category_id)
+        .where(ranked.c.recency == 1)
+        .group_by(Category.code, Category.sort_order, ranked.c.as_of)
+        .order_by(Category.sort_order, ranked.c.as_of)).all()
+    return [HistoryPoint(code, as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)),
+                         round(float(mean), 2), int(rated)) for code, as_of, mean, rated in rows]
+
+
+def worker_sessions(session: Session, worker: WorkerRef, limit: int = 100) -> list[WorkerSession]:
+    """The worker's supervision sessions (any format), newest first, with what was discussed."""
+    rows = session.execute(
+        select(SupervisionSession.id, SupervisionSession.held_on, SupervisionSession.format, SupervisionSession.kind,
+               SupervisionSession.modality, SupervisionSession.minutes, SupervisionSession.supervisor_id,
+               Staff.full_name, SupervisionSession.note, SupervisionSession.version)
+        .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+        .join(Staff, Staff.id == SupervisionSession.supervisor_id)
+        .where(SessionAttendee.worker_id == worker.id)
+        .order_by(SupervisionSession.held_on.desc(), SupervisionSession.id.desc()).limit(limit)).all()
+    ids = [r[0] for r in rows]
+    topics: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for session_id, competency_id, code in session.execute(
+            select(SessionCompetency.session_id, Competency.id, Competency.code)
+            .join(Competency, Competency.id == SessionCompetency.competency_id)
+            .where(SessionCompetency.session_id.in_(ids)).order_by(Competency.sort_order, Competency.id)):
+        topics[session_id].append((competency_id, code))
+    attendees: dict[int, list[int]] = defaultdict(list)
+    for session_id, attendee in session.execute(select(SessionAttendee.session_id, SessionAttendee.worker_id)
+                                                .where(SessionAttendee.session_id.in_(ids))):
+        attendees[session_id].append(attendee)
+    return [WorkerSession(*r, attendee_ids=tuple(sorted(attendees[r[0]])),
+                          competency_ids=tuple(c for c, _ in topics[r[0]]),
+                          competency_codes=tuple(code for _, code in topics[r[0]])) for r in rows]
+
+
+def not_discussed(session: Session, worker: WorkerRef, last_sessions: int) -> NotDiscussed:
+    """Principles none of whose primary competencies was discussed in the worker's last N sessions."""
+    framework = _active_framework(session)
+    if framework is None:
+        return NotDiscussed(0, ())
+    last = (select(SupervisionSession.id).join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+            .where(SessionAttendee.worker_id == worker.id)
+            .order_by(SupervisionSession.held_on.desc(), SupervisionSession.id.desc())
+            .limit(last_sessions).subquery("last_sessions"))
+    primary = _primary_principles(framework.id)
+    sessions = session.scalar(select(func.count()).select_from(last)) or 0
+    discussed = set(session.scalars(
+        select(primary.c.principle_id).distinct()
+        .join(SessionCompetency, SessionCompetency.competency_id == primary.c.competency_id)
+        .where(SessionCompetency.session_id.in_(select(last.c.id)))))
+    return NotDiscussed(int(sessions), tuple(p.name for p in framework.principles if p.id not in discussed))
+
+
+def guides_for_worker(session: Session, worker: WorkerRef, categories: list[CategoryLevels],
+                      settings: MetricSettings, today: date) -> list[WorkerGuide]:
+    """Guides linked to the worker's weakest categories and principles, each with why.
+
+    Weakest categories: up to WEAKEST_CATEGORIES whose mean current supervisor level is below the
+    proficient level, lowest first (unrated categories are not guessed at). Weakest principle: the one
+    with the smallest share of proficient primary competencies, when below half. A guide linked to
+    either is suggested; guides matching more reasons come first.
+    """
+    framework = _active_framework(session)
+    if framework is None:
+        return []
+    labels = scale_labels(session)
+    weak = sorted((c for c in categories if c.supervisor_mean is not None
+                   and c.supervisor_mean < framework.proficient_level),
+                  key=lambda c: c.supervisor_mean or 0.0)[:WEAKEST_CATEGORIES]
+    shares = {s.name: s for s in principle_shares(session, worker, settings, today)}
+    weakest = min((s for s in shares.values() if s.share is not None and s.share < 0.5),
+                  key=lambda s: s.share or 0.0, default=None)
+    result = []
+    for order, guide in enumerate(list_guides(session)):
+        reasons = [f"linked to {c.code}, rated {labels.get(round(c.supervisor_mean or 0), 'low').lower()} "
+                   f"(average {c.supervisor_mean:.1f})" for c in weak if c.code in guide.category_codes]
+        if weakest is not None and weakest.name in guide.principle_names:
+            reasons.append(f"linked to {weakest.name}: {weakest.proficient} of {weakest.competencies} "
+                           f"competencies rated proficient in the last {settings.staleness_days} days")
+        if reasons:
+            result.append((-len(reasons), order, WorkerGuide(guide, "; ".join(reasons))))
+    return [g for _, _, g in sorted(result, key=lambda item: item[:2])]
+
+
+def principle_shares(session: Session, worker: WorkerRef, settings: MetricSettings, today: date
+                     ) -> list[PrincipleShare]:
+    """The roster's per-principle counts for one worker (current, not stale, supervisor ratings)."""
+    framework = _active_framework(session)
+    if framework is None:
+        return []
+    primary = _primary_principles(framework.id)
+    counts = dict(session.execute(
+        select(primary.c.principle_id, func.count())
+        .join(CurrentRating, and_(CurrentRating.competency_id == primary.c.competency_id,
+                                  CurrentRating.worker_id == worker.id, CurrentRating.rater_role == SUPERVISOR,
+                                  CurrentRating.level >= framework.proficient_level,
+                                  CurrentRating.rated_on > today - timedelta(days=settings.staleness_days)))
+        .group_by(primary.c.principle_id)).all())
+    return [PrincipleShare(p.code, p.name, int(counts.get(p.id, 0)), p.competencies) for p in framework.principles]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the forms offer
+
+
+@dataclass(frozen=True)
+class MemberChoice:
+    worker_id: int
+    name: str
+    team_name: str
+
+
+@dataclass(frozen=True)
+class CompetencyChoice:
+    id: int
+    category: str
+    code: str
+    label: str
+
+
+def team_members(session: Session, scope: Scope, today: date) -> list[MemberChoice]:
+    """Peer workers on the scope's teams today, by team then name: who a session can be recorded for."""
+    members = members_on(today, visible_team_ids(scope, TeamFilter())).subquery("members")
+    rows = session.execute(select(members.c.worker_id, Staff.full_name, Team.name)
+                           .join(Staff, Staff.id == members.c.worker_id).join(Team, Team.id == members.c.team_id)
+                           .order_by(Team.name, Staff.full_name, Staff.id))
+    return [MemberChoice(*row) for row in rows]
+
+
+def competency_choices(session: Session) -> list[CompetencyChoice]:
+    """The active framework's competencies in framework order, with their category for grouping."""
+    rows = session.execute(
+        select(Competency.id, Category.code, Category.title, Competency.code, Competency.label)
+        .join(Category, Category.id == Competency.category_id)
+        .join(Framework, Framework.id == Competency.framework_id).where(Framework.is_active)
+        .order_by(Category.sort_order, Category.id, Competency.sort_order, Competency.id))
+    return [CompetencyChoice(cid, f"{ccode} {title}", code, label) for cid, ccode, title, code, label in rows]
+
+
+def own_session(session: Session, supervisor_id: int | None, session_id: object) -> WorkerSession | None:
+    """A session for the edit form, only when the supervisor ran it (another's reads as not found)."""
+    if supervisor_id is None or not isinstance(session_id, int) or isinstance(session_id, bool):
+        return None
+    row = session.execute(
+        select(SupervisionSession.id, SupervisionSession.held_on, SupervisionSession.format, SupervisionSession.kind,
+               SupervisionSession.modality, SupervisionSession.minutes, SupervisionSession.supervisor_id,
+               Staff.full_name, SupervisionSession.note, SupervisionSession.version)
+        .join(Staff, Staff.id == SupervisionSession.supervisor_id)
+        .where(SupervisionSession.id == session_id, SupervisionSession.supervisor_id == supervisor_id)).first()
+    if row is None:
+        return None
+    attendees = tuple(session.scalars(select(SessionAttendee.worker_id)
+                                      .where(SessionAttendee.session_id == session_id).order_by(SessionAttendee.worker_id)))
+    topics = session.execute(select(Competency.id, Competency.code)
+                             .join(SessionCompetency, SessionCompetency.competency_id == Competency.id)
+                             .where(SessionCompetency.session_id == session_id).order_by(Competency.sort_order)).all()
+    return WorkerSession(*row, attendee_ids=attendees, competency_ids=tuple(t[0] for t in topics),
+                         competency_codes=tuple(t[1] for t in topics))

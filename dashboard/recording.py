@@ -1,0 +1,479 @@
+"""Recording supervision: validate and save sessions and ratings, in one transaction, with audit events.
+
+The supervisor's forms, the peer worker's self-rating and the CSV import all go through these
+functions, so a rule is written once. Every function takes a `Writer` (who acts and what they may
+touch, decided on the server) and either writes everything or raises `Rejected` with messages a person
+understands, having written nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from dashboard.audit import Actor, record
+from dashboard.auth import Viewer
+from dashboard.scope import Scope, scope_for
+from models import (Competency, CompetencyRating, CurrentRating, Framework, RatingLevel, RatingScale,
+                    SessionAttendee, SessionCompetency, Staff, SupervisionSession, TeamMembership, TeamSupervisor)
+from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
+
+MIN_MINUTES, MAX_MINUTES = 5, 480
+NOTE_LIMIT = 2000
+FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
+KIND_LABELS = {"supportive": "Supportive", "clinical_educational": "Clinical / educational",
+               "administrative": "Administrative", "direct_observation": "Direct observation"}
+MODALITY_LABELS = {"in_person": "In person", "video": "Video", "phone": "Phone"}
+STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "
+                 "reopen it to see their changes, then edit again.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+class Rejected(Exception):
+    """Nothing was written; `problems` say why, field by field."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes and what they may touch. team_ids None = the whole agency (quality/admin imports)."""
+
+    actor: Actor
+    role: str
+    staff_id: int | None
+    team_ids: frozenset[int] | None
+
+    @classmethod
+    def from_viewer(cls, session: Session, viewer: Viewer, today: date, address: str | None = None) -> Writer:
+        scope: Scope = scope_for(session, viewer, today)
+        return cls(Actor(viewer.user_id, viewer.username, address), viewer.role, viewer.staff_id,
+                   scope.team_ids)
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    held_on: date
+    minutes: int
+    format: str
+    kind: str
+    modality: str
+    supervisor_id: int
+    attendee_ids: tuple[int, ...]
+    competency_ids: tuple[int, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RatingDraft:
+    worker_id: int
+    competency_id: int
+    level: int
+    rated_on: date
+    note: str | None = None
+
+
+@dataclass
+class _Checks:
+    """Collects problems; parsing helpers return None for a bad value and note why."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, field_name: str, message: str) -> None:
+        self.problems.append(Problem(field_name, message))
+
+    def date(self, field_name: str, label: str, raw: object) -> date | None:
+        if raw is None or raw == "":
+            self.add(field_name, f"{label} is required.")
+            return None
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        text = str(raw).strip()
+        try:  # a date picker sends "2026-03-31", sometimes with a time part after a "T"
+            return date.fromisoformat(text.split("T", 1)[0])
+        except ValueError:
+            self.add(field_name, f"{label} must be a date like 2026-03-31.")
+            return None
+
+    def whole_number(self, field_name: str, label: str, raw: object) -> int | None:
+        if raw is None or raw == "":
+            self.add(field_name, f"{label} is required.")
+            return None
+        if isinstance(raw, bool):
+            self.add(field_name, f"{label} must be a whole number.")
+            return None
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            self.add(field_name, f"{label} must be a whole number.")
+            return None
+
+    def choice(self, field_name: str, label: str, raw: object, allowed: Mapping[str, str]) -> str | None:
+        if raw is None or raw == "":
+            self.add(field_name, f"{label} is required.")
+            return None
+        if not isinstance(raw, str) or raw not in allowed:
+            self.add(field_name, f"{label} must be one of: {', '.join(allowed.values())}.")
+            return None
+        return str(raw)
+
+    def ids(self, field_name: str, label: str, raw: object) -> tuple[int, ...] | None:
+        if raw is None or raw == "":
+            return ()
+        values = raw if isinstance(raw, (list, tuple)) else [raw]
+        result = []
+        for value in values:
+            number = value if isinstance(value, int) and not isinstance(value, bool) else None
+            if number is None and isinstance(value, str) and value.strip().isdigit():
+                number = int(value)
+            if number is None:
+                self.add(field_name, f"{label} contains something that is not a valid choice.")
+                return None
+            result.append(number)
+        return tuple(dict.fromkeys(result))  # keep order, drop repeats
+
+    def note(self, raw: object) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            self.add("note", "The note must be text.")
+            return None
+        text = raw.strip()
+        if len(text) > NOTE_LIMIT:
+            self.add("note", f"The note is {len(text)} characters; keep it under {NOTE_LIMIT}.")
+            return None
+        return text or None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a writer may touch
+
+
+def writable_worker_ids(session: Session, writer: Writer, worker_ids: Iterable[int], today: date) -> set[int]:
+    """The given ids the writer may record for: a supervisor, peer workers now on their teams; a peer
+    worker, only themself; quality/admin (team_ids None), any peer worker. Unknown ids drop out."""
+    wanted = sorted(set(worker_ids))
+    if not wanted:
+        return set()
+    if writer.role == "peer_worker":
+        return {writer.staff_id} & set(wanted) if writer.staff_id is not None else set()
+    query = select(Staff.id).where(Staff.id.in_(wanted), Staff.role == "peer_worker")
+    if writer.team_ids is not None:
+        query = query.join(TeamMembership, TeamMembership.staff_id == Staff.id).where(
+            TeamMembership.team_id.in_(sorted(writer.team_ids)), TeamMembership.start_date <= today,
+            or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > today),
+            or_(Staff.left_on.is_(None), Staff.left_on > today))
+    return set(session.scalars(query))
+
+
+def _supervised_on(session: Session, supervisor_id: int, worker_ids: Sequence[int], day: date) -> set[int]:
+    """Workers who were on a team led by the supervisor on `day` (imports name the supervisor per row)."""
+    team_ids = select(TeamSupervisor.team_id).where(
+        TeamSupervisor.staff_id == supervisor_id, TeamSupervisor.start_date <= day,
+        or_(TeamSupervisor.end_date.is_(None), TeamSupervisor.end_date > day))
+    return set(session.scalars(select(TeamMembership.staff_id).where(
+        TeamMembership.staff_id.in_(sorted(worker_ids)), TeamMembership.team_id.in_(team_ids),
+        TeamMembership.start_date <= day,
+        or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > day))))
+
+
+def active_competency_ids(session: Session, competency_ids: Iterable[int]) -> set[int]:
+    wanted = sorted(set(competency_ids))
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Competency.id).join(Framework, Framework.id == Competency.framework_id)
+                               .where(Framework.is_active, Competency.id.in_(wanted))))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sessions
+
+
+def parse_session(raw: Mapping[str, Any], writer: Writer) -> tuple[SessionDraft | None, list[Problem]]:
+    """Form or CSV values (strings, numbers, lists of ids) -> a draft, or the problems with them.
+
+    A supervisor always records as themself; quality/admin (imports) must name the supervisor.
+    """
+    checks = _Checks()
+    held_on = checks.date("held_on", "The session date", raw.get("held_on"))
+    minutes = checks.whole_number("minutes", "Minutes", raw.get("minutes"))
+    session_format = checks.choice("format", "Format", raw.get("format"), FORMAT_LABELS)
+    kind = checks.choice("kind", "Kind", raw.get("kind"), KIND_LABELS)
+    modality = checks.choice("modality", "Modality", raw.get("modality"), MODALITY_LABELS)
+    attendees = checks.ids("attendee_ids", "Attendees", raw.get("attendee_ids"))
+    competencies = checks.ids("competency_ids", "Competencies discussed", raw.get("competency_ids"))
+    note = checks.note(raw.get("note"))
+    if writer.role == "supervisor":
+        supervisor_id = writer.staff_id
+        if supervisor_id is None:
+            checks.add("supervisor_id", "Your account is not linked to a staff record; ask an administrator.")
+    else:
+        supervisor_id = checks.whole_number("supervisor_id", "Supervisor", raw.get("supervisor_id"))
+    if checks.problems or None in (held_on, minutes, session_format, kind, modality, supervisor_id) \
+            or attendees is None or competencies is None:
+        return None, checks.problems or [Problem("form", "The session could not be read.")]
+    return SessionDraft(held_on, minutes, session_format, kind, modality, supervisor_id,  # type: ignore[arg-type]
+                        attendees, competencies, note), []
+
+
+def check_session(session: Session, draft: SessionDraft, writer: Writer, today: date) -> list[Problem]:
+    """Every rule a session must meet, as messages; an empty list means it may be saved."""
+    checks = _Checks()
+    if draft.held_on > today:
+        checks.add("held_on", f"The session date {draft.held_on:%d %b %Y} is in the future; "
+                              "record a session once it has taken place.")
+    if not MIN_MINUTES <= draft.minutes <= MAX_MINUTES:
+        checks.add("minutes", f"Minutes must be between {MIN_MINUTES} and {MAX_MINUTES} "
+                              f"({MAX_MINUTES // 60} hours); {draft.minutes} was entered.")
+    if draft.format not in SESSION_FORMATS or draft.kind not in SESSION_KINDS \
+            or draft.modality not in SESSION_MODALITIES:
+        checks.add("format", "Format, kind or modality is not one of the allowed choices.")
+    if not draft.attendee_ids:
+        checks.add("attendee_ids", "Choose who attended.")
+    elif draft.format == "individual" and len(draft.attendee_ids) != 1:
+        checks.add("attendee_ids", f"An individual session has one peer worker; {len(draft.attendee_ids)} "
+                                   "were chosen. Record it as a group session instead.")
+    elif draft.format == "group" and len(draft.attendee_ids) < 2:
+        checks.add("attendee_ids", "A group session needs at least 2 peer workers.")
+
+    supervisor = session.get(Staff, draft.supervisor_id)
+    if writer.role == "supervisor" and draft.supervisor_id != writer.staff_id:
+        checks.add("supervisor_id", "You can only record your own sessions.")
+    elif writer.role not in ("supervisor", "admin", "quality"):
+        checks.add("supervisor_id", "Your role cannot record supervision sessions.")
+    elif supervisor is None or supervisor.role != "supervisor":
+        checks.add("supervisor_id", "The supervisor is not a supervisor on record.")
+
+    if draft.attendee_ids:
+        allowed = writable_worker_ids(session, writer, draft.attendee_ids, today)
+        if writer.team_ids is None and supervisor is not None and draft.held_on <= today:
+            allowed &= _supervised_on(session, supervisor.id, draft.attendee_ids, draft.held_on)
+        outside = [i for i in draft.attendee_ids if i not in allowed]
+        if outside:
+            where = "your teams" if writer.team_ids is not None else "the supervisor's teams on that date"
+            checks.add("attendee_ids", f"{len(outside)} of the attendees {'is' if len(outside) == 1 else 'are'} "
+                                       f"not a peer worker on {where}.")
+        people = session.execute(select(Staff.full_name, Staff.hire_date, Staff.left_on)
+                                 .where(Staff.id.in_(sorted(allowed)))).all()
+        for name, hired, left_on in people:
+            if draft.held_on < hired:
+                checks.add("held_on", f"{name} was hired on {hired:%d %b %Y}; the session date "
+                                      f"{draft.held_on:%d %b %Y} is before that.")
+            if left_on is not None and draft.held_on >= left_on:
+                checks.add("held_on", f"{name} left on {left_on:%d %b %Y}; the session date is after that.")
+
+    unknown = set(draft.competency_ids) - active_competency_ids(session, draft.competency_ids)
+    if unknown:
+        checks.add("competency_ids", f"{len(unknown)} of the competencies chosen "
+                                     f"{'is' if len(unknown) == 1 else 'are'} not in the agency's framework.")
+    return checks.problems
+
+
+def _session_values(row: SupervisionSession, attendee_ids: Iterable[int], competency_ids: Iterable[int]
+                    ) -> dict[str, Any]:
+    return {"held_on": row.held_on, "minutes": row.minutes, "format": row.format, "kind": row.kind,
+            "modality": row.modality, "supervisor_id": row.supervisor_id, "note": row.note,
+            "attendee_ids": sorted(attendee_ids), "competency_ids": sorted(competency_ids)}
+
+
+def _own_session(session: Session, writer: Writer, session_id: object, expected_version: object
+                 ) -> SupervisionSession:
+    """The writer's own session at the version they opened, or Rejected (another's reads as not found)."""
+    row = session.get(SupervisionSession, session_id) if isinstance(session_id, int) else None
+    if row is None or writer.staff_id is None or row.supervisor_id != writer.staff_id:
+        raise Rejected([Problem("session", "That session was not found among your sessions.")])
+    if expected_version != row.version:
+        raise Rejected([Problem("session", STALE_VERSION)])
+    return row
+
+
+def _links(session: Session, session_id: int) -> tuple[list[int], list[int]]:
+    attendees = list(session.scalars(select(SessionAttendee.worker_id).where(SessionAttendee.session_id == session_id)))
+    topics = list(session.scalars(select(SessionCompetency.competency_id)
+                                  .where(SessionCompetency.session_id == session_id)))
+    return attendees, topics
+
+
+def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today: date,
+                 session_id: int | None = None, expected_version: int | None = None) -> int:
+    """Create (session_id None) or edit the writer's own session from form values; returns its id.
+
+    Flushes but does not commit: the caller's transaction commits it with its audit event, or rolls
+    everything back. Raises Rejected (nothing written) on any problem, including a stale version.
+    """
+    draft, problems = parse_session(raw, writer)
+    if draft is None:
+        raise Rejected(problems)
+    problems = check_session(session, draft, writer, today)
+    if problems:
+        raise Rejected(problems)
+    if session_id is None:
+        row = SupervisionSession(held_on=draft.held_on, minutes=draft.minutes, format=draft.format, kind=draft.kind,
+                                 modality=draft.modality, supervisor_id=draft.supervisor_id, note=draft.note,
+                                 created_by_id=writer.actor.user_id, updated_by_id=writer.actor.user_id)
+        session.add(row)
+        session.flush()
+        old = None
+    else:
+        row = _own_session(session, writer, session_id, expected_version)
+        old = _session_values(row, *_links(session, row.id))
+        row.held_on, row.minutes, row.format, row.kind = draft.held_on, draft.minutes, draft.format, draft.kind
+        row.modality, row.note, row.updated_by_id = draft.modality, draft.note, writer.actor.user_id
+        session.execute(delete(SessionAttendee).where(SessionAttendee.session_id == row.id))
+        session.execute(delete(SessionCompetency).where(SessionCompetency.session_id == row.id))
+    session.add_all([SessionAttendee(session_id=row.id, worker_id=w) for w in draft.attendee_ids])
+    session.add_all([SessionCompetency(session_id=row.id, competency_id=c) for c in draft.competency_ids])
+    try:
+        session.flush()  # the UPDATE carries "AND version = <opened>": a concurrent save matches no row
+    except StaleDataError:
+        raise Rejected([Problem("session", STALE_VERSION)]) from None
+    new = _session_values(row, draft.attendee_ids, draft.competency_ids) | {"version": row.version}
+    record(session, writer.actor, "create" if old is None else "update", "supervision_session", row.id, old, new)
+    return row.id
+
+
+def delete_session(session: Session, writer: Writer, session_id: int, expected_version: int | None) -> None:
+    """Delete the writer's own session (attendees and topics go with it; ratings keep, unlinked)."""
+    row = _own_session(session, writer, session_id, expected_version)
+    old = _session_values(row, *_links(session, row.id)) | {"version": row.version}
+    session.delete(row)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Rejected([Problem("session", STALE_VERSION)]) from None
+    record(session, writer.actor, "delete", "supervision_session", session_id, old, None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ratings
+
+
+def rater_role(writer: Writer) -> str:
+    return "self" if writer.role == "peer_worker" else "supervisor"
+
+
+def active_scale(session: Session) -> tuple[int, dict[int, str]] | None:
+    """(scale id, {level: label}) of the agency's active rating scale."""
+    scale_id = session.scalar(select(RatingScale.id).where(RatingScale.is_active))
+    if scale_id is None:
+        return None
+    return scale_id, dict(session.execute(select(RatingLevel.level, RatingLevel.label)
+                                          .where(RatingLevel.scale_id == scale_id)).all())
+
+
+def parse_ratings(worker_id: object, levels: Mapping[Any, Any], rated_on: object, notes: Mapping[Any, Any] | None
+                  ) -> tuple[list[RatingDraft], list[Problem]]:
+    """{competency id: level} as sent by a form (ids may arrive as strings) -> drafts, or problems."""
+    checks = _Checks()
+    worker = checks.whole_number("worker_id", "Worker", worker_id)
+    day = checks.date("rated_on", "The rating date", rated_on)
+    if not isinstance(levels, Mapping) or (notes is not None and not isinstance(notes, Mapping)):
+        checks.add("levels", "The ratings could not be read.")
+        return [], checks.problems
+    drafts = []
+    for raw_competency, raw_level in levels.items():
+        competency = checks.whole_number("levels", "A competency", raw_competency)
+        level = checks.whole_number("levels", "A rating level", raw_level)
+        note = checks.note((notes or {}).get(raw_competency) if notes else None)
+        if None not in (competency, level, worker, day):
+            drafts.append(RatingDraft(worker, competency, level, day, note))  # type: ignore[arg-type]
+    return drafts, checks.problems
+
+
+def check_ratings(session: Session, drafts: Sequence[RatingDraft], writer: Writer, today: date) -> list[Problem]:
+    """Every rule a batch of ratings must meet (in bulk: a few queries whatever the batch size)."""
+    checks = _Checks()
+    scale = active_scale(session)
+    if scale is None:
+        return [Problem("levels", "The agency has no active rating scale; ask an administrator.")]
+    _, levels = scale
+    workers = {d.worker_id for d in drafts}
+    allowed = writable_worker_ids(session, writer, workers, today)
+    for worker_id in sorted(workers - allowed):
+        checks.add("worker_id", "You can rate only your own record." if writer.role == "peer_worker"
+                   else f"Worker {worker_id} is not a peer worker on your teams.")
+    hired = dict(session.execute(select(Staff.id, Staff.hire_date).where(Staff.id.in_(sorted(allowed)))).all())
+    known = active_competency_ids(session, (d.competency_id for d in drafts))
+    seen: set[tuple[int, int, date]] = set()
+    for d in drafts:
+        if d.rated_on > today:
+            checks.add("rated_on", f"The rating date {d.rated_on:%d %b %Y} is in the future.")
+        if d.worker_id in hired and d.rated_on < hired[d.worker_id]:
+            checks.add("rated_on", f"The rating date {d.rated_on:%d %b %Y} is before the worker's hire date "
+                                   f"{hired[d.worker_id]:%d %b %Y}.")
+        if d.competency_id not in known:
+            checks.add("levels", f"Competency {d.competency_id} is not in the agency's framework.")
+        if d.level not in levels:
+            checks.add("levels", f"Level {d.level} is not on the agency's scale "
+                                 f"({', '.join(f'{k} {v}' for k, v in sorted(levels.items()))}).")
+        key = (d.worker_id, d.competency_id, d.rated_on)
+        if key in seen:
+            checks.add("levels", f"Competency {d.competency_id} is rated twice for the same day.")
+        seen.add(key)
+    return list(dict.fromkeys(checks.problems))  # one message per distinct problem
+
+
+def save_ratings(session: Session, writer: Writer, drafts: Sequence[RatingDraft], today: date,
+                 session_id: int | None = None) -> int:
+    """Add the drafts whose level differs from the current rating by the same rater role; returns how many.
+
+    History is kept (a new row per rating, never an update); current_ratings follows in the same
+    transaction when the new rating is the latest. One audit event per worker lists old and new levels.
+    session_id links the ratings to a session the caller has just saved (never an id from a request).
+    """
+    problems = check_ratings(session, drafts, writer, today)
+    if problems:
+        raise Rejected(problems)
+    role = rater_role(writer)
+    scale = active_scale(session)
+    assert scale is not None  # check_ratings refused otherwise
+    rater = writer.staff_id
+    if rater is None:
+        raise Rejected([Problem("worker_id", "Your account is not linked to a staff record; ask an administrator.")])
+    saved = 0
+    for worker_id in sorted({d.worker_id for d in drafts}):
+        mine = [d for d in drafts if d.worker_id == worker_id]
+        current = {c.competency_id: c for c in session.scalars(select(CurrentRating).where(
+            CurrentRating.worker_id == worker_id, CurrentRating.rater_role == role,
+            CurrentRating.competency_id.in_(sorted({d.competency_id for d in mine}))))}
+        changed = [d for d in mine if d.competency_id not in current or current[d.competency_id].level != d.level]
+        if not changed:
+            continue
+        rows = [CompetencyRating(worker_id=worker_id, competency_id=d.competency_id, scale_id=scale[0], level=d.level,
+                                 rater_id=worker_id if role == "self" else rater, rater_role=role,
+                                 rated_on=d.rated_on, session_id=session_id, note=d.note,
+                                 created_by_id=writer.actor.user_id) for d in changed]
+        old = {str(d.competency_id): current[d.competency_id].level for d in changed if d.competency_id in current}
+        session.add_all(rows)
+        session.flush()
+        for row in rows:
+            now = current.get(row.competency_id)
+            if now is None:
+                session.add(CurrentRating(worker_id=worker_id, competency_id=row.competency_id, rater_role=role,
+                                          rating_id=row.id, level=row.level, rated_on=row.rated_on))
+            elif row.rated_on >= now.rated_on:
+                now.rating_id, now.level, now.rated_on = row.id, row.level, row.rated_on
+        record(session, writer.actor, "rate", "competency_ratings", worker_id, old,
+               {"rater_role": role, "rated_on": changed[0].rated_on,
+                "levels": {str(d.competency_id): d.level for d in changed}})
+        saved += len(rows)
+    session.flush()
+    return saved

@@ -1,0 +1,174 @@
+"""My team (a supervisor's roster, worker profiles, session and rating forms) and My record (a peer worker's own)."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
+from layouts import ids
+from layouts.overview import ALL
+
+STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due within 7 days", "on_track": "On track",
+                 "no_standard": "No standard"}
+NOT_DISCUSSED_CHOICES = (3, 5, 10)
+
+
+def _options(labels: dict[str, str]) -> list[dict[str, str]]:
+    return [{"label": label, "value": value} for value, label in labels.items()]
+
+
+ROSTER_COLUMNS = [
+    {"field": "worker", "headerName": "Worker", "pinned": "left", "minWidth": 160,
+     "cellClass": "roster-worker-link", "tooltipField": "worker"},
+    {"field": "team", "headerName": "Team", "minWidth": 150},
+    {"field": "stage", "headerName": "Stage", "minWidth": 130},
+    {"field": "status_label", "headerName": "Status", "minWidth": 140,
+     "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
+                        "status-due-soon": "params.data.status === 'due_soon'",
+                        "status-on-track": "params.data.status === 'on_track'"}},
+    {"field": "last_individual", "headerName": "Last individual", "minWidth": 120,
+     "headerTooltip": "Last individual supervision session"},
+    {"field": "days_since", "headerName": "Days since", "type": "numericColumn", "minWidth": 115,
+     "filter": "agNumberColumnFilter"},
+    {"field": "next_due", "headerName": "Next due", "minWidth": 110},
+    {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 125,
+     "filter": "agNumberColumnFilter", "sort": "asc"},
+    {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 140,
+     "headerTooltip": "Supervision minutes this month of the month's minimum"},
+    {"field": "principles", "headerName": "Principle coverage", "minWidth": 170, "sortable": False,
+     "filter": False, "cellRenderer": "PrincipleBars", "cellDataType": False},
+]
+
+
+def roster_grid() -> dag.AgGrid:
+    return dag.AgGrid(
+        id=ids.MY_TEAM_ROSTER, columnDefs=ROSTER_COLUMNS, rowData=[],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
+        getRowId="params.data.row_id", columnSize="responsiveSizeToFit",
+        dashGridOptions={"domLayout": "autoHeight", "rowHeight": 44, "tooltipShowDelay": 300,
+                         "localeText": {"noRowsToShow": "No peer workers on your teams today."}},
+        className="ag-theme-quartz roster-grid")
+
+
+def session_form() -> dbc.Modal:
+    """One form for a new session and for editing one (the editing store holds its id and version)."""
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle("Log a supervision session", id=ids.SESSION_TITLE)),
+        dbc.ModalBody([
+            dcc.Store(id=ids.SESSION_EDITING),
+            dbc.Row([
+                dbc.Col([dbc.Label("Date", html_for=ids.SESSION_DATE),
+                         dbc.Input(id=ids.SESSION_DATE, type="date")], md=4),
+                dbc.Col([dbc.Label(f"Minutes ({MIN_MINUTES}–{MAX_MINUTES})", html_for=ids.SESSION_MINUTES),
+                         dbc.Input(id=ids.SESSION_MINUTES, type="number", min=MIN_MINUTES, max=MAX_MINUTES,
+                                   step=5, value=60)], md=4),
+                dbc.Col([dbc.Label("Modality", html_for=ids.SESSION_MODALITY),
+                         dbc.Select(id=ids.SESSION_MODALITY, options=_options(MODALITY_LABELS),
+                                    value="in_person")], md=4),
+            ], className="g-3 mb-3"),
+            dbc.Row([
+                dbc.Col([dbc.Label("Format", html_for=ids.SESSION_FORMAT),
+                         dbc.RadioItems(id=ids.SESSION_FORMAT, options=_options(FORMAT_LABELS), value="individual",
+                                        inline=True)], md=4),
+                dbc.Col([dbc.Label("Kind", html_for=ids.SESSION_KIND),
+                         dbc.Select(id=ids.SESSION_KIND, options=_options(KIND_LABELS), value="supportive")], md=8),
+            ], className="g-3 mb-3"),
+            html.Fieldset([
+                html.Legend("Attended (peer workers on your teams)", className="form-label fs-6"),
+                dbc.Checklist(id=ids.SESSION_ATTENDEES, options=[], value=[], className="attendee-list small"),
+            ], className="mb-3"),
+            html.Div([
+                dbc.Label("Competencies discussed", html_for=ids.SESSION_TOPIC_SEARCH),
+                dbc.Input(id=ids.SESSION_TOPIC_SEARCH, type="search", placeholder="Search by code or words",
+                          className="mb-2", debounce=False),
+                dag.AgGrid(id=ids.SESSION_TOPICS, rowData=[],
+                           columnDefs=[{"field": "category", "headerName": "Category", "minWidth": 200},
+                                       {"field": "code", "headerName": "Code", "maxWidth": 100},
+                                       {"field": "label", "headerName": "Competency", "flex": 2}],
+                           defaultColDef={"resizable": True, "flex": 1},
+                           getRowId="params.data.id",
+                           dashGridOptions={"rowSelection": {"mode": "multiRow", "headerCheckbox": False},
+                                            "rowHeight": 34},
+                           style={"height": "260px"}, className="ag-theme-quartz"),
+                html.Small(id=ids.SESSION_TOPIC_COUNT, className="text-body-secondary"),
+            ], className="mb-3"),
+            dbc.Label("Note (optional, no client details)", html_for=ids.SESSION_NOTE),
+            dbc.Textarea(id=ids.SESSION_NOTE, maxLength=2000, rows=2),
+            html.Div(id=ids.SESSION_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
+        ]),
+        dbc.ModalFooter([
+            dbc.Button("Delete session", id=ids.SESSION_DELETE, color="danger", outline=True,
+                       className="me-auto", style={"display": "none"}),
+            dbc.Button("Cancel", id=ids.SESSION_CANCEL, color="secondary", outline=True),
+            dbc.Button("Save session", id=ids.SESSION_SAVE, color="primary"),
+        ]),
+    ], id=ids.SESSION_MODAL, size="lg", is_open=False, scrollable=True)
+
+
+def rating_form(title: str) -> dbc.Modal:
+    """The competencies grouped by category; the body is filled when it opens (the worker's current levels)."""
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(title, id=ids.RATING_TITLE)),
+        dbc.ModalBody([
+            dcc.Store(id=ids.RATING_WORKER),
+            dbc.Row([
+                dbc.Col([dbc.Label("Rating date", html_for=ids.RATING_DATE),
+                         dbc.Input(id=ids.RATING_DATE, type="date")], md=4),
+                dbc.Col([dbc.Label("Note for the changed ratings (optional)", html_for=ids.RATING_NOTE),
+                         dbc.Input(id=ids.RATING_NOTE, maxLength=2000)], md=8),
+            ], className="g-3 mb-3"),
+            html.P("Only the ratings you change are saved; earlier ratings stay in the history.",
+                   className="small text-body-secondary"),
+            html.Div(id=ids.RATING_BODY),
+            html.Div(id=ids.RATING_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
+        ]),
+        dbc.ModalFooter([
+            dbc.Button("Cancel", id=ids.RATING_CANCEL, color="secondary", outline=True),
+            dbc.Button("Save ratings", id=ids.RATING_SAVE, color="primary"),
+        ]),
+    ], id=ids.RATING_MODAL, size="xl", is_open=False, scrollable=True)
+
+
+def _message_area() -> html.Div:
+    return html.Div(id=ids.WORKSPACE_MESSAGE, role="status", **{"aria-live": "polite"})
+
+
+def my_team(team: str | None = None, worker: str | None = None, **_: str) -> html.Div:
+    """The roster for the supervisor's current teams; ?worker=ID opens that worker's profile below it."""
+    return html.Div([
+        html.H1("My team", className="page-title"),
+        html.P(id=ids.MY_TEAM_NOTE, className="page-lead"),
+        dcc.Store(id=ids.WORKSPACE_VERSION, data=0),
+        dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if (worker or "").isdigit() else None),
+        dbc.Card(dbc.CardBody(dbc.Row([
+            dbc.Col([dbc.Label("Team", html_for=ids.MY_TEAM_TEAM),
+                     dbc.Select(id=ids.MY_TEAM_TEAM, value=team if (team or "").isdigit() else ALL,
+                                options=[{"label": "All my teams", "value": ALL}])], md=4),
+            dbc.Col(dbc.Button("Log a session", id=ids.SESSION_OPEN, color="primary"),
+                    className="d-flex align-items-end justify-content-md-end", md=8),
+        ], className="g-3")), className="mb-3 shadow-sm"),
+        _message_area(),
+        dbc.Card([dbc.CardHeader([html.H2("Roster", className="h6 mb-0"),
+                                  html.Small("Overdue first. Click a worker for their profile.",
+                                             className="text-body-secondary")]),
+                  dbc.CardBody(roster_grid())], className="mb-3 shadow-sm"),
+        dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
+        session_form(),
+        rating_form("Record ratings"),
+        html.Div(id=ids.MY_TEAM_URL_SYNC, hidden=True),
+    ])
+
+
+def my_record(**_: str) -> html.Div:
+    """A peer worker's own profile, sessions and self-rating."""
+    return html.Div([
+        html.H1("My record", className="page-title"),
+        html.P("Your supervision sessions, your supervisor's ratings and your own self-ratings.",
+               className="page-lead"),
+        dcc.Store(id=ids.WORKSPACE_VERSION, data=0),
+        dcc.Store(id=ids.PROFILE_SUBJECT, data="self"),
+        _message_area(),
+        dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
+        rating_form("Rate yourself"),
+    ])
