@@ -31,13 +31,13 @@ from sqlalchemy import Table, and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, record
+from dashboard.recording import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT
 from models import (Competency, CompetencyRating, CurrentRating, Framework, Program, RatingLevel, RatingScale,
                     SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES, SessionAttendee, SessionCompetency,
                     Staff, SupervisionSession, Team, TeamMembership, TeamSupervisor, utcnow)
 
 MAX_ERRORS = 1000  # a file with more problems than this is reported in part (the count stays exact)
 PREVIEW_ROWS = 500  # planned changes listed in a report; the counts cover all of them
-MIN_MINUTES, MAX_MINUTES = 5, 480
 DATE_ORDERS = ("iso", "mdy", "dmy")
 LIST_SEPARATOR = re.compile(r"\s*[;|]\s*")
 # Excel counts days from 1899-12-30; a bare number in this range in a date column is such a serial.
@@ -81,7 +81,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
         Column("role", True, "peer_worker or supervisor.", "peer_worker"),
         Column("hire_date", True, "YYYY-MM-DD.", "2024-03-01"),
         Column("fte", False, "Above 0, at most 1; default 1.", "0.8"),
-        Column("left_on", False, "Last day, if the person has left; not before the hire date.", ""),
+        Column("left_on", False, "The day the person left (no longer on staff from that day); not before the "
+               "hire date.", ""),
         Column("peer_credential", False, "Supervisors: yes if they hold a peer credential.", "no"),
     ), "New codes are added; known codes update the name, FTE, leaving date and credential. A record "
        "without a code and with the same name, role and hire date is given the code."),
@@ -611,8 +612,8 @@ def plan_moves(session: Session, parsed: ParsedFile, today: date, date_order: st
         if staff and start:
             if start < staff.hire_date:
                 check.fail("start_date", f"before the hire date ({staff.hire_date.isoformat()})")
-            elif staff.left_on and start > staff.left_on:
-                check.fail("start_date", f"after the person left ({staff.left_on.isoformat()})")
+            elif staff.left_on and start >= staff.left_on:
+                check.fail("start_date", f"on or after the day the person left ({staff.left_on.isoformat()})")
             key = (staff.code, start)
             if key in first_row:
                 check.fail("start_date", f"duplicate row: a move for this person on this date is on row "
@@ -755,20 +756,20 @@ def _active_scale(session: Session) -> tuple[int | None, set[int]]:
     return scale_id, levels
 
 
-# The session and rating row rules. They mirror the supervisor's form (dashboard/recording.py on main);
-# each takes the parsed facts of one row and the loaded Calendar and reports problems by column.
+# The session and rating row rules: the same rules as the supervisor's form (dashboard/recording.py,
+# check_session and check_ratings), applied to a whole file with the facts loaded once (Calendar) instead
+# of a few queries per row. tests/unit/test_importers.py checks row by row that both give the same
+# verdict; a rule added there must be added here.
 
 def check_session_facts(check: RowChecker, held_on: date | None, supervisor: StaffRef | None,
                         format_: str | None, attendees: list[StaffRef], calendar: Calendar) -> None:
-    if supervisor and held_on:
-        if held_on < supervisor.hire_date:
-            check.fail("held_on", f"before the supervisor's hire date ({supervisor.hire_date.isoformat()})")
+    if supervisor and held_on and held_on <= check.today:
         supervised = calendar.teams_supervised(supervisor.id, held_on)
         for worker in attendees:
             if held_on < worker.hire_date:
                 check.fail("attendee_codes", f"{worker.code} was hired later ({worker.hire_date.isoformat()})",
                            worker.code or "")
-            elif worker.left_on and held_on > worker.left_on:
+            elif worker.left_on and held_on >= worker.left_on:
                 check.fail("attendee_codes", f"{worker.code} had left ({worker.left_on.isoformat()})",
                            worker.code or "")
             elif not calendar.team_of(worker.id, held_on) & supervised:
@@ -860,7 +861,7 @@ def plan_sessions(session: Session, parsed: ParsedFile, today: date, date_order:
         fields = {"kind": check.choice("kind", SESSION_KINDS), "modality": check.choice("modality", SESSION_MODALITIES),
                   "minutes": check.whole_number("minutes", MIN_MINUTES, MAX_MINUTES, "minutes"),
                   "competency_ids": _competency_ids(check, "competencies", competencies, required=False),
-                  "note": check.text("note", required=False, max_length=4000)}
+                  "note": check.text("note", required=False, max_length=NOTE_LIMIT)}
         attendees = _people(check, "attendee_codes", by_code, "peer_worker")
         staged.append((check, held_on, supervisor, format_, attendees, fields))
     calendar = Calendar.load(session, {s[2].id for s in staged if s[2]}, {w.id for s in staged for w in s[4]})
@@ -1013,8 +1014,6 @@ def check_rating_facts(check: RowChecker, rated_on: date | None, worker: StaffRe
     if worker and rated_on:
         if rated_on < worker.hire_date:
             check.fail("rated_on", f"before the worker's hire date ({worker.hire_date.isoformat()})")
-        elif worker.left_on and rated_on > worker.left_on:
-            check.fail("rated_on", f"after the worker left ({worker.left_on.isoformat()})")
         elif rater_role == "supervisor" and rater and \
                 not calendar.team_of(worker.id, rated_on) & calendar.teams_supervised(rater.id, rated_on):
             check.fail("rater_code", f"{rater.code} did not supervise {worker.code}'s team on that date")
@@ -1050,7 +1049,7 @@ def plan_ratings(session: Session, parsed: ParsedFile, today: date, date_order: 
         elif rater_role == "supervisor":
             raters = _people(check, "rater_code", by_code, "supervisor")
             rater = raters[0] if len(raters) == 1 else None
-        note = check.text("note", required=False, max_length=4000)
+        note = check.text("note", required=False, max_length=NOTE_LIMIT)
         staged.append((check, rated_on, worker, rater_role, rater,
                        {"competency": competency[0] if len(competency) == 1 else None, "level": level,
                         "note": note}))

@@ -4,9 +4,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,7 @@ from dashboard.cli import cli
 from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.db import Database
 from dashboard.importers import KINDS, ImportReport, ImportRefused, parse_date, read_csv, run_import
+from dashboard.recording import RatingDraft, Writer, check_ratings, check_session, parse_session
 from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Program, RatingScale,
                     SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
                     TeamSupervisor)
@@ -346,3 +350,95 @@ def test_the_cli_is_a_dry_run_unless_asked_and_lists_each_problem(org: Database,
     assert counts(org)["teams"] == before["teams"] + 1
     with org.session() as s:
         assert s.scalar(select(AuditEvent.username).where(AuditEvent.entity == "team")).startswith("cli:")
+
+
+# --- the same rules as the supervisor's form
+
+CODES = ("S1", "S2", "W1", "W2", "W3", "W4", "W5")
+DAYS = (date(2023, 2, 28), date(2024, 6, 3), date(2026, 5, 31), date(2026, 6, 1), date(2026, 8, 31),
+        date(2026, 9, 1), date(2026, 10, 31), date(2026, 11, 1))
+
+
+def add_leaver(org: Database) -> None:
+    """W5 was on team A from 2024 and left on 2026-09-01 (the first day not on staff)."""
+    with org.session() as s:
+        if staff_id(s, "W5") is None:
+            team_a = s.scalar(select(Team.id).where(Team.name == "A"))
+            w5 = Staff(employee_code="W5", full_name="Wim Five", role="peer_worker", hire_date=date(2024, 1, 1),
+                       left_on=date(2026, 9, 1))
+            s.add(w5)
+            s.flush()
+            s.add(TeamMembership(staff_id=w5.id, team_id=team_a, start_date=date(2024, 1, 1),
+                                 end_date=date(2026, 9, 1)))
+
+
+def verdicts(org: Database, day: date, supervisor: str, format_: str, attendees: list[str], minutes: int,
+             topics: list[str]) -> tuple[bool, bool, Any]:
+    """(import accepts the row, the form accepts the same session, both sets of problems)."""
+    add_leaver(org)
+    row = f"{day.isoformat()},{supervisor},{format_},supportive,in_person,{minutes},{';'.join(attendees)},{';'.join(topics)},"
+    imported = run(org, "sessions", f"{SESSIONS_HEADER}\n{row}\n", commit=False)
+    with org.session() as s:
+        ids = {code: staff_id(s, code) for code in CODES}
+        competencies = dict(s.execute(select(Competency.code, Competency.id)).all())
+        writer = Writer(ACTOR, "quality", None, None)
+        draft, problems = parse_session({
+            "held_on": day.isoformat(), "minutes": minutes, "format": format_, "kind": "supportive",
+            "modality": "in_person", "supervisor_id": ids[supervisor], "attendee_ids": [ids[c] for c in attendees],
+            "competency_ids": [competencies.get(c, 999999) for c in topics], "note": None}, writer)
+        assert draft is not None, problems
+        form_problems = check_session(s, draft, writer, TODAY)
+    return imported.ok, not form_problems, (imported.errors, form_problems)
+
+
+BASE = {"day": date(2026, 8, 31), "supervisor": "S1", "format_": "group", "attendees": ["W1", "W5"],
+        "minutes": 60, "topics": ["VIII.3"]}
+
+
+@pytest.mark.parametrize("change,accepted", [
+    ({}, True),
+    ({"minutes": 5}, True), ({"minutes": 480}, True), ({"minutes": 4}, False), ({"minutes": 481}, False),
+    ({"day": date(2026, 10, 31)}, False),  # W5 has left by then
+    ({"day": date(2026, 9, 1), "attendees": ["W1", "W5"]}, False),  # the day W5 left
+    ({"day": date(2026, 10, 31), "attendees": ["W1", "W2"]}, True),  # today
+    ({"day": date(2026, 11, 1), "attendees": ["W1", "W2"]}, False),  # tomorrow
+    ({"day": date(2026, 5, 31), "attendees": ["W1", "W4"]}, False),  # before W4's hire date
+    ({"day": date(2026, 6, 1), "attendees": ["W1", "W4"]}, True),  # W4's first day
+    ({"attendees": ["W1", "W3"]}, False),  # W3 is on S2's team
+    ({"supervisor": "S2", "attendees": ["W3"], "format_": "individual"}, True),
+    ({"supervisor": "W1", "attendees": ["W2", "W5"]}, False),
+    ({"attendees": ["W1", "S2"]}, False), ({"attendees": ["W1"]}, False), ({"attendees": []}, False),
+    ({"format_": "individual"}, False), ({"format_": "individual", "attendees": ["W1"]}, True),
+    ({"topics": ["XX.1"]}, False), ({"topics": []}, True), ({"topics": ["VIII.3", "IX.6"]}, True),
+])
+def test_a_session_row_is_refused_exactly_when_the_supervisors_form_would_refuse_it(
+        org: Database, change: dict[str, Any], accepted: bool) -> None:
+    imported, form, problems = verdicts(org, **(BASE | change))
+    assert (imported, form) == (accepted, accepted), problems
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.sampled_from(DAYS), supervisor=st.sampled_from(["S1", "S1", "S2", "W1"]),
+       format_=st.sampled_from(["individual", "group"]),
+       attendees=st.lists(st.sampled_from(["W1", "W2", "W4", "W5", "W3", "S2"]), max_size=3, unique=True),
+       minutes=st.sampled_from([4, 5, 60, 480, 481]),
+       topics=st.lists(st.sampled_from(["VIII.3", "IX.6", "XX.1"]), max_size=2, unique=True))
+def test_random_session_rows_get_the_same_verdict_from_the_import_and_the_form(
+        org: Database, day: date, supervisor: str, format_: str, attendees: list[str], minutes: int,
+        topics: list[str]) -> None:
+    imported, form, problems = verdicts(org, day, supervisor, format_, attendees, minutes, topics)
+    assert imported == form, problems
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.sampled_from(DAYS), worker=st.sampled_from(CODES), level=st.sampled_from([0, 1, 4, 5]),
+       competency=st.sampled_from(["VIII.3", "XX.1"]))
+def test_a_self_rating_row_is_refused_exactly_when_the_rating_form_would_refuse_it(
+        org: Database, day: date, worker: str, level: int, competency: str) -> None:
+    row = f"{day.isoformat()},{worker},{competency},{level},self,,"
+    imported = run(org, "ratings", f"{RATINGS_HEADER}\n{row}\n", commit=False)
+    with org.session() as s:
+        competencies = dict(s.execute(select(Competency.code, Competency.id)).all())
+        drafts = [RatingDraft(staff_id(s, worker), competencies.get(competency, 999999), level, day)]
+        form_problems = check_ratings(s, drafts, Writer(ACTOR, "quality", None, None), TODAY)
+    assert imported.ok == (not form_problems), (imported.errors, form_problems)
