@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -967,27 +967,60 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def insert_sessions(session: Session, rows: Sequence[SessionRow], actor: Actor, batch: int = 20000) -> list[int]:
-    """Core executemany inserts of sessions, attendees and topics with ids taken up front; returns the new ids."""
+def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write rows (tuples in `columns` order, already checked) in the caller's transaction, the fastest way each
+    database offers: COPY on PostgreSQL, the driver's executemany on SQLite (SQLAlchemy's per-row parameter
+    processing cost as much as the insert itself). Dates go as ISO text, timestamps as naive UTC.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+                               [tuple(_sqlite_value(v) for v in row) for row in rows])
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What SQLAlchemy's SQLite types store: dates and timestamps as text, the same format it reads back."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+SESSION_COLUMNS = ("id", "held_on", "minutes", "format", "kind", "modality", "supervisor_id", "note",
+                   "created_by_id", "created_at", "updated_by_id", "updated_at", "version")
+
+
+def session_tuples(ids: Sequence[int], rows: Sequence[SessionRow], user_id: int | None
+                   ) -> tuple[list[tuple[Any, ...]], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Sessions, attendees and topics as tuples for bulk_insert (SESSION_COLUMNS; session, worker; session, competency)."""
+    now = utcnow().replace(tzinfo=None)  # stored as naive UTC, as UTCDateTime does
+    sessions = [(sid, r.held_on, r.minutes, r.format, r.kind, r.modality, r.supervisor_id, r.note, user_id, now,
+                 user_id, now, 1) for sid, r in zip(ids, rows)]
+    attendees = [(sid, w) for sid, r in zip(ids, rows) for w in r.attendee_ids]
+    topics = [(sid, c) for sid, r in zip(ids, rows) for c in r.competency_ids]
+    return sessions, attendees, topics
+
+
+def insert_sessions(session: Session, rows: Sequence[SessionRow], actor: Actor) -> list[int]:
+    """Bulk-insert checked sessions with their attendees and topics, ids taken up front; returns the new ids."""
     if not rows:
         return []
-    now = utcnow()
-    sessions = SupervisionSession.__table__
-    ids = allocate_ids(session, sessions, len(rows))
-    connection = session.connection()
-    for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
-        part_ids = ids[start:start + batch]
-        connection.execute(insert(sessions), [
-            {"id": sid, "held_on": r.held_on, "minutes": r.minutes, "format": r.format, "kind": r.kind,
-             "modality": r.modality, "supervisor_id": r.supervisor_id, "note": r.note,
-             "created_by_id": actor.user_id, "created_at": now, "updated_by_id": actor.user_id,
-             "updated_at": now, "version": 1} for sid, r in zip(part_ids, part)])
-        connection.execute(insert(SessionAttendee.__table__), [
-            {"session_id": sid, "worker_id": w} for sid, r in zip(part_ids, part) for w in r.attendee_ids])
-        topics = [{"session_id": sid, "competency_id": c} for sid, r in zip(part_ids, part) for c in r.competency_ids]
-        if topics:
-            connection.execute(insert(SessionCompetency.__table__), topics)
+    ids = allocate_ids(session, SupervisionSession.__table__, len(rows))
+    sessions, attendees, topics = session_tuples(ids, rows, actor.user_id)
+    bulk_insert(session, SupervisionSession.__table__, SESSION_COLUMNS, sessions)
+    bulk_insert(session, SessionAttendee.__table__, ("session_id", "worker_id"), attendees)
+    bulk_insert(session, SessionCompetency.__table__, ("session_id", "competency_id"), topics)
     return ids
 
 
@@ -1115,21 +1148,17 @@ def _recorded_ratings(session: Session, rows: Sequence[RatingRow]) -> dict[tuple
     return found
 
 
-def insert_ratings(session: Session, rows: Sequence[RatingRow], scale_id: int, actor: Actor,
-                   batch: int = 10000) -> list[int]:
-    """Insert ratings with Core executemany and bring current_ratings up to date for the pairs they touch."""
+def insert_ratings(session: Session, rows: Sequence[RatingRow], scale_id: int, actor: Actor) -> list[int]:
+    """Bulk-insert checked ratings and bring current_ratings up to date for the pairs they touch."""
     if not rows:
         return []
-    now = utcnow()
-    ratings = CompetencyRating.__table__
-    ids = allocate_ids(session, ratings, len(rows))
-    connection = session.connection()
-    for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
-        connection.execute(insert(ratings), [
-            {"id": rid, "worker_id": r.worker_id, "competency_id": r.competency_id, "scale_id": scale_id, "level": r.level,
-             "rater_id": r.rater_id, "rater_role": r.rater_role, "rated_on": r.rated_on, "note": r.note,
-             "created_by_id": actor.user_id, "created_at": now} for rid, r in zip(ids[start:start + batch], part)])
+    now = utcnow().replace(tzinfo=None)
+    ids = allocate_ids(session, CompetencyRating.__table__, len(rows))
+    bulk_insert(session, CompetencyRating.__table__,
+                ("id", "worker_id", "competency_id", "scale_id", "level", "rater_id", "rater_role", "rated_on",
+                 "note", "created_by_id", "created_at"),
+                [(rid, r.worker_id, r.competency_id, scale_id, r.level, r.rater_id, r.rater_role, r.rated_on, r.note,
+                  actor.user_id, now) for rid, r in zip(ids, rows)])
     _advance_current_ratings(session, [(r, i) for r, i in zip(rows, ids)])
     return ids
 

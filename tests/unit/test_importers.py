@@ -193,6 +193,7 @@ def test_a_clean_sessions_file_is_written_whole_and_a_second_import_changes_noth
         group = s.scalar(select(SupervisionSession).where(SupervisionSession.format == "group"))
         assert (group.held_on, group.kind, group.modality, group.minutes) == (
             date(2026, 10, 6), "clinical_educational", "video", 90)
+        assert group.version == 1 and group.created_at.tzinfo is not None and group.created_at == group.updated_at
         assert set(s.scalars(select(SessionAttendee.worker_id).where(SessionAttendee.session_id == group.id))) \
             == {staff_id(s, "W1"), staff_id(s, "W2")}
         topics = set(s.scalars(select(Competency.code).join(SessionCompetency,
