@@ -30,7 +30,7 @@ import statistics
 import subprocess
 import time
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
@@ -167,6 +167,11 @@ def raw_rows(db: str) -> tuple[list[SessionRow], int]:
     return rows, next_id
 
 
+def aware(value: object) -> object:
+    """Core goes through UTCDateTime, which takes aware datetimes only."""
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+
+
 def time_raw(db: str, method: str) -> float:
     """bulk: importers.bulk_insert (COPY / the driver's executemany), the import's own writer;
     core: SQLAlchemy Core insert() executemany with one dict per row."""
@@ -185,7 +190,7 @@ def time_raw(db: str, method: str) -> float:
                 if method == "bulk":
                     bulk_insert(s, table, columns, values)
                 else:
-                    s.connection().execute(table.insert(), [dict(zip(columns, v)) for v in values])
+                    s.connection().execute(table.insert(), [dict(zip(columns, map(aware, v))) for v in values])
         return time.perf_counter() - started
     finally:
         database.engine.dispose()

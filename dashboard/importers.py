@@ -486,7 +486,7 @@ def _fte(check: RowChecker) -> Decimal | None:
     except InvalidOperation:
         check.fail("fte", "not a number")
         return None
-    if not Decimal(0) < fte <= Decimal(1):
+    if not fte.is_finite() or not Decimal(0) < fte <= Decimal(1):
         check.fail("fte", "FTE must be above 0 and at most 1")
         return None
     if fte != fte.quantize(Decimal("0.01")):

@@ -1,6 +1,8 @@
 """CSV import: file handling, row-level reports with nothing written, idempotent re-imports, current ratings kept in step."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -443,3 +445,19 @@ def test_a_self_rating_row_is_refused_exactly_when_the_rating_form_would_refuse_
         drafts = [RatingDraft(staff_id(s, worker), competencies.get(competency, 999999), level, day)]
         form_problems = check_ratings(s, drafts, Writer(ACTOR, "quality", None, None), TODAY)
     assert imported.ok == (not form_problems), (imported.errors, form_problems)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(sorted(KINDS)), cells=st.lists(st.lists(
+    st.one_of(st.sampled_from(["", "W1", "S1", "P", "A", "NaN", "1e999", "2026-02-29", "03/04/2026", "45000", "group",
+                               "VIII.3;;IX.6", "0", "-1", "yes", "\u0663", " ", '"', "\r"]), st.text(max_size=6)),
+    min_size=0, max_size=10), max_size=5))
+def test_any_file_gets_a_report_never_an_exception_and_a_refused_one_writes_nothing(
+        org: Database, kind: str, cells: list[list[str]]) -> None:
+    header = ",".join(KINDS[kind].column_names)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(cells)
+    before = counts(org)
+    report = run(org, kind, f"{header}\n{buffer.getvalue()}")
+    if not report.committed:
+        assert counts(org) == before
