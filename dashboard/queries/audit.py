@@ -30,7 +30,7 @@ class AuditRow:
     action: str
     entity: str
     entity_id: str | None
-    old_values: str  # JSON text, "" when none
+    old_values: str  # "key: value · key: value", "" when none
     new_values: str
     address: str | None
 
@@ -55,8 +55,18 @@ def choices(session: Session) -> AuditChoices:
     return AuditChoices(distinct(AuditEvent.username), distinct(AuditEvent.entity), distinct(AuditEvent.action))
 
 
-def _as_json(value: object) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _as_text(values: dict[str, object] | None) -> str:
+    """{"fte": "0.50", "left_on": null} -> 'fte: 0.50 · left_on: —': readable, one value per key, keys sorted."""
+    if values is None:
+        return ""
+    if not isinstance(values, dict):
+        return json.dumps(values, ensure_ascii=False)
+
+    def show(value: object) -> str:
+        if value is None:
+            return "—"
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return " · ".join(f"{key}: {show(values[key])}" for key in sorted(values))
 
 
 def events(session: Session, wanted: AuditFilter, limit: int = PAGE_LIMIT) -> AuditPage:
@@ -76,4 +86,4 @@ def events(session: Session, wanted: AuditFilter, limit: int = PAGE_LIMIT) -> Au
     rows = session.execute(select(AuditEvent).where(*conditions)
                            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)).scalars()
     return AuditPage(tuple(AuditRow(e.id, e.occurred_at, e.username, e.action, e.entity, e.entity_id,
-                                    _as_json(e.old_values), _as_json(e.new_values), e.address) for e in rows), total)
+                                    _as_text(e.old_values), _as_text(e.new_values), e.address) for e in rows), total)

@@ -61,6 +61,11 @@ def rows(db: Database) -> tuple[int, int, int]:
         return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Program, Team, AuditEvent))  # type: ignore[return-value]
 
 
+def program_id(db: Database) -> int:
+    with db.session() as s:
+        return s.scalar(select(Program.id).where(Program.name == "Community Recovery"))
+
+
 def response_of(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.data[:500]
     return json.loads(response.data)["response"]
@@ -106,7 +111,8 @@ def test_quality_and_admin_commit_a_clean_file_once_and_the_audit_log_shows_it(c
     assert [(r["action"], r["entity"]) for r in log["audit-grid"]["rowData"]] == [("import", "teams file"),
                                                                                    ("create", "team")]
     assert log["audit-count"]["children"] == "2 events match."
-    assert json.loads(log["audit-grid"]["rowData"][1]["new_values"])["name"] == "Team C"
+    assert log["audit-grid"]["rowData"][1]["new_values"] == f"name: Team C · program_id: {program_id(people_db)}"
+    assert log["audit-grid"]["rowData"][1]["old_values"] == ""
 
 
 @pytest.mark.parametrize("contents,kind,order,message", [
