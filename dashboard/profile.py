@@ -147,7 +147,8 @@ def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None) -
         html.Thead(html.Tr([html.Th(h) for h in ("Date", "Format", "Kind", "Modality", "Minutes", "Discussed",
                                                  "Supervisor")] + [html.Th(html.Span("Actions",
                                                                                      className="visually-hidden"))])),
-        html.Tbody(rows)], size="sm", striped=True, className="small mb-0"), className="profile-sessions")
+        html.Tbody(rows)], size="sm", striped=True, className="small mb-0"), className="profile-sessions",
+        tabIndex=0, role="region", **{"aria-label": "Supervision sessions"})  # scrolls: keyboard users need focus
 
 
 def not_discussed_panel(result: NotDiscussed, last_n: int) -> html.Div:

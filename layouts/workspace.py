@@ -61,8 +61,9 @@ def session_form() -> dbc.Modal:
                 dbc.Col([dbc.Label("Date", html_for=ids.SESSION_DATE),
                          dbc.Input(id=ids.SESSION_DATE, type="date")], md=4),
                 dbc.Col([dbc.Label(f"Minutes ({MIN_MINUTES}–{MAX_MINUTES})", html_for=ids.SESSION_MINUTES),
-                         dbc.Input(id=ids.SESSION_MINUTES, type="number", min=MIN_MINUTES, max=MAX_MINUTES,
-                                   step=5, value=60)], md=4),
+                         # No min/max/step: the browser would send an out-of-range number as empty,
+                         # and the person would read "required" instead of the real reason.
+                         dbc.Input(id=ids.SESSION_MINUTES, type="number", value=60)], md=4),
                 dbc.Col([dbc.Label("Modality", html_for=ids.SESSION_MODALITY),
                          dbc.Select(id=ids.SESSION_MODALITY, options=_options(MODALITY_LABELS),
                                     value="in_person")], md=4),
@@ -103,7 +104,7 @@ def session_form() -> dbc.Modal:
             dbc.Button("Cancel", id=ids.SESSION_CANCEL, color="secondary", outline=True),
             dbc.Button("Save session", id=ids.SESSION_SAVE, color="primary"),
         ]),
-    ], id=ids.SESSION_MODAL, size="lg", is_open=False, scrollable=True)
+    ], id=ids.SESSION_MODAL, size="lg", is_open=False, scrollable=True, labelledby=ids.SESSION_TITLE)
 
 
 def rating_form(title: str) -> dbc.Modal:
@@ -127,7 +128,7 @@ def rating_form(title: str) -> dbc.Modal:
             dbc.Button("Cancel", id=ids.RATING_CANCEL, color="secondary", outline=True),
             dbc.Button("Save ratings", id=ids.RATING_SAVE, color="primary"),
         ]),
-    ], id=ids.RATING_MODAL, size="xl", is_open=False, scrollable=True)
+    ], id=ids.RATING_MODAL, size="xl", is_open=False, scrollable=True, labelledby=ids.RATING_TITLE)
 
 
 def _message_area() -> html.Div:

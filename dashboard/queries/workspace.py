@@ -1,6 +1,7 @@
 """The supervisor's workspace and a peer worker's record: roster, competency profile, history, sessions, guides."""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ class PrincipleShare:
     name: str
     proficient: int   # the worker's primary competencies of the principle rated proficient (current, not stale)
     competencies: int
+    rated: int = 0    # ... rated at all (current, not stale): 0 means unknown rather than weak
 
     @property
     def share(self) -> float | None:
@@ -164,21 +166,25 @@ def roster(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
         return []
     stages = dict(session.execute(select(CertificationStage.code, CertificationStage.name)).all())
     framework = _active_framework(session)
-    shares: dict[int, dict[int, int]] = defaultdict(dict)
+    shares: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     if framework is not None:
         members = members_on(as_of, visible_team_ids(scope, filters))
         current = _current_supervisor_ratings(session, members, as_of, settings.staleness_days)
         primary = _primary_principles(framework.id)
-        for worker_id, principle_id, proficient in session.execute(
+        for worker_id, principle_id, proficient, rated in session.execute(
                 select(current.c.worker_id, primary.c.principle_id,
-                       func.sum(case((current.c.level >= framework.proficient_level, 1), else_=0)))
+                       func.sum(case((current.c.level >= framework.proficient_level, 1), else_=0)), func.count())
                 .join(primary, primary.c.competency_id == current.c.competency_id)
                 .group_by(current.c.worker_id, primary.c.principle_id)):
-            shares[worker_id][principle_id] = int(proficient or 0)
+            shares[worker_id][principle_id] = (int(proficient or 0), int(rated))
     principles = framework.principles if framework else ()
     return [RosterRow(d, stages.get(d.stage_code) if d.stage_code else None, tuple(
-        PrincipleShare(p.code, p.name, shares[d.worker_id].get(p.id, 0), p.competencies) for p in principles))
-        for d in due]
+        PrincipleShare(p.code, p.name, *_counts(shares[d.worker_id].get(p.id, (0, 0)), p.competencies))
+        for p in principles)) for d in due]
+
+
+def _counts(proficient_rated: tuple[int, int], competencies: int) -> tuple[int, int, int]:
+    return proficient_rated[0], competencies, proficient_rated[1]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -299,8 +305,9 @@ def guides_for_worker(session: Session, worker: WorkerRef, categories: list[Cate
 
     Weakest categories: up to WEAKEST_CATEGORIES whose mean current supervisor level is below the
     proficient level, lowest first (unrated categories are not guessed at). Weakest principle: the one
-    with the smallest share of proficient primary competencies, when below half. A guide linked to
-    either is suggested; guides matching more reasons come first.
+    with the smallest share of proficient primary competencies, when below half and at least one of them
+    is rated (no ratings is not known to be weak). A guide linked to either is suggested; guides
+    matching more reasons come first.
     """
     framework = _active_framework(session)
     if framework is None:
@@ -310,11 +317,12 @@ def guides_for_worker(session: Session, worker: WorkerRef, categories: list[Cate
                    and c.supervisor_mean < framework.proficient_level),
                   key=lambda c: c.supervisor_mean or 0.0)[:WEAKEST_CATEGORIES]
     shares = {s.name: s for s in principle_shares(session, worker, settings, today)}
-    weakest = min((s for s in shares.values() if s.share is not None and s.share < 0.5),
+    weakest = min((s for s in shares.values() if s.rated and s.share is not None and s.share < 0.5),
                   key=lambda s: s.share or 0.0, default=None)
     result = []
     for order, guide in enumerate(list_guides(session)):
-        reasons = [f"linked to {c.code}, rated {labels.get(round(c.supervisor_mean or 0), 'low').lower()} "
+        # The label of the level the average has reached (2.8 has reached 2, not 3: it is below proficient).
+        reasons = [f"linked to {c.code}, rated {labels.get(math.floor(c.supervisor_mean or 0), 'low').lower()} "
                    f"(average {c.supervisor_mean:.1f})" for c in weak if c.code in guide.category_codes]
         if weakest is not None and weakest.name in guide.principle_names:
             reasons.append(f"linked to {weakest.name}: {weakest.proficient} of {weakest.competencies} "
@@ -331,14 +339,15 @@ def principle_shares(session: Session, worker: WorkerRef, settings: MetricSettin
     if framework is None:
         return []
     primary = _primary_principles(framework.id)
-    counts = dict(session.execute(
-        select(primary.c.principle_id, func.count())
+    counts = {principle_id: (int(proficient or 0), int(rated)) for principle_id, proficient, rated in session.execute(
+        select(primary.c.principle_id, func.sum(case((CurrentRating.level >= framework.proficient_level, 1),
+                                                     else_=0)), func.count())
         .join(CurrentRating, and_(CurrentRating.competency_id == primary.c.competency_id,
                                   CurrentRating.worker_id == worker.id, CurrentRating.rater_role == SUPERVISOR,
-                                  CurrentRating.level >= framework.proficient_level,
                                   CurrentRating.rated_on > today - timedelta(days=settings.staleness_days)))
-        .group_by(primary.c.principle_id)).all())
-    return [PrincipleShare(p.code, p.name, int(counts.get(p.id, 0)), p.competencies) for p in framework.principles]
+        .group_by(primary.c.principle_id))}
+    return [PrincipleShare(p.code, p.name, *_counts(counts.get(p.id, (0, 0)), p.competencies))
+            for p in framework.principles]
 
 
 # ---------------------------------------------------------------------------------------------------------------

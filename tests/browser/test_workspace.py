@@ -1,0 +1,137 @@
+"""My team and My record in headless Chromium: a supervisor's week (log a session for an overdue worker, rate
+them) and a peer worker's self-rating, with axe-core on each page."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dash import Dash
+from dash.testing.composite import DashComposite
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.browser.conftest import accessibility_violations, log_in, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def wait_until(dash_duo: DashComposite, condition: Any, timeout: float = 20) -> Any:
+    # The profile re-renders after each save, so an element found a moment ago may be gone: try again.
+    return WebDriverWait(dash_duo.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda _driver: condition())
+
+
+def wait_visible(dash_duo: DashComposite, css: str) -> WebElement:
+    return wait_until(dash_duo, lambda: next(iter(e for e in dash_duo.find_elements(css) if e.is_displayed()), None))
+
+
+def click(dash_duo: DashComposite, element: WebElement) -> None:
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
+def button(dash_duo: DashComposite, text: str) -> WebElement:
+    return dash_duo.driver.find_element(By.XPATH, f"//button[starts-with(normalize-space(), '{text}')]")
+
+
+def roster_status(dash_duo: DashComposite, worker: str) -> str:
+    for row in dash_duo.find_elements("#my-team-roster .ag-center-cols-container .ag-row"):
+        index = row.get_attribute("row-index")
+        name = dash_duo.find_element(f"#my-team-roster .ag-pinned-left-cols-container .ag-row[row-index='{index}']")
+        if name.text.strip() == worker:
+            return row.find_element(By.CSS_SELECTOR, "[col-id='status_label']").text
+    return ""
+
+
+def first_category_title(dash_duo: DashComposite) -> str:
+    return dash_duo.driver.execute_script(
+        "const b = document.querySelector('#profile-ratings .accordion-button'); return b ? b.textContent : '';")
+
+
+def change_first_rating(dash_duo: DashComposite) -> str:
+    """Open the rating form's first category and move its first competency to another level."""
+    click(dash_duo, dash_duo.find_element("#rating-body .accordion-button"))
+    select = wait_visible(dash_duo, "#rating-body select.rating-select")
+    current = Select(select).first_selected_option.get_attribute("value")
+    new = "1" if current != "1" else "2"
+    Select(select).select_by_value(new)
+    return new
+
+
+def test_a_supervisor_logs_a_session_for_an_overdue_worker_and_rates_them(dash_duo: DashComposite,
+                                                                        browser_app: Dash) -> None:
+    log_in(dash_duo, browser_app, "supervisor")
+    dash_duo.driver.get(f"{dash_duo.server.url}/my-team")
+    dash_duo.wait_for_element("#my-team-roster .status-overdue", timeout=20)
+    screenshot(dash_duo, "my-team-roster")
+    assert accessibility_violations(dash_duo) == []
+
+    overdue = dash_duo.find_element("#my-team-roster .ag-center-cols-container .ag-row[row-index='0']")
+    assert overdue.find_element(By.CSS_SELECTOR, "[col-id='status_label']").text == "Overdue"  # overdue first
+    name_cell = dash_duo.find_element("#my-team-roster .ag-pinned-left-cols-container .ag-row[row-index='0'] "
+                                      ".roster-worker-link")
+    worker = name_cell.text
+    click(dash_duo, name_cell)
+    dash_duo.wait_for_text_to_equal("#profile-name", worker, timeout=20)
+    assert dash_duo.find_element("#profile-status").text == "Overdue"
+    assert "worker=" in dash_duo.driver.current_url
+
+    click(dash_duo, button(dash_duo, "Log a session with"))
+    wait_visible(dash_duo, "#session-save")
+    checked = [e.get_attribute("value") for e in dash_duo.find_elements("#session-attendees input:checked")]
+    assert len(checked) == 1  # the worker is already chosen
+    minutes = dash_duo.find_element("#session-minutes")
+    minutes.clear()
+    minutes.send_keys("3")
+    click(dash_duo, dash_duo.find_element("#session-save"))
+    dash_duo.wait_for_contains_text("#session-feedback", "Minutes must be between 5 and 480", timeout=10)
+    screenshot(dash_duo, "my-team-session-refused")
+    minutes.clear()
+    minutes.send_keys("50")
+    dash_duo.find_element("#session-topic-search").send_keys("crisis")
+    click(dash_duo, wait_until(dash_duo, lambda: next(iter(
+        dash_duo.find_elements("#session-topics .ag-center-cols-container .ag-row input[type='checkbox']")), None)))
+    dash_duo.wait_for_text_to_equal("#session-topic-count", "1 chosen", timeout=10)
+    click(dash_duo, dash_duo.find_element("#session-save"))
+    dash_duo.wait_for_contains_text("#workspace-message", "Session saved", timeout=20)
+    dash_duo.wait_for_text_to_equal("#profile-status", "On track", timeout=20)
+    wait_until(dash_duo, lambda: roster_status(dash_duo, worker) == "On track")
+    assert "50" in dash_duo.find_element("#profile-sessions tbody tr").text  # newest first
+
+    before = first_category_title(dash_duo)
+    click(dash_duo, button(dash_duo, "Record ratings"))
+    wait_visible(dash_duo, "#rating-save")
+    change_first_rating(dash_duo)
+    screenshot(dash_duo, "my-team-rating-form")
+    assert accessibility_violations(dash_duo) == []
+    click(dash_duo, dash_duo.find_element("#rating-save"))
+    dash_duo.wait_for_contains_text("#workspace-message", "1 rating saved", timeout=20)
+    wait_until(dash_duo, lambda: first_category_title(dash_duo) != before)
+    screenshot(dash_duo, "my-team-profile")
+    assert accessibility_violations(dash_duo) == []
+    assert [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"] == []
+
+
+def test_a_peer_worker_rates_themself_and_cannot_reach_anyone_else(dash_duo: DashComposite,
+                                                                  browser_app: Dash) -> None:
+    log_in(dash_duo, browser_app, "peer")
+    dash_duo.driver.get(f"{dash_duo.server.url}/my-record")
+    dash_duo.wait_for_text_to_equal("#profile-name", "Omar Davis", timeout=20)
+    assert dash_duo.find_elements("#profile-sessions .btn") == []  # no Edit buttons on a peer's record
+    before = first_category_title(dash_duo)
+    click(dash_duo, button(dash_duo, "Rate yourself"))
+    wait_visible(dash_duo, "#rating-save")
+    change_first_rating(dash_duo)
+    click(dash_duo, dash_duo.find_element("#rating-save"))
+    dash_duo.wait_for_contains_text("#workspace-message", "1 rating saved", timeout=20)
+    wait_until(dash_duo, lambda: first_category_title(dash_duo) != before)
+    assert "self" in first_category_title(dash_duo)
+    screenshot(dash_duo, "my-record-peer")
+    assert accessibility_violations(dash_duo) == []
+
+    dash_duo.driver.get(f"{dash_duo.server.url}/my-team?worker=21")
+    dash_duo.wait_for_contains_text("#_pages_content", "Not available for your role", timeout=20)
+    assert dash_duo.find_elements("#profile-name") == []
