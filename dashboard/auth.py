@@ -40,6 +40,8 @@ SECTIONS = (
     Section("my_record", "/my-record", "My record", frozenset({"peer_worker"})),
     Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership"})),
     Section("resources", "/resources", "Resources", ALL_ROLES),
+    Section("import", "/import", "Import", frozenset({"quality", "admin"})),
+    Section("audit", "/audit-log", "Audit log", frozenset({"quality", "admin"})),
 )
 
 

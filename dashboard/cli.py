@@ -1,4 +1,4 @@
-"""Command line: python -m dashboard.cli init-db | create-user | load-demo | generate | load-framework."""
+"""Command line: python -m dashboard.cli init-db | create-user | load-demo | generate | load-framework | import."""
 from __future__ import annotations
 
 import os
@@ -137,6 +137,48 @@ def load_framework_command(path: Path, activate: bool) -> None:
             framework = load_framework(session, path, activate=activate)
             click.echo(f"Loaded {framework.name} version {framework.version}"
                        f"{' (now active)' if activate else ''}.")
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(["teams", "staff", "moves", "sessions", "ratings"]))
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--commit", is_flag=True, help="Write the changes (default: a dry run that writes nothing).")
+@click.option("--date-order", type=click.Choice(["iso", "mdy", "dmy"]), default="iso", show_default=True,
+              help="How to read dates like 03/04/2026 (iso refuses them).")
+@fail_cleanly
+def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None:
+    """Check a CSV file (see the templates on the Import page) and, with --commit, import it all or nothing."""
+    import getpass
+
+    from dashboard.audit import Actor
+    from dashboard.importers import run_import
+
+    actor = Actor(user_id=None, username=f"cli:{getpass.getuser()}"[:80])
+    with database() as (_config, db):
+        with db.session() as session:
+            report = run_import(session, kind, path.read_bytes(), file_name=path.name, actor=actor,
+                                today=date.today(), commit=commit, date_order=date_order)
+    for error in report.errors:
+        where = f"row {error.row}" if error.row else "file"
+        column = f", column {error.column}" if error.column else ""
+        value = f" ({error.value!r})" if error.value else ""
+        click.echo(f"{path.name}: {where}{column}{value}: {error.message}", err=True)
+    if report.error_count > len(report.errors):
+        click.echo(f"... and {report.error_count - len(report.errors):,} more problems", err=True)
+    counts = ", ".join(f"{action} {n:,}" for action, n in sorted(report.counts.items())) or "nothing"
+    rows = f"{report.rows:,} row{'s' * (report.rows != 1)}"
+    if not report.ok:
+        click.echo(f"Refused: {report.error_count:,} problem{'s' * (report.error_count != 1)} in "
+                   f"{report.rows:,} row{'s' * (report.rows != 1)}; nothing was written.",
+                   err=True)
+        sys.exit(1)
+    if report.committed:
+        click.echo(f"Imported {rows}: {counts}.")
+    elif commit:
+        click.echo(f"Nothing to change ({rows}: {counts}).")
+    else:
+        click.echo(f"Dry run, nothing written. {rows} would give: {counts}. "
+                   "Add --commit to import.")
 
 
 def _progress_printer(started: float) -> Callable[[str, int], None]:

@@ -16,7 +16,7 @@ import callbacks
 from dashboard import auth
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
-from layouts import overview, placeholder, resources, shell, workspace
+from layouts import audit_log, data_import, overview, placeholder, resources, shell, workspace
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -107,6 +107,8 @@ PAGE_BODIES: dict[str, Callable[..., Any]] = {
     "compliance": _soon("Compliance", "the compliance view per worker and team, with CSV, Excel and PDF "
                                       "exports."),
     "resources": resources.layout,
+    "import": data_import.layout,
+    "audit": audit_log.layout,
 }
 
 

@@ -48,8 +48,11 @@ class Staff(Base):
         CheckConstraint(f"role IN {STAFF_ROLES!r}", name="role"),
         CheckConstraint("fte > 0 AND fte <= 1", name="fte_range"),
         CheckConstraint("left_on IS NULL OR left_on >= hire_date", name="left_after_hire"),
+        # The agency's own employee number: the natural key that imports match staff by (optional).
+        Index("uq_staff_employee_code", "employee_code", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    employee_code: Mapped[str | None] = mapped_column(String(40))
     full_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))
     hire_date: Mapped[date] = mapped_column(Date)

@@ -10,9 +10,9 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = pytest.mark.browser
 
 NAV = {
-    "admin": ["Overview", "Compliance", "Resources"],
+    "admin": ["Overview", "Compliance", "Resources", "Import", "Audit log"],
     "leader": ["Overview", "Compliance", "Resources"],
-    "quality": ["Overview", "Compliance", "Resources"],
+    "quality": ["Overview", "Compliance", "Resources", "Import", "Audit log"],
     "supervisor": ["Overview", "My team", "Resources"],
     "peer": ["My record", "Resources"],
 }

@@ -1,0 +1,49 @@
+"""Audit log page: who changed or exported what, when, with old and new values; read-only."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from layouts import ids
+
+ALL = "all"  # the "no filter" choice; dbc.Select keeps "" for its own placeholder
+COLUMNS = [
+    {"field": "occurred_at", "headerName": "When (UTC)", "width": 180, "sort": "desc"},
+    {"field": "username", "headerName": "Who", "width": 130},
+    {"field": "action", "headerName": "Action", "width": 110},
+    {"field": "entity", "headerName": "Entity", "width": 170},
+    {"field": "entity_id", "headerName": "Id", "width": 80},
+    {"field": "old_values", "headerName": "Old values", "flex": 1, "wrapText": True, "autoHeight": True},
+    {"field": "new_values", "headerName": "New values", "flex": 1, "wrapText": True, "autoHeight": True},
+    {"field": "address", "headerName": "Address", "width": 120},
+]
+
+
+def _select(label: str, component_id: str, everything: str) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=component_id),
+                    dbc.Select(id=component_id, value=ALL, options=[{"label": everything, "value": ALL}])], md=6, lg=2)
+
+
+def layout(**_: str) -> html.Div:
+    return html.Div([
+        html.H1("Audit log", className="page-title"),
+        html.P("Every change and export, with who made it and the values before and after. Events cannot be "
+               "edited or deleted, here or in the database.", className="page-lead"),
+        dbc.Card(dbc.CardBody(dbc.Row([
+            _select("Person", ids.AUDIT_PERSON, "Everyone"),
+            _select("Entity", ids.AUDIT_ENTITY, "All entities"),
+            _select("Action", ids.AUDIT_ACTION, "All actions"),
+            dbc.Col([dbc.Label("From (UTC day)", html_for=ids.AUDIT_FROM),
+                     dbc.Input(id=ids.AUDIT_FROM, type="date", debounce=True)], md=6, lg=2),
+            dbc.Col([dbc.Label("To (UTC day)", html_for=ids.AUDIT_TO),
+                     dbc.Input(id=ids.AUDIT_TO, type="date", debounce=True)], md=6, lg=2),
+        ], className="g-3")), className="mb-3 shadow-sm"),
+        html.P(id=ids.AUDIT_COUNT, className="small text-body-secondary", **{"aria-live": "polite"}),
+        dag.AgGrid(id=ids.AUDIT_GRID, columnDefs=COLUMNS, rowData=[],
+                   defaultColDef={"sortable": True, "resizable": True, "editable": False},
+                   dashGridOptions={"pagination": True, "paginationPageSize": 100,
+                                    "localeText": {"noRowsToShow": "No events match these filters."},
+                                    "ariaLabel": "Audit events"},
+                   style={"height": "640px"}),
+    ])
