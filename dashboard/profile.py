@@ -73,10 +73,10 @@ def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Ca
     ]), className="mb-3 shadow-sm")
 
 
-def _level(level: int | None, labels: dict[int, str], on: date | None) -> Any:
+def _level(level: int | None, labels: dict[int, str], on: date | None) -> html.Td:
     if level is None:
-        return html.Span("not rated", className="text-body-secondary")
-    return html.Span(f"{level} {labels.get(level, '')}", title=f"rated {_day(on)}")
+        return html.Td("not rated", className="text-body-secondary")
+    return html.Td(f"{level} {labels.get(level, '')}", title=f"rated {_day(on)}")
 
 
 def _mean(value: float | None) -> str:
@@ -92,8 +92,8 @@ def ratings_panel(categories: Sequence[CategoryLevels], labels: dict[int, str]) 
         flag = f" · {category.flags} to talk about" if category.flags else ""
         rows = [html.Tr([
             html.Td(c.code, className="text-nowrap"), html.Td(c.label),
-            html.Td(_level(c.supervisor_level, labels, c.supervisor_on)),
-            html.Td(_level(c.self_level, labels, c.self_on)),
+            _level(c.supervisor_level, labels, c.supervisor_on),
+            _level(c.self_level, labels, c.self_on),
             html.Td(dbc.Badge("differ by 2+", color="warning", text_color="dark") if c.flagged else ""),
         ], className="table-warning" if c.flagged else None) for c in category.competencies]
         table = dbc.Table([html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"), html.Th("Supervisor"),

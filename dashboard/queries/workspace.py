@@ -192,7 +192,13 @@ def _counts(proficient_rated: tuple[int, int], competencies: int) -> tuple[int, 
 
 
 def scale_labels(session: Session) -> dict[int, str]:
-    """{level: label} of the active rating scale."""
+    """{level: label} of the active rating scale (read once per transaction, like the active framework)."""
+    if "peerdash.scale_labels" not in session.info:
+        session.info["peerdash.scale_labels"] = _read_scale_labels(session)
+    return session.info["peerdash.scale_labels"]
+
+
+def _read_scale_labels(session: Session) -> dict[int, str]:
     return dict(session.execute(select(RatingLevel.level, RatingLevel.label)
                                 .join(RatingScale, RatingScale.id == RatingLevel.scale_id)
                                 .where(RatingScale.is_active).order_by(RatingLevel.level)).all())
