@@ -43,7 +43,6 @@ def layout(**_: str) -> html.Div:
         dag.AgGrid(id=ids.AUDIT_GRID, columnDefs=COLUMNS, rowData=[],
                    defaultColDef={"sortable": True, "resizable": True, "editable": False},
                    dashGridOptions={"pagination": True, "paginationPageSize": 100,
-                                    "localeText": {"noRowsToShow": "No events match these filters."},
-                                    "ariaLabel": "Audit events"},
+                                    "localeText": {"noRowsToShow": "No events match these filters."}},
                    style={"height": "640px"}),
     ])

@@ -24,13 +24,12 @@ CHANGE_COLUMNS = [
 ]
 
 
-def grid(grid_id: str, columns: list[dict[str, object]], label: str) -> dag.AgGrid:
+def grid(grid_id: str, columns: list[dict[str, object]]) -> dag.AgGrid:
     """A read-only grid (nothing is editable), sized for a few hundred rows."""
     return dag.AgGrid(id=grid_id, columnDefs=columns, rowData=[],
                       defaultColDef={"sortable": True, "resizable": True, "editable": False},
                       dashGridOptions={"domLayout": "normal", "pagination": True, "paginationPageSize": 50,
-                                       "localeText": {"noRowsToShow": "Nothing to show."},
-                                       "ariaLabel": label},  # grid name for screen readers
+                                       "localeText": {"noRowsToShow": "Nothing to show."}},
                       style={"height": "420px"})
 
 
@@ -68,8 +67,8 @@ def layout(**_: str) -> html.Div:
         dbc.Button("Import", id=ids.IMPORT_COMMIT, color="primary", disabled=True, className="mb-3"),
         dcc.Loading(html.Div(id=ids.IMPORT_RESULT, **{"aria-live": "polite"}), type="dot"),
         html.H2("Problems", className="h5 mt-2"),
-        grid(ids.IMPORT_ERRORS, ERROR_COLUMNS, "Problems"),
+        grid(ids.IMPORT_ERRORS, ERROR_COLUMNS),
         html.H2("What would change", className="h5 mt-4"),
         html.P("Rows that are already recorded are counted above but not listed.", className="small text-body-secondary"),
-        grid(ids.IMPORT_CHANGES, CHANGE_COLUMNS, "What would change"),
+        grid(ids.IMPORT_CHANGES, CHANGE_COLUMNS),
     ])
