@@ -38,8 +38,10 @@ SECTIONS = (
     Section("overview", "/overview", "Overview", frozenset({"leadership", "quality", "admin", "supervisor"})),
     Section("my_team", "/my-team", "My team", frozenset({"supervisor"})),
     Section("my_record", "/my-record", "My record", frozenset({"peer_worker"})),
-    Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership"})),
+    # Supervisors see (and export) compliance for their own teams only (scope_for, in the query layer).
+    Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership", "supervisor"})),
     Section("resources", "/resources", "Resources", ALL_ROLES),
+    Section("standards", "/standards", "Standards", frozenset({"admin", "quality"})),
 )
 
 

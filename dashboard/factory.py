@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
 from layouts import overview, placeholder, resources, shell
@@ -48,6 +48,7 @@ def create_app(config: Config | None = None) -> Dash:
     prepare_database(db, seed_demo=config.seed_demo)
     server.extensions[EXTENSION_KEY] = db
     auth.init_app(server, config)
+    exports.init_app(server)
 
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),

@@ -64,8 +64,8 @@ class WorkerStandard:
     # The period judged (the window, or one calendar month of it for iter_standard_status(by_month=True)).
     period_start: date | None = None
     period_end: date | None = None
-    # At least one individual session every max days: ceil(sum over the period's employed days of
-    # 1 / max_days of the month's rule); None when no rule applies.
+    # One individual session per whole max-days interval: floor(sum over the period's employed days of
+    # 1 / max_days of the rule on each month's first day); None when no rule applies.
     required_individual_sessions: int | None = None
     # The sum of the minimum minutes over the full calendar months judged (pro-rated as they are).
     required_minutes: int = 0
@@ -556,7 +556,7 @@ def standard_status(session: Session, scope: Scope, window: Window, filters: Tea
     individual_sessions and minutes count within the window while employed (minutes as counted toward the
     minimum, partial months included); longest_gap_days is the longest gap overlapping the window.
     required_minutes sums the minimum of the full months judged; required_individual_sessions is
-    ceil(sum over the window's months of the days employed in the window / that month's max days).
+    floor(sum over the window's months of the days employed in the window / that month's max days).
     Ordered by team name, then worker name.
     """
     return list(iter_standard_status(session, scope, window, filters))
@@ -617,7 +617,8 @@ def iter_standard_status(session: Session, scope: Scope, window: Window, filters
         months.c.worker_id, months.c.period_start, months.c.month_start, months.c.counted, months.c.required,
         months.c.short, months.c.employed_days, months.c.month_days,
         func.sum(months.c.counted).over(**per_period).label("total"),
-        func.sum(case((months.c.is_full == 1, months.c.required), else_=0)).over(**per_period).label("minimum"),
+        func.sum(case((and_(months.c.is_full == 1, months.c.employed_days > 0), months.c.required), else_=0)
+                 ).over(**per_period).label("minimum"),
         # NULL as soon as one month has no rule: sum() skips NULLs, count() of them tells
         func.sum(months.c.slice_days * 1.0 / months.c.max_days).over(**per_period).label("expected"),
         func.sum(case((and_(months.c.slice_days > 0, months.c.max_days.is_(None)), 1), else_=0)
@@ -650,7 +651,7 @@ def iter_standard_status(session: Session, scope: Scope, window: Window, filters
         for (_w, _p, month, counted, required, short, employed, month_days, total, month_minimum, expected_sum,
              unruled) in month_iter.take(key):
             minutes, minimum = int(total), int(month_minimum or 0)
-            expected = None if unruled or expected_sum is None else math.ceil(round(float(expected_sum), 9))
+            expected = None if unruled or expected_sum is None else math.floor(round(float(expected_sum), 9))
             if short:
                 shortfall = MonthShortfall(month, int(counted), int(required))
                 note = f" (pro-rated: employed {employed} of {month_days} days)" if employed < month_days else ""
