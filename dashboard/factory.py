@@ -16,7 +16,7 @@ import callbacks
 from dashboard import auth, exports
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
-from layouts import overview, placeholder, resources, shell
+from layouts import compliance, overview, placeholder, resources, shell, standards
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -106,9 +106,9 @@ PAGE_BODIES: dict[str, Callable[..., Any]] = {
     "my_team": _soon("My team", "your team's roster with due dates, competency profiles, and recording "
                                 "sessions and ratings."),
     "my_record": _soon("My record", "your supervision sessions, ratings and self-ratings."),
-    "compliance": _soon("Compliance", "the compliance view per worker and team, with CSV, Excel and PDF "
-                                      "exports."),
+    "compliance": compliance.layout,
     "resources": resources.layout,
+    "standards": standards.layout,
 }
 
 
