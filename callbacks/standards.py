@@ -40,23 +40,25 @@ def _form_row(rule: standards.RuleView | None, stage: standards.Stage) -> Any:
     days = rule.max_days if rule else 31
     preset = str(days) if days in PRESET_DAYS else "custom"
     key = {"stage": stage.id}
+    # A label wrapping its control names it (a label's for= cannot point at a pattern-matching id).
     return dbc.Row([
         dbc.Col(html.Span(stage.name, className="fw-semibold"), md=3, className="pt-md-4"),
-        dbc.Col([dbc.Label("Max days between individual", className="small"),
-                 dbc.Select(id={"type": ids.STANDARDS_PRESET, **key}, value=preset,
-                            options=[{"label": label, "value": v} for v, label in standards.PRESETS],
-                            # a label's for= cannot name a dict id: aria-label does the job
-                            **{"aria-label": f"{stage.name}: max days between individual sessions"})], md=3),
-        dbc.Col([dbc.Label("Custom days", className="small"),
-                 dbc.Input(id={"type": ids.STANDARDS_DAYS, **key}, type="number", min=1,
-                           max=standards.MAX_DAYS_LIMIT, step=1, value=days,
-                           **{"aria-label": f"{stage.name}: custom days"})], md=2),
-        dbc.Col([dbc.Label("Minimum minutes a month", className="small"),
-                 dbc.Input(id={"type": ids.STANDARDS_MINUTES, **key}, type="number", min=0,
-                           max=standards.MAX_MINUTES_LIMIT, step=1, value=rule.min_minutes if rule else 60,
-                           **{"aria-label": f"{stage.name}: minimum minutes a month"})], md=2),
-        dbc.Col(dbc.Checkbox(id={"type": ids.STANDARDS_GROUP, **key}, label="Group counts",
-                             value=rule.group_counts if rule else True, className="pt-md-4"), md=2),
+        dbc.Col(html.Label([html.Span("Max days between individual", className="d-block small mb-1"),
+                            html.Span(f"({stage.name})", className="visually-hidden"),
+                            dbc.Select(id={"type": ids.STANDARDS_PRESET, **key}, value=preset,
+                                       options=[{"label": label, "value": v} for v, label in standards.PRESETS])],
+                           className="w-100"), md=3),
+        dbc.Col(html.Label([html.Span("Custom days", className="d-block small mb-1"),
+                            html.Span(f"({stage.name})", className="visually-hidden"),
+                            dbc.Input(id={"type": ids.STANDARDS_DAYS, **key}, type="number", min=1,
+                                      max=standards.MAX_DAYS_LIMIT, step=1, value=days)], className="w-100"), md=2),
+        dbc.Col(html.Label([html.Span("Minimum minutes a month", className="d-block small mb-1"),
+                            html.Span(f"({stage.name})", className="visually-hidden"),
+                            dbc.Input(id={"type": ids.STANDARDS_MINUTES, **key}, type="number", min=0,
+                                      max=standards.MAX_MINUTES_LIMIT, step=1,
+                                      value=rule.min_minutes if rule else 60)], className="w-100"), md=2),
+        dbc.Col(dbc.Checkbox(id={"type": ids.STANDARDS_GROUP, **key}, label=f"Group counts ({stage.name})",
+                             value=rule.group_counts if rule else True, className="pt-md-4 small"), md=2),
     ], className="g-2 mb-2 align-items-start border-bottom pb-2")
 
 
@@ -74,7 +76,7 @@ def refresh(_: Any) -> tuple[Any, Any, Any]:
                                ("Takes effect", "Until", "Name", "Rules", "Saved by")]))
     rows = [html.Tr([html.Td(f"{v.effective_from:%d %b %Y}"),
                      html.Td(f"{v.until:%d %b %Y}" if v.until else ("in force" if v is current else "—")),
-                     html.Td([v.name] + ([html.Br(), html.Small(v.source[:200], className="text-body-secondary")]
+                     html.Td([v.name] + ([html.Br(), html.Small(v.source, className="text-body-secondary")]
                                          if v.source else [])),
                      html.Td(html.Ul([html.Li(f"{r.stage_name}: {_rule_text(r)}") for r in v.rules],
                                      className="mb-0 small ps-3")),

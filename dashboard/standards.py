@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from dashboard.audit import Actor, record
 from models import CertificationStage, StandardRule, SupervisionStandard, User
 
-PRESETS = (("7", "Weekly (7 days)"), ("14", "Every two weeks (14 days)"), ("31", "Monthly (31 days)"),
-           ("custom", "Custom"))
+PRESETS = (("7", "Weekly (7)"), ("14", "Every 2 weeks (14)"), ("31", "Monthly (31)"), ("custom", "Custom"))
 MAX_DAYS_LIMIT = 366
 MAX_MINUTES_LIMIT = 100 * 60
 

@@ -12,22 +12,24 @@ from layouts import ids
 ALL = "all"  # dbc.Select keeps "" for its own placeholder
 # (field, header, shown by default, extra column options)
 GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
-    ("worker", "Worker", True, {"pinned": "left", "minWidth": 160}),
-    ("worker_id", "Worker ID", False, {"filter": "agNumberColumnFilter", "maxWidth": 110}),
+    ("worker", "Worker", True, {"pinned": "left", "minWidth": 150, "cellStyle": {"fontWeight": "600"}}),
+    ("worker_id", "Worker ID", False, {"filter": "agNumberColumnFilter", "flex": 0, "width": 95}),
     ("program", "Program", False, {}),
-    ("team", "Team", True, {}),
-    ("supervisors", "Supervisors", True, {}),
-    ("stage", "Stage", True, {"maxWidth": 170}),
+    ("team", "Team", True, {"minWidth": 130}),
+    ("supervisors", "Supervisors", True, {"minWidth": 130}),
+    ("stage", "Stage", True, {"minWidth": 110}),
     ("period_start", "Period start", False, {"maxWidth": 130}),
     ("period_end", "Period end", False, {"maxWidth": 130}),
-    ("required", "Sessions required", True, {"filter": "agNumberColumnFilter", "maxWidth": 130}),
-    ("held", "Sessions held", True, {"filter": "agNumberColumnFilter", "maxWidth": 120}),
-    ("minutes", "Minutes", True, {"filter": "agNumberColumnFilter", "maxWidth": 110}),
-    ("minimum", "Minimum minutes", True, {"filter": "agNumberColumnFilter", "maxWidth": 130}),
-    ("longest_gap", "Longest gap (days)", True, {"filter": "agNumberColumnFilter", "maxWidth": 140}),
-    ("status", "Status", True, {"maxWidth": 110,
+    ("required", "Sessions required", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 95}),
+    ("held", "Sessions held", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 95}),
+    ("minutes", "Minutes", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 95}),
+    ("minimum", "Minimum minutes", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 95}),
+    ("longest_gap", "Longest gap (days)", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 95}),
+    ("status", "Status", True, {"flex": 0, "width": 95,
                                 "cellClassRules": {"compliance-not-met": "params.value === 'not met'"}}),
-    ("reasons", "Reasons", True, {"flex": 2, "minWidth": 320, "wrapText": True, "autoHeight": True}),
+    ("reasons", "Reasons", True, {"flex": 3, "minWidth": 220, "wrapText": True, "autoHeight": True,
+                                  "cellStyle": {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px",
+                                                "wordBreak": "normal"}}),
 )
 
 
