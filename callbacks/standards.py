@@ -15,6 +15,7 @@ from layouts import ids
 
 SECTION = "standards"
 PRESET_DAYS = {int(v) for v, _ in standards.PRESETS if v != "custom"}
+PRESET_VALUES = {v for v, _ in standards.PRESETS}
 
 
 def today() -> date:
@@ -118,6 +119,9 @@ def save(clicks: Any, effective: Any, name: Any, source: Any, presets: Any, days
     rules = []
     for preset, custom, minimum, group, key in zip(presets, days, minutes, groups, preset_ids):
         stage_id = _whole(key.get("stage")) if isinstance(key, dict) else None
+        if preset not in PRESET_VALUES:
+            return dbc.Alert("Choose weekly, every two weeks, monthly or custom for every stage.",
+                             color="warning"), no_update
         max_days = _whole(custom) if preset == "custom" else _whole(preset)
         min_minutes = _whole(minimum)
         if stage_id is None or max_days is None or min_minutes is None or not isinstance(group, bool):

@@ -201,3 +201,16 @@ def test_by_month_judges_each_month_with_its_own_standard(reference_db: Database
     march = months[-1]
     # March alone: sessions Mar 10, Mar 30 held; minutes 120 of 60; required floor(31/14) = 2.
     assert (march.held_sessions, march.required_sessions, march.minutes, march.minimum_minutes) == (2, 2, 120, 60)
+
+
+def test_the_view_agrees_with_the_overview_on_the_demo_agency(demo_db: Database) -> None:
+    """The overview's "meeting the standard" KPI and the compliance view count the same workers the same way."""
+    from dashboard.queries.common import TeamFilter
+    from dashboard.queries.supervision import kpi_supervision
+
+    window = Window(date(2026, 7, 1), date(2026, 9, 30))
+    with demo_db.session() as s:
+        result = rows(s, EVERYONE, window, ComplianceFilter())
+        kpis = kpi_supervision(s, EVERYONE, window, TeamFilter())
+    met = sum(r.status == "met" for r in result)
+    assert result and kpis.meeting_share == pytest.approx(met / len(result))
