@@ -16,7 +16,7 @@ from dashboard.queries.compliance import ComplianceFilter, FilterChoices, choice
 from dashboard.scope import Scope
 from models import CertificationStage
 
-MAX_PERIOD_DAYS = 3 * 366 + 365  # four years: a longer period is a mistake or a job for by=month
+MAX_PERIOD_DAYS = 5 * 366  # five years (the retention of most funders' audits); longer is likely a mistake
 ALL = "all"  # dbc.Select keeps "" for its own placeholder
 KEYS = ("start", "end", "program", "team", "supervisor", "stage", "by")
 
