@@ -186,3 +186,31 @@ def test_by_month_gives_one_row_per_worker_and_month(demo_client: FlaskClient) -
     for row in months:
         per_worker[row["Worker ID"]] = per_worker.get(row["Worker ID"], 0) + 1
     assert set(per_worker) == {r["Worker ID"] for r in quarter} and max(per_worker.values()) == 3
+
+
+def test_excel_or_a_bi_tool_refreshes_an_export_with_the_persons_login(demo_client: FlaskClient,
+                                                                      demo_db: Database) -> None:
+    """HTTP Basic on /export/ only: the right password gets the file, a wrong one a 401 with the challenge that
+    makes Excel ask; both are recorded like form logins, and the throttle applies."""
+    import base64
+
+    from models import LoginAttempt
+
+    def basic(username: str, password: str) -> dict[str, str]:
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    refused = demo_client.get(f"/export/compliance.csv?{Q3}")
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Basic ")
+    assert demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("quality", "wrong")).status_code == 401
+    good = demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("quality", "demo"))
+    assert good.status_code == 200 and len(read_csv(good)) > 10
+    assert demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("peer", "demo")).status_code == 403
+    # Basic credentials open nothing but exports.
+    assert demo_client.get("/_dash-layout", headers=basic("quality", "demo")).status_code == 401
+    with demo_db.session() as s:
+        attempts = s.execute(select(LoginAttempt.username, LoginAttempt.succeeded).order_by(LoginAttempt.id)).all()
+    assert [tuple(a) for a in attempts] == [("quality", False), ("quality", True), ("peer", True)]
+    for _ in range(10):
+        demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("leader", "wrong"))
+    assert demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("leader", "demo")).status_code == 401
