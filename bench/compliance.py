@@ -1,6 +1,6 @@
 """Times the compliance page's callbacks and the compliance exports at agency scale, and prints tables.
 
-python -m bench.compliance --db sqlite|postgres [--runs 20] [--export-runs 3] [--skip-month-export]
+python -m bench.compliance --db sqlite|postgres [--runs 20] [--export-runs 3] [--skip-month-export] [--page-only]
 
 The harness is bench.overview's (measure_case: one warm-up recording every statement, then --runs pairs of one
 timed callback call and one timed bare-SQL pass, interleaved; print_table: median, p95, bare SQL, ratio). The
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-runs", type=int, default=3)
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per callback at most (fewer runs)")
     parser.add_argument("--skip-month-export", action="store_true", help="skip the five-years-by-month CSV")
+    parser.add_argument("--page-only", action="store_true", help="the page's callbacks only, no exports")
     args = parser.parse_args(argv)
 
     url = args.url or DATABASES[args.db]
@@ -156,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(measure_case(app, recorder, clock, engine, viewer, case, args.runs, args.budget))
     print_table(rows, TARGET_MS, f"Compliance page · {args.db} · {QUARTER[0]} to {QUARTER[1]}")
 
+    if args.page_only:
+        return 0
     leadership = ViewerSpec("leadership", "leadership", None, None)
     quarter = f"start={QUARTER[0]}&end={QUARTER[1]}"
     plans: list[tuple[str, str, str, int, bool]] = [
