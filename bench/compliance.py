@@ -18,7 +18,6 @@ import argparse
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
