@@ -81,7 +81,7 @@ def rollup_table(teams: list[compliance.TeamRollup]) -> Any:
 
 
 def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any, stage: Any
-                 ) -> tuple[Any, str, Any, list[dict[str, Any]], str, str, str]:
+                 ) -> tuple[Any, str, Any, list[dict[str, Any]], str, str, str, bool, bool, bool]:
     """The roll-up, the rows and the export addresses for the filters; a bad value gets a message and nothing
     else changes in meaning (empty table, no links)."""
     viewer = viewer_for(SECTION)
@@ -94,7 +94,8 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
         try:
             request = parse(args, session, scope, now)
         except BadParameter as error:
-            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", "", [], "#", "#", "#")
+            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", "", [], "#", "#", "#",
+                    True, True, True)
         rows = compliance.rows(session, scope, request.window, request.filters)
     teams = compliance.rollup(rows)
     met = sum(r.status == compliance.MET for r in rows)
@@ -105,7 +106,8 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
     if request.asked_end != request.window.end:
         note = dbc.Alert(f"The period is cut at today ({now:%d %b %Y}).", color="light", className="small py-2")
     return (note, summary, rollup_table(teams), [_grid_row(r) for r in rows],
-            f"/export/compliance.csv?{query}", f"/export/compliance.xlsx?{query}", f"/export/compliance.pdf?{query}")
+            f"/export/compliance.csv?{query}", f"/export/compliance.xlsx?{query}", f"/export/compliance.pdf?{query}",
+            False, False, False)
 
 
 def choose_columns(shown: Any) -> list[dict[str, object]]:
@@ -138,6 +140,8 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.COMPLIANCE_MESSAGE, "children"), Output(ids.COMPLIANCE_SUMMARY, "children"),
                  Output(ids.COMPLIANCE_ROLLUP, "children"), Output(ids.COMPLIANCE_GRID, "rowData"),
                  Output(ids.COMPLIANCE_CSV, "href"), Output(ids.COMPLIANCE_XLSX, "href"),
-                 Output(ids.COMPLIANCE_PDF, "href"), *FILTER_INPUTS)(refresh_view)
+                 Output(ids.COMPLIANCE_PDF, "href"), Output(ids.COMPLIANCE_CSV, "disabled"),
+                 Output(ids.COMPLIANCE_XLSX, "disabled"), Output(ids.COMPLIANCE_PDF, "disabled"),
+                 *FILTER_INPUTS)(refresh_view)
     app.callback(Output(ids.COMPLIANCE_GRID, "columnDefs"), Input(ids.COMPLIANCE_COLUMNS, "value"))(choose_columns)
     app.clientside_callback(URL_SYNC_JS, Output(ids.COMPLIANCE_URL_SYNC, "children"), *FILTER_INPUTS)

@@ -20,7 +20,8 @@ Q3 = "start=2026-07-01&end=2026-09-30"
 SUPERVISOR_TEAMS = {"Eastside Outreach", "Westside Outreach"}
 VIEW_OUTPUTS = [("compliance-message", "children"), ("compliance-summary", "children"),
                 ("compliance-rollup", "children"), ("compliance-grid", "rowData"), ("compliance-csv", "href"),
-                ("compliance-xlsx", "href"), ("compliance-pdf", "href")]
+                ("compliance-xlsx", "href"), ("compliance-pdf", "href"), ("compliance-csv", "disabled"),
+                ("compliance-xlsx", "disabled"), ("compliance-pdf", "disabled")]
 
 
 def view(client: FlaskClient, start: Any = "2026-07-01", end: Any = "2026-09-30", program: Any = "all",
@@ -131,8 +132,9 @@ def test_a_supervisor_exports_only_their_own_teams(demo_client: FlaskClient, dem
     assert response.status_code == 400 and b"Unknown team" in response.data
     response = demo_client.get(f"/export/compliance.csv?{Q3}&program={other_program}")
     assert response.status_code == 400 and b"Unknown program" in response.data
-    message = json.loads(view(demo_client, team=str(other_team)).data)["response"]["compliance-message"]
-    assert "Unknown team" in json.dumps(message)
+    refused = json.loads(view(demo_client, team=str(other_team)).data)["response"]
+    assert "Unknown team" in json.dumps(refused["compliance-message"])
+    assert refused["compliance-grid"]["rowData"] == [] and refused["compliance-csv"]["disabled"] is True
 
 
 def test_bad_parameters_get_a_400_with_a_message(demo_client: FlaskClient) -> None:
