@@ -10,27 +10,35 @@ from dash import dcc, html
 from layouts import ids
 
 ALL = "all"  # dbc.Select keeps "" for its own placeholder
-# (field, header, shown by default, extra column options)
+# (field, header, shown by default, extra column options); GROUPS puts a header over some of them.
+NUMBER = {"filter": "agNumberColumnFilter", "flex": 0, "width": 92, "minWidth": 84}
 GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
-    ("worker", "Worker", True, {"pinned": "left", "minWidth": 150, "cellStyle": {"fontWeight": "600"}}),
-    ("worker_id", "Worker ID", False, {"filter": "agNumberColumnFilter", "flex": 0, "width": 88, "minWidth": 80}),
+    ("worker", "Worker", True, {"minWidth": 150, "tooltipField": "worker", "cellStyle": {"fontWeight": "600"}}),
+    ("worker_id", "Worker ID", False, NUMBER),
     ("program", "Program", False, {}),
-    ("team", "Team", True, {"minWidth": 120}),
-    ("supervisors", "Supervisors", True, {"minWidth": 120}),
-    ("stage", "Stage", True, {"minWidth": 100}),
+    ("team", "Team", True, {"minWidth": 120, "tooltipField": "team"}),
+    ("supervisors", "Supervisors", True, {"minWidth": 120, "tooltipField": "supervisors"}),
+    ("stage", "Stage", True, {"minWidth": 100, "tooltipField": "stage"}),
     ("period_start", "Period start", False, {"maxWidth": 130}),
     ("period_end", "Period end", False, {"maxWidth": 130}),
-    ("required", "Sessions required", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 88, "minWidth": 80}),
-    ("held", "Sessions held", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 88, "minWidth": 80}),
-    ("minutes", "Minutes", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 88, "minWidth": 80}),
-    ("minimum", "Minimum minutes", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 88, "minWidth": 80}),
-    ("longest_gap", "Longest gap (days)", True, {"filter": "agNumberColumnFilter", "flex": 0, "width": 88, "minWidth": 80}),
+    ("required", "Required", True, {**NUMBER, "headerTooltip": "Individual sessions required: one per whole "
+                                                               "max-days interval of the period"}),
+    ("held", "Held", True, {**NUMBER, "headerTooltip": "Individual sessions held in the period"}),
+    ("minutes", "Counted", True, {**NUMBER, "headerTooltip": "Minutes counted toward the minimum"}),
+    ("minimum", "Minimum", True, {**NUMBER, "headerTooltip": "Minimum minutes of the full months judged"}),
+    ("longest_gap", "Longest gap", True, {**NUMBER, "headerTooltip": "Longest gap between individual sessions, "
+                                                                     "in days"}),
     ("status", "Status", True, {"flex": 0, "width": 90, "minWidth": 80,
                                 "cellClassRules": {"compliance-not-met": "params.value === 'not met'"}}),
     ("reasons", "Reasons", True, {"flex": 3, "minWidth": 200, "wrapText": True, "autoHeight": True,
                                   "cellStyle": {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px",
                                                 "wordBreak": "normal"}}),
 )
+GROUPS = {"required": "Individual sessions", "held": "Individual sessions", "minutes": "Minutes",
+          "minimum": "Minutes"}
+# The column choice names each column in full.
+COLUMN_LABELS = {"required": "Sessions required", "held": "Sessions held", "minutes": "Minutes counted",
+                 "minimum": "Minimum minutes", "longest_gap": "Longest gap (days)"}
 
 
 def last_full_quarter(today: date) -> tuple[date, date]:
@@ -42,8 +50,17 @@ def last_full_quarter(today: date) -> tuple[date, date]:
 def column_defs(shown: list[str] | None) -> list[dict[str, object]]:
     chosen = set(shown) if shown is not None else {f for f, _, default, _ in GRID_COLUMNS if default}
     chosen.add("worker")
-    return [{"field": field, "headerName": header, "hide": field not in chosen, **extra}
-            for field, header, _, extra in GRID_COLUMNS]
+    result: list[dict[str, object]] = []
+    for field, header, _, extra in GRID_COLUMNS:
+        column = {"field": field, "headerName": header, "hide": field not in chosen, **extra}
+        group = GROUPS.get(field)
+        if group is None:
+            result.append(column)
+        elif result and result[-1].get("headerName") == group and "children" in result[-1]:
+            result[-1]["children"].append(column)  # type: ignore[attr-defined]
+        else:
+            result.append({"headerName": group, "children": [column]})
+    return result
 
 
 def _select(label: str, id_: str, value: str | None, all_label: str) -> dbc.Col:
@@ -94,8 +111,8 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
                 html.H2("Workers", className="h6 mb-0 d-inline me-3"),
                 html.Details([html.Summary("Columns", className="small"),
                               dbc.Checklist(id=ids.COMPLIANCE_COLUMNS, inline=True, className="small mt-1",
-                                            options=[{"label": h, "value": f} for f, h, _, _ in GRID_COLUMNS
-                                                     if f != "worker"],
+                                            options=[{"label": COLUMN_LABELS.get(f, h), "value": f}
+                                                     for f, h, _, _ in GRID_COLUMNS if f != "worker"],
                                             value=[f for f, _, d, _ in GRID_COLUMNS if d and f != "worker"])],
                              className="d-inline-block"),
             ]),
