@@ -43,12 +43,12 @@ def _form_row(rule: standards.RuleView | None, stage: standards.Stage) -> Any:
     key = {"stage": stage.id}
     # A label wrapping its control names it (a label's for= cannot point at a pattern-matching id).
     return dbc.Row([
-        dbc.Col(html.Span(stage.name, className="fw-semibold"), md=3, className="pt-md-4"),
+        dbc.Col(html.Span(stage.name, className="fw-semibold"), md=2, className="pt-md-4"),
         dbc.Col(html.Label([html.Span("Max days between individual", className="d-block small mb-1"),
                             html.Span(f"({stage.name})", className="visually-hidden"),
                             dbc.Select(id={"type": ids.STANDARDS_PRESET, **key}, value=preset,
                                        options=[{"label": label, "value": v} for v, label in standards.PRESETS])],
-                           className="w-100"), md=3),
+                           className="w-100"), md=4),
         dbc.Col(html.Label([html.Span("Custom days", className="d-block small mb-1"),
                             html.Span(f"({stage.name})", className="visually-hidden"),
                             dbc.Input(id={"type": ids.STANDARDS_DAYS, **key}, type="number", min=1,
@@ -76,7 +76,7 @@ def refresh(_: Any) -> tuple[Any, Any, Any]:
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Takes effect", "Until", "Name", "Rules", "Saved by")]))
     rows = [html.Tr([html.Td(f"{v.effective_from:%d %b %Y}"),
-                     html.Td(f"{v.until:%d %b %Y}" if v.until else ("in force" if v is current else "—")),
+                     html.Td(f"{v.until:%d %b %Y}" if v.until else ("in force" if v is current else "not yet in force")),
                      html.Td([v.name] + ([html.Br(), html.Small(v.source, className="text-body-secondary")]
                                          if v.source else [])),
                      html.Td(html.Ul([html.Li(f"{r.stage_name}: {_rule_text(r)}") for r in v.rules],

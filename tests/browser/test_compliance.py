@@ -105,3 +105,22 @@ def test_the_standards_page_shows_versions_and_has_no_accessibility_violations(d
     screenshot(dash_duo, "standards-admin")
     assert accessibility_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
+
+
+def test_quality_staff_save_a_new_version_of_the_standard(dash_duo: DashComposite, browser_app: Dash) -> None:
+    from datetime import date, timedelta
+
+    log_in(dash_duo, browser_app, "quality")
+    dash_duo.driver.get(f"{dash_duo.server.url}/standards")
+    dash_duo.wait_for_element("#standards-form-rules select", timeout=30)
+    effective = date.today() + timedelta(days=40)
+    dash_duo.find_element("#standards-effective").send_keys(effective.strftime("%m%d%Y"))
+    dash_duo.find_element("#standards-name").send_keys("Next year's state rule")
+    presets = dash_duo.driver.find_elements("css selector", "#standards-form-rules select")
+    Select(presets[-1]).select_by_value("14")  # fully certified: every two weeks
+    dash_duo.driver.execute_script("document.getElementById('standards-save').click();")
+    dash_duo.wait_for_contains_text("#standards-message", "Saved", timeout=30)
+    dash_duo.wait_for_contains_text("#standards-versions", "Next year's state rule", timeout=30)
+    assert f"{effective:%d %b %Y}" in dash_duo.find_element("#standards-versions").text
+    screenshot(dash_duo, "standards-quality-saved")
+    assert dash_duo.get_logs() == []
