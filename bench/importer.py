@@ -34,7 +34,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
 
 from dashboard.audit import Actor
 from dashboard.db import connect, upgrade

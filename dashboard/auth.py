@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, redirect, render_template, request, session, url_for
+from flask import Flask, Request, Response, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,8 +38,10 @@ SECTIONS = (
     Section("overview", "/overview", "Overview", frozenset({"leadership", "quality", "admin", "supervisor"})),
     Section("my_team", "/my-team", "My team", frozenset({"supervisor"})),
     Section("my_record", "/my-record", "My record", frozenset({"peer_worker"})),
-    Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership"})),
+    # Supervisors see (and export) compliance for their own teams only (scope_for, in the query layer).
+    Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership", "supervisor"})),
     Section("resources", "/resources", "Resources", ALL_ROLES),
+    Section("standards", "/standards", "Standards", frozenset({"admin", "quality"})),
     Section("import", "/import", "Import", frozenset({"quality", "admin"})),
     Section("audit", "/audit-log", "Audit log", frozenset({"quality", "admin"})),
 )
@@ -95,6 +97,23 @@ def init_app(server: Flask, config: Config) -> None:
             user = db.scalar(select(User).where(User.session_token == token, User.is_active))
             return LoginUser(user) if user else None
 
+    @manager.request_loader
+    def load_from_basic_auth(req: Request) -> LoginUser | None:
+        """Exports only: a username and password sent with the request (HTTP Basic, as Excel's and BI tools'
+        "From Web" send them), so a stable export address refreshes with the person's own login. Throttled and
+        recorded like the login form; nothing is kept in a session."""
+        credentials = req.authorization
+        if not req.path.startswith("/export/") or credentials is None or credentials.type != "basic":
+            return None
+        username = (credentials.username or "").strip().lower()[:80]
+        address = (req.remote_addr or "unknown")[:64]
+        with session_scope() as db:
+            if not username or throttle_minutes(db, username, address, config):
+                return None
+            user = authenticate(db, username, credentials.password or "")
+            db.add(LoginAttempt(username=username, address=address, succeeded=user is not None))
+            return LoginUser(user) if user else None
+
     @server.before_request
     def deny_by_default() -> Response | WerkzeugResponse | tuple[str, int] | None:
         path = request.path
@@ -104,7 +123,10 @@ def init_app(server: Flask, config: Config) -> None:
             if path == "/":
                 return redirect(current_user.viewer.sections()[0].path)
             return None
-        if path.startswith("/_dash-") or path.startswith("/export/"):
+        if path.startswith("/export/"):
+            return Response("Not logged in\n", 401, {"WWW-Authenticate": 'Basic realm="Peer Supervision Oversight '
+                                                                          'exports", charset="UTF-8"'})
+        if path.startswith("/_dash-"):
             return "Not logged in", 401
         return redirect(url_for("login", next=request.full_path if request.query_string else path))
 

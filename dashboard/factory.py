@@ -13,10 +13,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
-from layouts import audit_log, data_import, overview, placeholder, resources, shell, workspace
+from layouts import audit_log, compliance, data_import, overview, resources, shell, standards, workspace
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -48,6 +48,7 @@ def create_app(config: Config | None = None) -> Dash:
     prepare_database(db, seed_demo=config.seed_demo)
     server.extensions[EXTENSION_KEY] = db
     auth.init_app(server, config)
+    exports.init_app(server)
 
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
@@ -95,18 +96,14 @@ def restricted(section_key: str, page: Callable[..., Any]) -> Callable[..., Any]
     return guarded
 
 
-def _soon(title: str, text: str) -> Callable[..., Any]:
-    return lambda **_: placeholder.layout(title, text)
-
-
 # Each section's page body, before the role check that register_pages() wraps around it.
 PAGE_BODIES: dict[str, Callable[..., Any]] = {
     "overview": overview.layout,
     "my_team": workspace.my_team,
     "my_record": workspace.my_record,
-    "compliance": _soon("Compliance", "the compliance view per worker and team, with CSV, Excel and PDF "
-                                      "exports."),
+    "compliance": compliance.layout,
     "resources": resources.layout,
+    "standards": standards.layout,
     "import": data_import.layout,
     "audit": audit_log.layout,
 }

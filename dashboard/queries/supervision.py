@@ -1,13 +1,15 @@
 """Supervision metrics: meeting the standard, due dates, frequency, mix of kinds, supervisor signals, trend, KPIs."""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (CTE, ColumnElement, Date, Float, Integer, Select, Subquery, and_, case, func, literal, or_,
-                        select, true, union_all)
+                        select, text, true, union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -59,6 +61,14 @@ class WorkerStandard:
     gap_violations: tuple[GapViolation, ...]
     month_shortfalls: tuple[MonthShortfall, ...]
     reasons: tuple[str, ...]
+    # The period judged (the window, or one calendar month of it for iter_standard_status(by_month=True)).
+    period_start: date | None = None
+    period_end: date | None = None
+    # One individual session per whole max-days interval: floor(sum over the period's employed days of
+    # 1 / max_days of the rule on each month's first day); None when no rule applies.
+    required_individual_sessions: int | None = None
+    # The sum of the minimum minutes over the full calendar months judged (pro-rated as they are).
+    required_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,10 @@ def _day(value: date) -> ColumnElement[date]:
 
 def _later(a: ColumnElement[date], b: ColumnElement[date]) -> ColumnElement[date]:
     return case((a > b, a), else_=b)
+
+
+def _earlier(a: ColumnElement[date], b: ColumnElement[date]) -> ColumnElement[date]:
+    return case((a < b, a), else_=b)
 
 
 def _until(left_on: ColumnElement[date | None], end_exclusive: ColumnElement[date]) -> ColumnElement[date]:
@@ -425,8 +439,12 @@ def _month_rows(j: _Judgement) -> Subquery:
     counted = sums.c.individual + case((func.coalesce(rule.group_counts, true()), sums.c.group_minutes), else_=0)
     required = (rule.min_minutes * employed_days + months.c.month_days - 1) // months.c.month_days
     is_full = and_(months.c.month_start >= sums.c.period_start, months.c.next_month <= sums.c.period_end_excl)
+    # Days of the month inside the period while employed (for the sessions required).
+    slice_days = days_between(_until(sums.c.left_on, _earlier(months.c.next_month, sums.c.period_end_excl)),
+                              _later(_later(months.c.month_start, sums.c.period_start), sums.c.hire_date))
     return query.add_columns(
         months.c.month_start, months.c.month_days, employed_days.label("employed_days"),
+        case((slice_days > 0, slice_days), else_=0).label("slice_days"), rule.max_days.label("max_days"),
         counted.label("counted"), required.label("required"),
         case((is_full, 1), else_=0).label("is_full"),
         case((and_(is_full, employed_days > 0, counted < required), 1), else_=0).label("short"),
@@ -457,11 +475,12 @@ def _meeting_counts(session: Session, judged: CTE, span_start: date, span_end_ex
     return {end_excl: (int(count), int(meeting or 0)) for end_excl, count, meeting in rows}
 
 
-def _window_judged(scope: Scope, window: Window, filters: TeamFilter) -> CTE:
+def _window_judged_select(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None = None
+                          ) -> Select[Any]:
     """Peer workers with a membership on a visible team overlapping both the window and their employment.
 
     One row per worker; team_id is their last such membership's team (the team at window.end when they are
-    still on a visible team then).
+    still on a visible team then). With stage_id, only workers holding that stage on the last judged day.
     """
     end_excl = _day(window.end + timedelta(days=1))
     until = _until(Staff.left_on, end_excl)
@@ -472,21 +491,44 @@ def _window_judged(scope: Scope, window: Window, filters: TeamFilter) -> CTE:
     no_later = ~(select(later.id).where(later.staff_id == TeamMembership.staff_id,
                                         later.start_date > TeamMembership.start_date, later.team_id.in_(team_ids),
                                         later.start_date <= window.end, later.start_date < until).exists())
-    return (select(TeamMembership.staff_id.label("worker_id"), TeamMembership.team_id,
-                   _day(window.start).label("period_start"), end_excl.label("period_end_excl"),
-                   until.label("until"), Staff.hire_date, Staff.left_on, Staff.full_name)
-            .join(Staff, Staff.id == TeamMembership.staff_id)
-            .where(TeamMembership.team_id.in_(team_ids), Staff.role == "peer_worker",
-                   Staff.hire_date <= window.end, or_(Staff.left_on.is_(None), Staff.left_on > window.start),
-                   TeamMembership.start_date <= window.end, TeamMembership.start_date < until,
-                   or_(TeamMembership.end_date.is_(None),
-                       and_(TeamMembership.end_date > window.start, TeamMembership.end_date > Staff.hire_date)),
-                   no_later)
-            .cte("judged"))
+    query = (select(TeamMembership.staff_id.label("worker_id"), TeamMembership.team_id,
+                    _day(window.start).label("period_start"), end_excl.label("period_end_excl"),
+                    until.label("until"), Staff.hire_date, Staff.left_on, Staff.full_name)
+             .join(Staff, Staff.id == TeamMembership.staff_id)
+             .where(TeamMembership.team_id.in_(team_ids), Staff.role == "peer_worker",
+                    Staff.hire_date <= window.end, or_(Staff.left_on.is_(None), Staff.left_on > window.start),
+                    TeamMembership.start_date <= window.end, TeamMembership.start_date < until,
+                    or_(TeamMembership.end_date.is_(None),
+                        and_(TeamMembership.end_date > window.start, TeamMembership.end_date > Staff.hire_date)),
+                    no_later))
+    if stage_id is not None:
+        held = aliased(StageAssignment)
+        query = query.where(select(held.id).where(
+            held.staff_id == TeamMembership.staff_id, held.stage_id == stage_id, held.start_date < until,
+            or_(held.end_date.is_(None), held.end_date >= until)).exists())
+    return query
+
+
+def _window_judged(scope: Scope, window: Window, filters: TeamFilter) -> CTE:
+    return _window_judged_select(scope, window, filters).cte("judged")
 
 
 def _month_label(month: date) -> str:
     return f"{month:%B %Y}"
+
+
+def _gap_span(start: date, end: date) -> str:
+    """Words for a gap's dates: 'in March 2026 (2 to 25 Mar)' or 'from 10 Feb to 20 Mar 2026'."""
+    if (start.year, start.month) == (end.year, end.month):
+        return f"in {start:%B %Y} ({start.day} to {end.day} {end:%b})"
+    first = f"{start.day} {start:%b}" if start.year == end.year else f"{start.day} {start:%b %Y}"
+    return f"from {first} to {end.day} {end:%b %Y}"
+
+
+def month_periods(window: Window) -> list[Window]:
+    """The calendar months overlapping a window, the first and last cut at its ends."""
+    return [Window(max(first, window.start), min(following - timedelta(days=1), window.end))
+            for first, following in _calendar_months(window.start, window.end)]
 
 
 def standard_status(session: Session, scope: Scope, window: Window, filters: TeamFilter) -> list[WorkerStandard]:
@@ -513,76 +555,131 @@ def standard_status(session: Session, scope: Scope, window: Window, filters: Tea
 
     individual_sessions and minutes count within the window while employed (minutes as counted toward the
     minimum, partial months included); longest_gap_days is the longest gap overlapping the window.
+    required_minutes sums the minimum of the full months judged; required_individual_sessions is
+    floor(sum over the window's months of the days employed in the window / that month's max days).
     Ordered by team name, then worker name.
     """
-    judged = _window_judged(scope, window, filters)
-    j = _judgement(session, judged, window.start, window.end + timedelta(days=1), one_per_worker=True)
+    return list(iter_standard_status(session, scope, window, filters))
+
+
+def iter_standard_status(session: Session, scope: Scope, window: Window, filters: TeamFilter, *,
+                         by_month: bool = False, stage_id: int | None = None,
+                         stream: bool = False) -> Iterator[WorkerStandard]:
+    """standard_status's rows one at a time; by_month judges each calendar month of the window on its own
+    (month_periods: one row per worker and month, with that month's team and stage); stage_id keeps the
+    workers holding that stage on the period's last judged day. With stream, rows are read from the
+    database in batches (server-side cursors on PostgreSQL), so memory stays flat however many rows.
+
+    Three ordered statements (workers, gaps, months), each sorted by team name, worker name, worker id and
+    period, are merged as they arrive.
+    """
+    periods = month_periods(window) if by_month else [window]
+    parts = [_window_judged_select(scope, period, filters, stage_id) for period in periods]
+    judged = (union_all(*parts) if len(parts) > 1 else parts[0]).cte("judged")
+    j = _judgement(session, judged, window.start, window.end + timedelta(days=1), one_per_worker=not by_month)
+    options = {"yield_per": 2000} if stream else {}
+    if stream and session.get_bind().dialect.name == "postgresql":
+        # Server-side cursors are planned for their first 10% of rows by default (cursor_tuple_fraction 0.1):
+        # nested loops that took 20 s where the plan for every row takes 10 s. Every row is read here.
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+
+    def ordered(query: Select[Any], keys: Any) -> Select[Any]:
+        """Sorted like the roster: the judged row's team name, worker name, worker id, period."""
+        return (query.join(judged, and_(judged.c.worker_id == keys.c.worker_id,
+                                        judged.c.period_start == keys.c.period_start))
+                .join(Team, Team.id == judged.c.team_id)
+                .order_by(Team.name, judged.c.full_name, judged.c.worker_id, judged.c.period_start))
 
     last_stage, stage = aliased(StageAssignment), aliased(CertificationStage)
     roster = session.execute(
-        select(judged.c.worker_id, judged.c.full_name, judged.c.team_id, Team.name, stage.code)
+        select(judged.c.worker_id, judged.c.period_start, judged.c.period_end_excl, judged.c.full_name,
+               judged.c.team_id, Team.name, stage.code)
         .select_from(judged).join(Team, Team.id == judged.c.team_id)
         # the stage held on the last judged day, until - 1: start <= until - 1 < end
         .outerjoin(last_stage, and_(last_stage.staff_id == judged.c.worker_id, last_stage.start_date < judged.c.until,
                                     or_(last_stage.end_date.is_(None), last_stage.end_date >= judged.c.until)))
         .outerjoin(stage, stage.id == last_stage.stage_id)
-        .order_by(Team.name, judged.c.full_name, judged.c.worker_id)).all()
+        .order_by(Team.name, judged.c.full_name, judged.c.worker_id, judged.c.period_start),
+        execution_options=options)
 
     gaps = _gap_rows(session, j, exact=True)
-    per_worker = dict(partition_by=gaps.c.worker_id)
+    per_period = dict(partition_by=(gaps.c.worker_id, gaps.c.period_start))
     gap_query = select(
-        gaps.c.worker_id, gaps.c.gap_start, gaps.c.days, gaps.c.max_days, gaps.c.violates,
-        func.max(gaps.c.days).over(**per_worker).label("longest"),
-        func.sum(gaps.c.is_session).over(**per_worker).label("sessions"),
-        func.row_number().over(**per_worker, order_by=gaps.c.gap_start).label("rank")).subquery()
-    longest: dict[int, int] = {}
-    sessions: dict[int, int] = {}
-    violations: dict[int, list[tuple[date, int, int | None]]] = defaultdict(list)
-    for worker_id, gap_start, days, max_days, violates, most, count, _rank in session.execute(
-            select(gap_query).where(or_(gap_query.c.violates == 1, gap_query.c.rank == 1))
-            .order_by(gap_query.c.worker_id, gap_query.c.gap_start)):
-        longest[worker_id], sessions[worker_id] = int(most), int(count)
-        if violates:
-            violations[worker_id].append((gap_start, int(days), max_days))
+        gaps.c.worker_id, gaps.c.period_start, gaps.c.gap_start, gaps.c.days, gaps.c.max_days, gaps.c.violates,
+        func.max(gaps.c.days).over(**per_period).label("longest"),
+        func.sum(gaps.c.is_session).over(**per_period).label("sessions"),
+        func.row_number().over(**per_period, order_by=gaps.c.gap_start).label("rank")).subquery("gap_query")
+    gap_rows = session.execute(
+        ordered(select(gap_query.c.worker_id, gap_query.c.period_start, gap_query.c.gap_start, gap_query.c.days,
+                       gap_query.c.max_days, gap_query.c.violates, gap_query.c.longest, gap_query.c.sessions)
+                .select_from(gap_query).where(or_(gap_query.c.violates == 1, gap_query.c.rank == 1)), gap_query)
+        .order_by(gap_query.c.gap_start), execution_options=options)
 
     months = _month_rows(j)
+    per_period = dict(partition_by=(months.c.worker_id, months.c.period_start))
     month_query = select(
-        months.c.worker_id, months.c.month_start, months.c.counted, months.c.required, months.c.short,
-        months.c.employed_days, months.c.month_days,
-        func.sum(months.c.counted).over(partition_by=months.c.worker_id).label("total"),
-        func.row_number().over(partition_by=months.c.worker_id, order_by=months.c.month_start).label("rank")
-    ).subquery()
-    minutes: dict[int, int] = {}
-    shortfalls: dict[int, list[tuple[MonthShortfall, str]]] = defaultdict(list)
-    for worker_id, month, counted, required, short, employed, month_days, total, _rank in session.execute(
-            select(month_query).where(or_(month_query.c.short == 1, month_query.c.rank == 1))
-            .order_by(month_query.c.worker_id, month_query.c.month_start)):
-        minutes[worker_id] = int(total)
-        if short:
-            shortfall = MonthShortfall(month, int(counted), int(required))
-            note = f" (pro-rated: employed {employed} of {month_days} days)" if employed < month_days else ""
-            shortfalls[worker_id].append(
-                (shortfall, f"{_month_label(month)}: {shortfall.minutes} of {shortfall.required} minutes{note}"))
+        months.c.worker_id, months.c.period_start, months.c.month_start, months.c.counted, months.c.required,
+        months.c.short, months.c.employed_days, months.c.month_days,
+        func.sum(months.c.counted).over(**per_period).label("total"),
+        func.sum(case((and_(months.c.is_full == 1, months.c.employed_days > 0), months.c.required), else_=0)
+                 ).over(**per_period).label("minimum"),
+        # NULL as soon as one month has no rule: sum() skips NULLs, count() of them tells
+        func.sum(months.c.slice_days * 1.0 / months.c.max_days).over(**per_period).label("expected"),
+        func.sum(case((and_(months.c.slice_days > 0, months.c.max_days.is_(None)), 1), else_=0)
+                 ).over(**per_period).label("unruled"),
+        func.row_number().over(**per_period, order_by=months.c.month_start).label("rank")
+    ).subquery("month_query")
+    month_rows = session.execute(
+        ordered(select(*[c for c in month_query.c if c.name != "rank"]).select_from(month_query)
+                .where(or_(month_query.c.short == 1, month_query.c.rank == 1)), month_query)
+        .order_by(month_query.c.month_start), execution_options=options)
 
-    result = []
-    for worker_id, name, team_id, team_name, stage_code in roster:
+    gap_iter, month_iter = _Peekable(gap_rows), _Peekable(month_rows)
+    for worker_id, period_start, period_end_excl, name, team_id, team_name, stage_code in roster:
+        key = (worker_id, period_start)
         gap_violations, reasons = [], []
-        for start, days, limit in violations.get(worker_id, []):
-            end = start + timedelta(days=days)
+        longest, sessions = None, 0
+        for _w, _p, start, days, limit, violates, most, count in gap_iter.take(key):
+            longest, sessions = int(most), int(count)
+            if not violates:
+                continue
+            end = start + timedelta(days=int(days))
             if limit is None:
                 reasons.append(f"gap of {days} days from {start} to {end}; no standard rule applies "
                                f"(no certification stage recorded on {start})")
             else:
-                gap_violations.append(GapViolation(start, end, days, limit))
-                reasons.append(f"gap of {days} days from {start} to {end}; limit {limit}")
-        worker_shortfalls = shortfalls.get(worker_id, [])
-        reasons.extend(reason for _, reason in worker_shortfalls)
-        result.append(WorkerStandard(
+                gap_violations.append(GapViolation(start, end, int(days), limit))
+                reasons.append(f"gap of {days} days {_gap_span(start, end)}; limit {limit}")
+        minutes, minimum, expected = 0, 0, None
+        shortfalls = []
+        for (_w, _p, month, counted, required, short, employed, month_days, total, month_minimum, expected_sum,
+             unruled) in month_iter.take(key):
+            minutes, minimum = int(total), int(month_minimum or 0)
+            expected = None if unruled or expected_sum is None else math.floor(round(float(expected_sum), 9))
+            if short:
+                shortfall = MonthShortfall(month, int(counted), int(required))
+                note = f" (pro-rated: employed {employed} of {month_days} days)" if employed < month_days else ""
+                shortfalls.append(shortfall)
+                reasons.append(f"{_month_label(month)}: {shortfall.minutes} of {shortfall.required} minutes{note}")
+        yield WorkerStandard(
             worker_id=worker_id, worker_name=name, team_id=team_id, team_name=team_name, stage_code=stage_code,
-            meets=not reasons, individual_sessions=sessions.get(worker_id, 0), minutes=minutes.get(worker_id, 0),
-            longest_gap_days=longest.get(worker_id), gap_violations=tuple(gap_violations),
-            month_shortfalls=tuple(s for s, _ in worker_shortfalls), reasons=tuple(reasons)))
-    return result
+            meets=not reasons, individual_sessions=sessions, minutes=minutes, longest_gap_days=longest,
+            gap_violations=tuple(gap_violations), month_shortfalls=tuple(shortfalls), reasons=tuple(reasons),
+            period_start=period_start, period_end=period_end_excl - timedelta(days=1),
+            required_individual_sessions=expected, required_minutes=minimum)
+
+
+class _Peekable:
+    """Rows of one ordered result, handed out by (worker_id, period_start) key in the roster's order."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self._rows = iter(rows)
+        self._next: Any = next(self._rows, None)
+
+    def take(self, key: tuple[int, date]) -> Iterator[Any]:
+        while self._next is not None and (self._next[0], self._next[1]) == key:
+            row, self._next = self._next, next(self._rows, None)
+            yield row
 
 
 # ---------------------------------------------------------------------------------------------------------------

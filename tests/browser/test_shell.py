@@ -10,10 +10,10 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = pytest.mark.browser
 
 NAV = {
-    "admin": ["Overview", "Compliance", "Resources", "Import", "Audit log"],
+    "admin": ["Overview", "Compliance", "Resources", "Standards", "Import", "Audit log"],
     "leader": ["Overview", "Compliance", "Resources"],
-    "quality": ["Overview", "Compliance", "Resources", "Import", "Audit log"],
-    "supervisor": ["Overview", "My team", "Resources"],
+    "quality": ["Overview", "Compliance", "Resources", "Standards", "Import", "Audit log"],
+    "supervisor": ["Overview", "My team", "Compliance", "Resources"],
     "peer": ["My record", "Resources"],
 }
 ROLE_LABEL = {"admin": "Administrator", "leader": "Leadership", "quality": "Quality & compliance",

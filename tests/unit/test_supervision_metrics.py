@@ -62,7 +62,7 @@ def test_a_gap_crossing_the_window_start_counts_from_the_last_session_before_the
     # Apr 15 -> May 10 = 15 + 10 = 25, and the open gap May 10 -> May 31 = 21.
     assert ann_row.gap_violations == (GapViolation(date(2026, 2, 10), date(2026, 3, 20), 38, 31),)
     assert ann_row.longest_gap_days == 38
-    assert ann_row.reasons == ("gap of 38 days from 2026-02-10 to 2026-03-20; limit 31",)
+    assert ann_row.reasons == ("gap of 38 days from 10 Feb to 20 Mar 2026; limit 31",)
     assert ann_row.meets is False
     # Three sessions inside the window (Feb 10 is before it), 60 minutes each; every month has 60 >= 60.
     assert (ann_row.individual_sessions, ann_row.minutes, ann_row.month_shortfalls) == (3, 180, ())
@@ -190,7 +190,7 @@ def test_a_standard_changed_mid_window_judges_each_gap_and_month_by_the_version_
     # March (old: 60, group counts): 60, ok. April (new: 90): 120, ok. May (new: 90, group does not count):
     # 60 + 20 = 80 < 90 (with the 60-minute group session it would be 140).
     assert row.month_shortfalls == (MonthShortfall(date(2026, 5, 1), 80, 90),)
-    assert row.reasons == ("gap of 19 days from 2026-05-01 to 2026-05-20; limit 14", "May 2026: 80 of 90 minutes")
+    assert row.reasons == ("gap of 19 days in May 2026 (1 to 20 May); limit 14", "May 2026: 80 of 90 minutes")
     assert (row.individual_sessions, row.minutes) == (5, 60 + 120 + 80)
 
 

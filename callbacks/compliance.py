@@ -1,0 +1,147 @@
+"""Compliance callbacks: the viewer's scope from the server session, the parameters checked like an export's."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, html
+
+from callbacks.common import as_date, viewer_for
+from dashboard.compliance_params import BadParameter, parse
+from dashboard.db import session_scope
+from dashboard.queries import compliance
+from dashboard.queries.common import Window
+from dashboard.scope import scope_for
+from layouts import ids
+from layouts.compliance import ALL, column_defs, last_full_quarter
+
+SECTION = "compliance"
+FILTER_INPUTS = (Input(ids.COMPLIANCE_START, "value"), Input(ids.COMPLIANCE_END, "value"),
+                 Input(ids.COMPLIANCE_PROGRAM, "value"), Input(ids.COMPLIANCE_TEAM, "value"),
+                 Input(ids.COMPLIANCE_SUPERVISOR, "value"), Input(ids.COMPLIANCE_STAGE, "value"))
+
+
+def today() -> date:
+    return date.today()
+
+
+def _options(choices: tuple[compliance.Choice, ...], all_label: str) -> list[dict[str, str]]:
+    return [{"label": all_label, "value": ALL}] + [{"label": c.label, "value": str(c.value)} for c in choices]
+
+
+def refresh_choices(start: Any, end: Any) -> tuple[str, list[dict[str, str]], list[dict[str, str]],
+                                                    list[dict[str, str]], list[dict[str, str]]]:
+    """What the viewer may choose from, for the period asked (or the last full quarter while it is wrong)."""
+    viewer = viewer_for(SECTION)
+    now = today()
+    first, last = as_date(start), as_date(end)
+    window = Window(first, min(last, now)) if first and last and first <= last and first <= now else \
+        Window(*last_full_quarter(now))
+    with session_scope() as session:
+        scope = scope_for(session, viewer, now)
+        offered = compliance.choices(session, scope, window)
+    if scope.team_ids is None:
+        note = (f"Every team in the agency ({len(offered.programs)} programs, {len(offered.teams)} teams). "
+                "Each worker is judged by the supervision standard in force on each day of the period.")
+    else:
+        note = (f"Your teams: {', '.join(c.label for c in offered.teams)}." if offered.teams
+                else "You have no team at present.")
+    return (note, _options(offered.programs, "All programs"), _options(offered.teams, "All teams"),
+            _options(offered.supervisors, "All supervisors"), _options(offered.stages, "All stages"))
+
+
+def _grid_row(row: compliance.ComplianceRow) -> dict[str, Any]:
+    return {"worker": row.worker_name, "worker_id": row.worker_id, "program": row.program_name,
+            "team": row.team_name, "supervisors": row.supervisors, "stage": row.stage,
+            "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat(),
+            "required": row.required_sessions, "held": row.held_sessions, "minutes": row.minutes,
+            "minimum": row.minimum_minutes, "longest_gap": row.longest_gap_days, "status": row.status,
+            "reasons": "; ".join(row.reasons)}
+
+
+def rollup_table(teams: list[compliance.TeamRollup]) -> Any:
+    if not teams:
+        return html.P("No workers in this period and these filters.", className="m-3 text-body-secondary")
+    total = sum(t.workers for t in teams)
+    met = sum(t.met for t in teams)
+    body = [html.Tr([html.Td(t.team_name), html.Td(t.program_name), html.Td(t.workers, className="text-end"),
+                     html.Td(t.met, className="text-end"), html.Td(t.not_met, className="text-end"),
+                     html.Td(f"{t.met_share:.0%}" if t.met_share is not None else "–", className="text-end")])
+            for t in teams]
+    foot = html.Tr([html.Th("All teams", scope="row"), html.Td(f"{len(teams)} teams"),
+                    html.Td(total, className="text-end"), html.Td(met, className="text-end"),
+                    html.Td(total - met, className="text-end"),
+                    html.Td(f"{met / total:.0%}" if total else "–", className="text-end")], className="fw-semibold")
+    head = html.Thead(html.Tr([html.Th(h, scope="col", className=c) for h, c in (
+        ("Team", ""), ("Program", ""), ("Workers", "text-end"), ("Met", "text-end"), ("Not met", "text-end"),
+        ("Share met", "text-end"))]))
+    return html.Div(dbc.Table([head, html.Tbody(body), html.Tfoot(foot)], size="sm", striped=True, hover=True,
+                              className="mb-0"), className="compliance-rollup")
+
+
+def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any, stage: Any
+                 ) -> tuple[Any, str, Any, list[dict[str, Any]], str, str, str, bool, bool, bool]:
+    """The roll-up, the rows and the export addresses for the filters; a bad value gets a message and nothing
+    else changes in meaning (empty table, no links)."""
+    viewer = viewer_for(SECTION)
+    args = {key: value for key, value in (("start", start), ("end", end), ("program", program), ("team", team),
+                                          ("supervisor", supervisor), ("stage", stage))
+            if isinstance(value, str) and value not in ("", ALL)}
+    now = today()
+    with session_scope() as session:
+        scope = scope_for(session, viewer, now)
+        try:
+            request = parse(args, session, scope, now)
+        except BadParameter as error:
+            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", "", [], "#", "#", "#",
+                    True, True, True)
+        rows = compliance.rows(session, scope, request.window, request.filters)
+    teams = compliance.rollup(rows)
+    met = sum(r.status == compliance.MET for r in rows)
+    summary = (f"{len(rows):,} workers from {request.window.start:%d %b %Y} to {request.window.end:%d %b %Y}: "
+               f"{met:,} met the standard, {len(rows) - met:,} did not.")
+    query = request.query_string()
+    note = ""
+    if request.asked_end != request.window.end:
+        note = dbc.Alert(f"The period is cut at today ({now:%d %b %Y}).", color="light", className="small py-2")
+    return (note, summary, rollup_table(teams), [_grid_row(r) for r in rows],
+            f"/export/compliance.csv?{query}", f"/export/compliance.xlsx?{query}", f"/export/compliance.pdf?{query}",
+            False, False, False)
+
+
+def choose_columns(shown: Any) -> list[dict[str, object]]:
+    return column_defs([s for s in shown if isinstance(s, str)] if isinstance(shown, list) else None)
+
+
+URL_SYNC_JS = """
+function(start, end, program, team, supervisor, stage) {
+    const params = new URLSearchParams();
+    if (start) params.set('start', start);
+    if (end) params.set('end', end);
+    const chosen = {program: program, team: team, supervisor: supervisor, stage: stage};
+    for (const key in chosen) {
+        if (chosen[key] && chosen[key] !== 'all') params.set(key, chosen[key]);
+    }
+    const target = window.location.pathname + '?' + params.toString();
+    if (target !== window.location.pathname + window.location.search) {
+        window.history.replaceState(null, '', target);
+    }
+    return '';
+}
+"""
+
+
+def register(app: Dash) -> None:
+    app.callback(Output(ids.COMPLIANCE_SCOPE_NOTE, "children"), Output(ids.COMPLIANCE_PROGRAM, "options"),
+                 Output(ids.COMPLIANCE_TEAM, "options"), Output(ids.COMPLIANCE_SUPERVISOR, "options"),
+                 Output(ids.COMPLIANCE_STAGE, "options"),
+                 Input(ids.COMPLIANCE_START, "value"), Input(ids.COMPLIANCE_END, "value"))(refresh_choices)
+    app.callback(Output(ids.COMPLIANCE_MESSAGE, "children"), Output(ids.COMPLIANCE_SUMMARY, "children"),
+                 Output(ids.COMPLIANCE_ROLLUP, "children"), Output(ids.COMPLIANCE_GRID, "rowData"),
+                 Output(ids.COMPLIANCE_CSV, "href"), Output(ids.COMPLIANCE_XLSX, "href"),
+                 Output(ids.COMPLIANCE_PDF, "href"), Output(ids.COMPLIANCE_CSV, "disabled"),
+                 Output(ids.COMPLIANCE_XLSX, "disabled"), Output(ids.COMPLIANCE_PDF, "disabled"),
+                 *FILTER_INPUTS)(refresh_view)
+    app.callback(Output(ids.COMPLIANCE_GRID, "columnDefs"), Input(ids.COMPLIANCE_COLUMNS, "value"))(choose_columns)
+    app.clientside_callback(URL_SYNC_JS, Output(ids.COMPLIANCE_URL_SYNC, "children"), *FILTER_INPUTS)

@@ -1,0 +1,289 @@
+"""Compliance exports at stable addresses (/export/compliance.csv|xlsx|pdf?start=…&end=…): the page's
+parameters and scope, an audit event per export, CSV and Excel streamed, PDF for handing over."""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timezone
+from typing import IO, Any
+
+from flask import Blueprint, Flask, Response, abort, request, stream_with_context
+
+from dashboard.audit import Actor, record
+from dashboard.auth import Viewer, current_viewer
+from dashboard.compliance_params import BadParameter, ComplianceRequest, parse
+from dashboard.db import session_scope
+from dashboard.queries.compliance import ComplianceRow, TeamRollup, iter_rows, rollup
+from dashboard.scope import scope_for
+
+SECTION = "compliance"
+PDF_MAX_ROWS = 5000  # beyond this a PDF is no longer something to read: CSV or Excel instead
+CHUNK_BYTES = 64 * 1024
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "pdf": "application/pdf"}
+
+
+def today() -> date:
+    return date.today()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The table, the same in every format
+
+COLUMNS: tuple[tuple[str, Callable[[ComplianceRow], Any]], ...] = (
+    ("Worker", lambda r: r.worker_name),
+    ("Worker ID", lambda r: r.worker_id),
+    ("Program", lambda r: r.program_name),
+    ("Team", lambda r: r.team_name),
+    ("Supervisors", lambda r: r.supervisors),
+    ("Stage", lambda r: r.stage),
+    ("Period start", lambda r: r.period_start),
+    ("Period end", lambda r: r.period_end),
+    ("Individual sessions required", lambda r: r.required_sessions),
+    ("Individual sessions held", lambda r: r.held_sessions),
+    ("Minutes", lambda r: r.minutes),
+    ("Minimum minutes", lambda r: r.minimum_minutes),
+    ("Longest gap (days)", lambda r: r.longest_gap_days),
+    ("Status", lambda r: r.status),
+    ("Reasons", lambda r: "; ".join(r.reasons)),
+)
+HEADER = [name for name, _ in COLUMNS]
+
+
+def values(row: ComplianceRow) -> list[Any]:
+    return [get(row) for _, get in COLUMNS]
+
+
+def csv_chunks(rows: Iterable[ComplianceRow], batch: int = 1000) -> Iterator[str]:
+    """The header, then the rows, a batch at a time (a byte-order mark first, so Excel reads UTF-8)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(HEADER)
+    pending = 0
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in values(row)])
+        pending += 1
+        if pending >= batch:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
+
+
+def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    handle.seek(0)
+    while chunk := handle.read(CHUNK_BYTES):
+        yield chunk
+
+
+def write_xlsx(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]], out: IO[bytes]) -> int:
+    """A real workbook in openpyxl's write-only mode (rows go to disk as they come): the table with a bold,
+    filled, frozen header row and an auto filter; a team roll-up sheet; a sheet of the parameters. Rows
+    written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Compliance")
+    sheet.freeze_panes = "A2"
+    widths = (26, 10, 24, 24, 28, 20, 12, 12, 12, 12, 10, 10, 12, 10, 80)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1D3557")
+
+    def header(target: Any, names: list[str]) -> None:
+        cells = []
+        for name in names:
+            cell = WriteOnlyCell(target, value=name)
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cells.append(cell)
+        target.append(cells)
+
+    header(sheet, HEADER)
+    counts: dict[tuple[str, str], list[int]] = {}
+    written = 0
+    for row in rows:
+        sheet.append(values(row))
+        count = counts.setdefault((row.program_name, row.team_name), [0, 0])
+        count[0] += 1
+        count[1] += row.status == "met"
+        written += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{written + 1}"
+
+    teams = book.create_sheet("Team roll-up")
+    teams.freeze_panes = "A2"
+    for index, width in enumerate((24, 24, 10, 10, 10, 10), start=1):
+        teams.column_dimensions[get_column_letter(index)].width = width
+    header(teams, ["Program", "Team", "Workers", "Met", "Not met", "Share met"])
+    for (program, team), (workers, met) in counts.items():
+        teams.append([program, team, workers, met, workers - met, round(met / workers, 4) if workers else None])
+
+    about = book.create_sheet("Parameters")
+    about.column_dimensions["A"].width = 22
+    about.column_dimensions["B"].width = 70
+    header(about, ["Parameter", "Value"])
+    for key, value in [*parameters, ("Rows", str(written))]:
+        about.append([key, value])
+    book.save(out)
+    return written
+
+
+def write_pdf(rows: list[ComplianceRow], teams: list[TeamRollup], parameters: list[tuple[str, str]],
+              out: IO[bytes]) -> None:
+    """Landscape A4: title, the parameters (period, filters, generated by and at), the roll-up, then the table
+    with its header repeated on every page (LongTable, repeatRows), reasons wrapped in their column."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=7, leading=8.5)
+    head = ParagraphStyle("head", parent=cell, textColor=colors.white, fontName="Helvetica-Bold")
+    generated_at = dict(parameters).get("Generated at", "")
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(12 * mm, 7 * mm, f"Supervision compliance · generated {generated_at}")
+        canvas.drawRightString(landscape(A4)[0] - 12 * mm, 7 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    def p(text: Any, style: ParagraphStyle = cell) -> Paragraph:
+        from xml.sax.saxutils import escape
+        return Paragraph(escape("" if text is None else str(text)), style)
+
+    grid = TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1D3557")),
+                       ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#B0B7C3")),
+                       ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F1F4F8")]),
+                       ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                       ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    story: list[Any] = [Paragraph("Supervision compliance", styles["Title"])]
+    story.append(LongTable([[p(k, head), p(v)] for k, v in parameters], colWidths=[40 * mm, 200 * mm],
+                           style=TableStyle([("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#1D3557")),
+                                             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#B0B7C3")),
+                                             ("VALIGN", (0, 0), (-1, -1), "TOP")]), hAlign="LEFT"))
+    story += [Spacer(1, 5 * mm), Paragraph("Team roll-up", styles["Heading2"])]
+    team_rows = [[p(h, head) for h in ("Program", "Team", "Workers", "Met", "Not met", "Share met")]]
+    for team in teams:
+        share = "" if team.met_share is None else f"{team.met_share:.0%}"
+        team_rows.append([p(team.program_name), p(team.team_name), p(team.workers), p(team.met),
+                          p(team.not_met), p(share)])
+    total = sum(t.workers for t in teams)
+    met = sum(t.met for t in teams)
+    team_rows.append([p("All"), p(f"{len(teams)} teams"), p(total), p(met), p(total - met),
+                      p(f"{met / total:.0%}" if total else "")])
+    story.append(LongTable(team_rows, colWidths=[55 * mm, 60 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm],
+                           repeatRows=1, style=grid, hAlign="LEFT"))
+    story += [Spacer(1, 5 * mm), Paragraph(f"Workers ({len(rows)})", styles["Heading2"])]
+    # The PDF leaves out the worker id and the program (both in CSV and Excel) to give the reasons room.
+    columns = ("Worker", "Team", "Supervisors", "Stage", "Period", "Sessions held / required",
+               "Minutes / minimum", "Longest gap", "Status", "Reasons")
+    table = [[p(h, head) for h in columns]]
+    for row in rows:
+        period = (f"{row.period_start:%d %b %Y}" if row.period_start == row.period_end
+                  else f"{row.period_start:%d %b} – {row.period_end:%d %b %Y}")
+        required = "–" if row.required_sessions is None else row.required_sessions
+        table.append([p(row.worker_name), p(row.team_name), p(row.supervisors), p(row.stage), p(period),
+                      p(f"{row.held_sessions} / {required}"), p(f"{row.minutes} / {row.minimum_minutes}"),
+                      p("" if row.longest_gap_days is None else f"{row.longest_gap_days} days"),
+                      p(row.status), p("; ".join(row.reasons))])
+    widths = [34, 28, 32, 22, 28, 18, 18, 14, 13, 66]
+    story.append(LongTable(table, colWidths=[w * mm for w in widths], repeatRows=1, style=grid, hAlign="LEFT"))
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=14 * mm, title="Supervision compliance",
+                            author=dict(parameters).get("Generated by", ""))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The addresses
+
+
+def _plain(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+def _filename(req: ComplianceRequest, extension: str) -> str:
+    by = "_by_month" if req.by_month else ""
+    return f"compliance_{req.window.start}_{req.window.end}{by}.{extension}"
+
+
+def _headers(req: ComplianceRequest, extension: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{_filename(req, extension)}"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _parameters(req: ComplianceRequest, viewer: Viewer, at: datetime) -> list[tuple[str, str]]:
+    return [*req.described(), ("Generated by", f"{viewer.full_name} ({viewer.username}, {viewer.role_label})"),
+            ("Generated at", f"{at:%Y-%m-%d %H:%M} UTC"), ("Address", f"{request.path}?{req.query_string()}")]
+
+
+def export_compliance(extension: str) -> Response:
+    if extension not in MEDIA_TYPES:
+        abort(404)
+    viewer = current_viewer()
+    if viewer is None:
+        return _plain(401, "Not logged in")
+    if not viewer.may_use(SECTION):
+        return _plain(403, "The compliance export is not part of your role's view.")
+    now = today()
+    at = datetime.now(timezone.utc)
+    with session_scope() as session:
+        scope = scope_for(session, viewer, now)
+        try:
+            req = parse(request.args.to_dict(flat=True), session, scope, now)
+        except BadParameter as error:
+            return _plain(400, str(error))
+        record(session, Actor(viewer.user_id, viewer.username, (request.remote_addr or "")[:64] or None),
+               "export", "compliance", extension, new={**req.audit_values(), "format": extension,
+                                                       "address": f"{request.path}?{req.query_string()}"})
+    parameters = _parameters(req, viewer, at)
+    headers = _headers(req, extension)
+
+    if extension == "pdf":
+        with session_scope() as session:
+            rows_: list[ComplianceRow] = []
+            for row in iter_rows(session, scope, req.window, req.filters, by_month=req.by_month):
+                rows_.append(row)
+                if len(rows_) > PDF_MAX_ROWS:
+                    return _plain(400, f"More than {PDF_MAX_ROWS:,} rows: too many to read as a PDF. Narrow the "
+                                       "filters, or use the CSV or Excel export.")
+        handle = tempfile.TemporaryFile()
+        write_pdf(rows_, rollup(rows_), parameters, handle)
+        return Response(_closing(handle), mimetype=MEDIA_TYPES["pdf"], headers=headers)
+
+    def generate() -> Iterator[str | bytes]:
+        with session_scope() as session:
+            stream = iter_rows(session, scope, req.window, req.filters, by_month=req.by_month, stream=True)
+            if extension == "csv":
+                yield from csv_chunks(stream)
+                return
+            handle = tempfile.TemporaryFile()
+            write_xlsx(stream, parameters, handle)
+        yield from _closing(handle)
+
+    return Response(stream_with_context(generate()), mimetype=MEDIA_TYPES[extension], headers=headers)
+
+
+def _closing(handle: IO[bytes]) -> Iterator[bytes]:
+    try:
+        yield from _file_chunks(handle)
+    finally:
+        handle.close()
+
+
+def init_app(server: Flask) -> None:
+    blueprint = Blueprint("exports", __name__)
+    blueprint.add_url_rule("/export/compliance.<extension>", "compliance", export_compliance)
+    server.register_blueprint(blueprint)

@@ -1,0 +1,130 @@
+"""Compliance page: period and filters, export links, the team roll-up, and one grid row per worker."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+
+ALL = "all"  # dbc.Select keeps "" for its own placeholder
+# (field, header, shown by default, extra column options); GROUPS puts a header over some of them.
+NUMBER = {"filter": "agNumberColumnFilter", "flex": 0, "width": 92, "minWidth": 84}
+GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
+    ("worker", "Worker", True, {"minWidth": 150, "tooltipField": "worker", "cellStyle": {"fontWeight": "600"}}),
+    ("worker_id", "Worker ID", False, NUMBER),
+    ("program", "Program", False, {}),
+    ("team", "Team", True, {"minWidth": 120, "tooltipField": "team"}),
+    ("supervisors", "Supervisors", True, {"minWidth": 120, "tooltipField": "supervisors"}),
+    ("stage", "Stage", True, {"minWidth": 100, "tooltipField": "stage"}),
+    ("period_start", "Period start", False, {"maxWidth": 130}),
+    ("period_end", "Period end", False, {"maxWidth": 130}),
+    ("required", "Required", True, {**NUMBER, "headerTooltip": "Individual sessions required: one per whole "
+                                                               "max-days interval of the period"}),
+    ("held", "Held", True, {**NUMBER, "headerTooltip": "Individual sessions held in the period"}),
+    ("minutes", "Counted", True, {**NUMBER, "headerTooltip": "Minutes counted toward the minimum"}),
+    ("minimum", "Minimum", True, {**NUMBER, "headerTooltip": "Minimum minutes of the full months judged"}),
+    ("longest_gap", "Longest gap", True, {**NUMBER, "headerTooltip": "Longest gap between individual sessions, "
+                                                                     "in days"}),
+    ("status", "Status", True, {"flex": 0, "width": 90, "minWidth": 80,
+                                "cellClassRules": {"compliance-not-met": "params.value === 'not met'"}}),
+    ("reasons", "Reasons", True, {"flex": 3, "minWidth": 200, "wrapText": True, "autoHeight": True,
+                                  "cellStyle": {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px",
+                                                "wordBreak": "normal"}}),
+)
+GROUPS = {"required": "Individual sessions", "held": "Individual sessions", "minutes": "Minutes",
+          "minimum": "Minutes"}
+# The column choice names each column in full.
+COLUMN_LABELS = {"required": "Sessions required", "held": "Sessions held", "minutes": "Minutes counted",
+                 "minimum": "Minimum minutes", "longest_gap": "Longest gap (days)"}
+
+
+def last_full_quarter(today: date) -> tuple[date, date]:
+    first_of_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    end = first_of_quarter - timedelta(days=1)
+    return date(end.year, end.month - 2, 1), end
+
+
+def column_defs(shown: list[str] | None) -> list[dict[str, object]]:
+    chosen = set(shown) if shown is not None else {f for f, _, default, _ in GRID_COLUMNS if default}
+    chosen.add("worker")
+    result: list[dict[str, object]] = []
+    for field, header, _, extra in GRID_COLUMNS:
+        column = {"field": field, "headerName": header, "hide": field not in chosen, **extra}
+        group = GROUPS.get(field)
+        if group is None:
+            result.append(column)
+        elif result and result[-1].get("headerName") == group and "children" in result[-1]:
+            result[-1]["children"].append(column)  # type: ignore[attr-defined]
+        else:
+            result.append({"headerName": group, "children": [column]})
+    return result
+
+
+def _select(label: str, id_: str, value: str | None, all_label: str) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=id_),
+                    dbc.Select(id=id_, value=value or ALL, options=[{"label": all_label, "value": ALL}])], md=2)
+
+
+def layout(start: str | None = None, end: str | None = None, program: str | None = None, team: str | None = None,
+           supervisor: str | None = None, stage: str | None = None, **_: str) -> html.Div:
+    """Filters start from the URL (?start=…&end=…&program=…); callbacks validate them."""
+    default_start, default_end = last_full_quarter(date.today())
+    return html.Div([
+        html.H1("Compliance", className="page-title"),
+        html.P(id=ids.COMPLIANCE_SCOPE_NOTE, className="page-lead"),
+        dbc.Card(dbc.CardBody([dbc.Row([
+            dbc.Col([dbc.Label("From", html_for=ids.COMPLIANCE_START),
+                     dbc.Input(id=ids.COMPLIANCE_START, type="date", value=start or default_start.isoformat(),
+                               debounce=True)], md=2),
+            dbc.Col([dbc.Label("To", html_for=ids.COMPLIANCE_END),
+                     dbc.Input(id=ids.COMPLIANCE_END, type="date", value=end or default_end.isoformat(),
+                               debounce=True)], md=2),
+            _select("Program", ids.COMPLIANCE_PROGRAM, program, "All programs"),
+            _select("Team", ids.COMPLIANCE_TEAM, team, "All teams"),
+            _select("Supervisor", ids.COMPLIANCE_SUPERVISOR, supervisor, "All supervisors"),
+            _select("Stage", ids.COMPLIANCE_STAGE, stage, "All stages"),
+        ], className="g-3"),
+            html.Div([
+                html.Span("Download: ", className="me-2 fw-semibold"),
+                dbc.Button("CSV", id=ids.COMPLIANCE_CSV, href="#", external_link=True, color="primary",
+                           outline=True, size="sm", className="me-2", download=""),
+                dbc.Button("Excel", id=ids.COMPLIANCE_XLSX, href="#", external_link=True, color="primary",
+                           outline=True, size="sm", className="me-2", download=""),
+                dbc.Button("PDF", id=ids.COMPLIANCE_PDF, href="#", external_link=True, color="primary",
+                           outline=True, size="sm", className="me-3", download=""),
+                html.Small("Each file has a stable address: copy the link to refresh it from Excel or a BI tool. "
+                           "Add by=month for one row per worker and month.", className="text-body-secondary"),
+            ], className="mt-3 d-flex flex-wrap align-items-center"),
+        ]), className="mb-3 shadow-sm"),
+        html.Div(id=ids.COMPLIANCE_MESSAGE),
+        dcc.Loading([
+            html.P(id=ids.COMPLIANCE_SUMMARY, className="fw-semibold mb-2"),
+            dbc.Card([dbc.CardHeader(html.H2("Team roll-up", className="h6 mb-0")),
+                      dbc.CardBody(html.Div(id=ids.COMPLIANCE_ROLLUP), className="p-0")],
+                     className="mb-3 shadow-sm"),
+        ], type="dot"),
+        dbc.Card([
+            dbc.CardHeader([
+                html.H2("Workers", className="h6 mb-0 d-inline me-3"),
+                html.Details([html.Summary("Columns", className="small"),
+                              dbc.Checklist(id=ids.COMPLIANCE_COLUMNS, inline=True, className="small mt-1",
+                                            options=[{"label": COLUMN_LABELS.get(f, h), "value": f}
+                                                     for f, h, _, _ in GRID_COLUMNS if f != "worker"],
+                                            value=[f for f, _, d, _ in GRID_COLUMNS if d and f != "worker"])],
+                             className="d-inline-block"),
+            ]),
+            dbc.CardBody(dag.AgGrid(
+                id=ids.COMPLIANCE_GRID, columnDefs=column_defs(None), rowData=[],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True,
+                               "flex": 1, "minWidth": 100, "wrapHeaderText": True, "autoHeaderHeight": True},
+                dashGridOptions={"pagination": True, "paginationPageSize": 50,
+                                 "paginationPageSizeSelector": [25, 50, 100, 500], "animateRows": False,
+                                 "enableCellTextSelection": True, "ensureDomOrder": True},
+                style={"height": "640px", "width": "100%"},
+            ), className="p-2"),
+        ], className="shadow-sm"),
+        html.Div(id=ids.COMPLIANCE_URL_SYNC, hidden=True),
+    ])

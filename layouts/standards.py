@@ -1,0 +1,44 @@
+"""Standards page: the standard in force, a form for a new version (per certification stage), every version."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+
+
+def layout(**_: str) -> html.Div:
+    return html.Div([
+        html.H1("Supervision standard", className="page-title"),
+        html.P("Per certification stage: the most days allowed between individual supervision sessions, the minimum "
+               "supervision minutes per month, and whether group sessions count toward that minimum. Every change "
+               "takes effect from a date and is kept as a new version: a past period is always judged by the "
+               "version in force then. Every change is recorded in the audit log.", className="page-lead"),
+        dcc.Store(id=ids.STANDARDS_REFRESH, data=0),
+        dbc.Row([
+            dbc.Col(dbc.Card([dbc.CardHeader(html.H2("In force today", className="h6 mb-0")),
+                              dbc.CardBody(dcc.Loading(html.Div(id=ids.STANDARDS_IN_FORCE), type="dot"))],
+                             className="shadow-sm h-100"), lg=5),
+            dbc.Col(dbc.Card([
+                dbc.CardHeader(html.H2("New version", className="h6 mb-0")),
+                dbc.CardBody([
+                    dbc.Row([
+                        dbc.Col([dbc.Label("Takes effect on", html_for=ids.STANDARDS_EFFECTIVE),
+                                 dbc.Input(id=ids.STANDARDS_EFFECTIVE, type="date")], md=4),
+                        dbc.Col([dbc.Label("Name", html_for=ids.STANDARDS_NAME),
+                                 dbc.Input(id=ids.STANDARDS_NAME, type="text", maxLength=200,
+                                           placeholder="e.g. 2027 state rule")], md=8),
+                    ], className="g-3 mb-3"),
+                    html.Div(id=ids.STANDARDS_FORM_RULES),
+                    dbc.Label("Source (which rule or funder requires it)", html_for=ids.STANDARDS_SOURCE,
+                              className="mt-3"),
+                    dbc.Textarea(id=ids.STANDARDS_SOURCE, rows=2),
+                    dbc.Button("Save version", id=ids.STANDARDS_SAVE, color="primary", className="mt-3"),
+                    html.Div(id=ids.STANDARDS_MESSAGE, className="mt-3", role="status"),
+                ]),
+            ], className="shadow-sm h-100"), lg=7),
+        ], className="g-3 mb-3"),
+        dbc.Card([dbc.CardHeader(html.H2("All versions", className="h6 mb-0")),
+                  dbc.CardBody(dcc.Loading(html.Div(id=ids.STANDARDS_VERSIONS), type="dot"), className="p-0")],
+                 className="shadow-sm"),
+    ])
