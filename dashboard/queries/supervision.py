@@ -271,18 +271,21 @@ def _individual() -> ColumnElement[bool]:
     return SupervisionSession.format == "individual"
 
 
-def _attended(workers: CTE, since: date, before: date, name: str) -> CTE:
+def _attended(workers: CTE, since: date, before: date, name: str, narrow: bool = False) -> CTE:
     """Every column of `workers` with held_on, format and minutes of each session they attended in [since, before).
 
     Read by date (the held_on index) and then the sessions' attendees: one pass that the anchors, the gaps
-    and the monthly minutes of a statement all share.
+    and the monthly minutes of a statement all share. narrow (one worker, as on a profile): read through the
+    attendee index instead, rather than every session of the agency in the range.
     """
-    return (select(*workers.c, SupervisionSession.held_on, SupervisionSession.format, SupervisionSession.minutes)
-            .select_from(SupervisionSession)
-            .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
-            .join(workers, workers.c.worker_id == SessionAttendee.worker_id)
-            .where(SupervisionSession.held_on >= since, SupervisionSession.held_on < before)
-            .cte(name))
+    query = (select(*workers.c, SupervisionSession.held_on, SupervisionSession.format, SupervisionSession.minutes)
+             .select_from(SupervisionSession)
+             .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+             .join(workers, workers.c.worker_id == SessionAttendee.worker_id)
+             .where(SupervisionSession.held_on >= since, SupervisionSession.held_on < before))
+    if narrow:
+        query = query.where(SessionAttendee.worker_id.in_(select(workers.c.worker_id)))
+    return query.cte(name)
 
 
 def _lookback_days(session: Session) -> int:
@@ -293,7 +296,7 @@ def _lookback_days(session: Session) -> int:
 
 
 def _last_individual_before(session: Session, workers: CTE, attended: CTE, before: date, lookback: int,
-                            exact: bool) -> Subquery:
+                            exact: bool, narrow: bool = False) -> Subquery:
     """Every column of `workers` (one row per worker, with worker_id and hire_date) plus held_on: the worker's
     last individual session before `before` (NULL when none). `attended` must cover [before - lookback, before).
 
@@ -312,7 +315,7 @@ def _last_individual_before(session: Session, workers: CTE, attended: CTE, befor
     # SQLite (without statistics) runs as a nested scan.
     parts = [select(*workers.c, literal(None, Date).label("held_on")), recent]
     if exact:
-        seen = _attended(workers, recent_from, before, f"{workers.name}_seen")
+        seen = _attended(workers, recent_from, before, f"{workers.name}_seen", narrow)
         lacking = sorted(session.scalars(
             select(workers.c.worker_id).where(workers.c.hire_date < recent_from)
             .except_(select(seen.c.worker_id).where(seen.c.format == "individual"))))
@@ -351,13 +354,13 @@ class _Judgement:
 
 
 def _judgement(session: Session, judged: CTE, span_start: date, span_end_excl: date,
-               one_per_worker: bool = False, gaps: bool = True) -> _Judgement:
+               one_per_worker: bool = False, gaps: bool = True, narrow: bool = False) -> _Judgement:
     """Set up the shared CTEs; without gaps (minutes only), nothing before the span is read."""
     workers = select(judged.c.worker_id, judged.c.hire_date, judged.c.left_on)
     workers_cte = (workers if one_per_worker else workers.distinct()).cte(f"{judged.name}_workers")
     lookback = _lookback_days(session) if gaps else 0
     attended = _attended(workers_cte, span_start - timedelta(days=lookback), span_end_excl,
-                         f"{judged.name}_attended")
+                         f"{judged.name}_attended", narrow)
     return _Judgement(judged, workers_cte, attended, span_start, span_end_excl, lookback)
 
 
@@ -700,8 +703,9 @@ def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
                worker_id: int | None = None) -> Select[Any]:
     active = _active_workers(scope, filters, as_of, "active", worker_id)
     lookback, before = _lookback_days(session), as_of + timedelta(days=1)
-    attended = _attended(active, before - timedelta(days=lookback), before, "active_attended")
-    last = _last_individual_before(session, active, attended, before, lookback, exact)
+    narrow = worker_id is not None
+    attended = _attended(active, before - timedelta(days=lookback), before, "active_attended", narrow)
+    last = _last_individual_before(session, active, attended, before, lookback, exact, narrow)
     since = func.coalesce(last.c.held_on, last.c.hire_date)
     query = (select(last.c.worker_id, last.c.full_name, last.c.team_id, Team.name.label("team_name"))
              .select_from(last).join(Team, Team.id == last.c.team_id))
@@ -742,7 +746,7 @@ def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
                     _day(next_month).label("period_end_excl"), _day(as_of + timedelta(days=1)).label("until"),
                     active.c.hire_date, active.c.left_on).cte("month_judged")
     months = _month_rows(_judgement(session, judged, month_start, as_of + timedelta(days=1), one_per_worker=True,
-                                    gaps=False))
+                                    gaps=False, narrow=worker_id is not None))
     month = {worker_id: (int(counted), None if required is None else int(required))
              for worker_id, counted, required in session.execute(
                  select(months.c.worker_id, months.c.counted, months.c.required))}

@@ -246,17 +246,25 @@ def rating_history(session: Session, worker: WorkerRef, end: date, months: int =
     date_rows = [select(literal(d, Date).label("as_of")) for d in points]
     dates = (union_all(*date_rows) if len(date_rows) > 1 else date_rows[0]).cte("history_dates")
     ratings = CompetencyRating.__table__
-    ranked = (select(dates.c.as_of, ratings.c.competency_id, ratings.c.level,
-                     func.row_number().over(partition_by=(dates.c.as_of, ratings.c.competency_id),
-                                            order_by=(ratings.c.rated_on.desc(), ratings.c.id.desc())).label("recency"))
-              .select_from(dates).join(ratings, ratings.c.rated_on <= dates.c.as_of)
-              .where(ratings.c.worker_id == worker.id, ratings.c.rater_role == SUPERVISOR).subquery("ranked"))
+    # Each rating carries the day the next one of the same competency replaced it (LEAD; same day: the one
+    # recorded later wins), so it is current on the dates in [rated_on, superseded_on): only current pairs
+    # are joined to the dates, not every rating to every date.
+    spans = (select(ratings.c.competency_id, ratings.c.level, ratings.c.rated_on,
+                    func.lead(ratings.c.rated_on, type_=Date).over(
+                        partition_by=ratings.c.competency_id,
+                        order_by=(ratings.c.rated_on, ratings.c.id)).label("superseded_on"))
+             .where(ratings.c.worker_id == worker.id, ratings.c.rater_role == SUPERVISOR,
+                    ratings.c.rated_on <= end).subquery("spans"))
+    current = (select(dates.c.as_of, spans.c.competency_id, spans.c.level).select_from(dates)
+               .join(spans, and_(spans.c.rated_on <= dates.c.as_of,
+                                 or_(spans.c.superseded_on.is_(None), spans.c.superseded_on > dates.c.as_of)))
+               .subquery("current_then"))
     rows = session.execute(
-        select(Category.code, ranked.c.as_of, func.avg(ranked.c.level), func.count())
-        .join(Competency, Competency.id == ranked.c.competency_id).join(Category, Category.id == Competency.category_id)
-        .where(ranked.c.recency == 1)
-        .group_by(Category.code, Category.sort_order, ranked.c.as_of)
-        .order_by(Category.sort_order, ranked.c.as_of)).all()
+        select(Category.code, current.c.as_of, func.avg(current.c.level), func.count())
+        .join(Competency, Competency.id == current.c.competency_id)
+        .join(Category, Category.id == Competency.category_id)
+        .group_by(Category.code, Category.sort_order, current.c.as_of)
+        .order_by(Category.sort_order, current.c.as_of)).all()
     return [HistoryPoint(code, as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)),
                          round(float(mean), 2), int(rated)) for code, as_of, mean, rated in rows]
 
