@@ -1,4 +1,5 @@
 """Entry point: `python app.py` serves on http://127.0.0.1:8050; in production `gunicorn app:server`."""
+import gc
 import os
 import sys
 
@@ -10,6 +11,11 @@ try:
 except ConfigError as exc:
     sys.exit(f"error: {exc}")
 server = app.server
+# What start-up built (Dash, Plotly, SQLAlchemy metadata) lives as long as the process: freeze it out of the
+# collector's sight, so a full collection during a request does not rescan it (it was the slow tail of the
+# worker profile: bench/README.md, "My team"). With gunicorn --preload it also keeps those pages shared.
+gc.collect()
+gc.freeze()
 
 if __name__ == "__main__":
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")),

@@ -17,6 +17,7 @@ The clock is pinned: callbacks.overview.today() is patched to --today (the datas
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import math
 import os
@@ -186,6 +187,8 @@ def build_app(url: str, today: date) -> Any:
     import callbacks.overview as overview_callbacks
 
     overview_callbacks.today = lambda: today  # type: ignore[assignment]
+    gc.collect()
+    gc.freeze()  # as app.py does after start-up
     return app
 
 
