@@ -125,7 +125,8 @@ def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> An
                    dbc.Button("Record ratings", id={"type": ids.RATING_OPEN, "worker": worker.id},
                               color="primary", outline=True)]
     return html.Div([view.profile(worker, actions=actions, last_n=last_n, editable_by=viewer.staff_id
-                                  if viewer.role == "supervisor" else None, **parts),
+                                  if viewer.role == "supervisor" else None,
+                                  own_record=viewer.staff_id == worker.id, **parts),
                      html.Div(str(worker.id), id=ids.PROFILE_WORKER, hidden=True)])
 
 

@@ -172,7 +172,9 @@ def guides_panel(guides: Sequence[WorkerGuide]) -> html.Div:
 
 def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categories: Sequence[CategoryLevels],
             labels: dict[int, str], history: Sequence[HistoryPoint], sessions: Sequence[WorkerSession],
-            discussed: NotDiscussed, last_n: int, guides: Sequence[WorkerGuide], editable_by: int | None) -> html.Div:
+            discussed: NotDiscussed, last_n: int, guides: Sequence[WorkerGuide], editable_by: int | None,
+            own_record: bool = False) -> html.Div:
+    """A worker's profile; own_record words it for the peer worker reading their own."""
     titles = {c.code: c.title for c in categories}
     return html.Div([
         header(worker, due, actions),
@@ -180,7 +182,8 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
             dbc.Col(dbc.Card([dbc.CardHeader(html.H3("Competencies: supervisor and self", className="h6 mb-0")),
                               dbc.CardBody(ratings_panel(categories, labels))], className="shadow-sm h-100"), lg=7),
             dbc.Col([
-                dbc.Card([dbc.CardHeader(html.H3("Guides for this worker", className="h6 mb-0")),
+                dbc.Card([dbc.CardHeader(html.H3("Guides for you" if own_record else "Guides for this worker",
+                                                          className="h6 mb-0")),
                           dbc.CardBody(guides_panel(guides), id=ids.PROFILE_GUIDES)], className="shadow-sm mb-3"),
                 dbc.Card([dbc.CardHeader(html.Div([
                     html.H3("Principles not discussed lately", className="h6 mb-0"),

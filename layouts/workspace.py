@@ -39,6 +39,8 @@ ROSTER_COLUMNS = [
     {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 140,
      "headerTooltip": "Supervision minutes this month of the month's minimum"},
     {"field": "principles", "headerName": "Principle coverage", "minWidth": 170, "sortable": False,
+     "headerTooltip": "Per principle (R, P, V, Rf, T): the share of its competencies the supervisor's current "
+                      "rating puts at proficient or above; ratings past the staleness limit do not count",
      "filter": False, "cellRenderer": "PrincipleBars", "cellDataType": False},
 ]
 
