@@ -19,26 +19,26 @@ def _options(labels: dict[str, str]) -> list[dict[str, str]]:
 
 
 ROSTER_COLUMNS = [
-    {"field": "worker", "headerName": "Worker", "pinned": "left", "minWidth": 160,
+    {"field": "worker", "headerName": "Worker", "pinned": "left", "minWidth": 150,
      "cellRenderer": "WorkerLink"},
-    {"field": "team", "headerName": "Team", "minWidth": 150},
-    {"field": "stage", "headerName": "Stage", "minWidth": 130},
-    {"field": "status_label", "headerName": "Status", "minWidth": 140,
+    {"field": "team", "headerName": "Team", "minWidth": 140, "tooltipField": "team"},
+    {"field": "stage", "headerName": "Stage", "minWidth": 115, "tooltipField": "stage"},
+    {"field": "status_label", "headerName": "Status", "minWidth": 150,
      "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
                         "status-due-soon": "params.data.status === 'due_soon'",
                         "status-on-track": "params.data.status === 'on_track'"}},
-    {"field": "last_individual", "headerName": "Last individual", "minWidth": 120,
+    {"field": "last_individual", "headerName": "Last individual", "minWidth": 110,
      "headerTooltip": "Last individual supervision session"},
-    {"field": "days_since", "headerName": "Days since", "type": "numericColumn", "minWidth": 115,
+    {"field": "days_since", "headerName": "Days since", "type": "numericColumn", "minWidth": 90,
      "filter": "agNumberColumnFilter"},
-    {"field": "next_due", "headerName": "Next due", "minWidth": 110},
-    {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 125,
+    {"field": "next_due", "headerName": "Next due", "minWidth": 105},
+    {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 90,
      "filter": "agNumberColumnFilter"},
     # Overdue first by default; workers with no standard (no stage recorded) last, not first as nulls sort.
     {"field": "due_order", "hide": True, "sort": "asc"},
-    {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 140,
+    {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 110,
      "headerTooltip": "Supervision minutes this month of the month's minimum"},
-    {"field": "principles", "headerName": "Principle coverage", "minWidth": 170, "sortable": False,
+    {"field": "principles", "headerName": "Principle coverage", "minWidth": 150, "sortable": False,
      "headerTooltip": "Per principle (R, P, V, Rf, T): the share of its competencies the supervisor's current "
                       "rating puts at proficient or above; ratings past the staleness limit do not count",
      "filter": False, "cellRenderer": "PrincipleBars", "cellDataType": False},
@@ -48,7 +48,9 @@ ROSTER_COLUMNS = [
 def roster_grid() -> dag.AgGrid:
     return dag.AgGrid(
         id=ids.MY_TEAM_ROSTER, columnDefs=ROSTER_COLUMNS, rowData=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
+        # Headers wrap rather than truncate, so the grid fits 1,400 px without scrolling sideways.
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "wrapHeaderText": True,
+                       "autoHeaderHeight": True},
         getRowId="params.data.row_id", columnSize="responsiveSizeToFit",
         dashGridOptions={"domLayout": "autoHeight", "rowHeight": 44, "tooltipShowDelay": 300,
                          "localeText": {"noRowsToShow": "No peer workers on your teams today."}},
