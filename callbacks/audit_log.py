@@ -9,7 +9,7 @@ from callbacks.common import as_date, viewer_for
 from dashboard.db import session_scope
 from dashboard.queries import audit
 from layouts import ids
-from layouts.audit_log import ALL
+from layouts.ids import ALL
 
 SECTION = "audit"
 

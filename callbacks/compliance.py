@@ -14,7 +14,8 @@ from dashboard.queries import compliance
 from dashboard.queries.common import Window
 from dashboard.scope import scope_for
 from layouts import ids
-from layouts.compliance import ALL, column_defs, last_full_quarter
+from layouts.compliance import column_defs, last_full_quarter
+from layouts.ids import ALL
 
 SECTION = "compliance"
 FILTER_INPUTS = (Input(ids.COMPLIANCE_START, "value"), Input(ids.COMPLIANCE_END, "value"),

@@ -16,7 +16,8 @@ from dashboard.queries import coverage, pooling, supervision
 from dashboard.queries.common import (MetricSettings, TeamFilter, Window, load_settings, teams_in_view)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
-from layouts.overview import ALL, DEFAULT_WINDOW, WINDOW_PRESETS
+from layouts.ids import ALL
+from layouts.overview import DEFAULT_WINDOW, WINDOW_PRESETS
 
 SECTION = "overview"
 TREND_MONTHS = 12

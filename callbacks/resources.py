@@ -9,8 +9,8 @@ from dashboard import figures
 from dashboard.db import session_scope
 from dashboard.queries import resources
 from layouts import ids
+from layouts.ids import ALL
 
-ALL = "all"  # the "no filter" choice; dbc.Select keeps "" for its own placeholder
 
 
 def filter_options(_mounted: str, from_url: Any) -> tuple[list[dict[str, str]], list[dict[str, str]], Any, Any, Any]:

@@ -21,7 +21,7 @@ from dashboard.queries.supervision import DueDate, due_dates
 from dashboard.recording import Problem, Rejected, Writer, delete_session, parse_ratings, save_ratings, save_session
 from dashboard.scope import Scope, scope_for
 from layouts import ids
-from layouts.overview import ALL as ALL_TEAMS
+from layouts.ids import ALL as ALL_TEAMS
 from layouts.workspace import NOT_DISCUSSED_CHOICES
 
 log = logging.getLogger(__name__)
@@ -362,7 +362,8 @@ def register(app: Dash) -> None:
                  Output(ids.RATING_BODY, "children"), Output(ids.RATING_WORKER, "data"),
                  Output(ids.RATING_DATE, "value"), Output(ids.RATING_NOTE, "value"),
                  Output(ids.RATING_FEEDBACK, "children"),
-                 Input({"type": ids.RATING_OPEN, "worker": ALL}, "n_clicks"), prevent_initial_call=True)(open_rating_form)
+                 Input({"type": ids.RATING_OPEN, "worker": ALL}, "n_clicks"),
+                 prevent_initial_call=True)(open_rating_form)
     app.callback(Output(ids.RATING_MODAL, "is_open", allow_duplicate=True), Input(ids.RATING_CANCEL, "n_clicks"),
                  prevent_initial_call=True)(close_rating_form)
     app.callback(Output(ids.RATING_FEEDBACK, "children", allow_duplicate=True),

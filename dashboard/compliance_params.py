@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from dashboard.queries.common import Window
 from dashboard.queries.compliance import ComplianceFilter, FilterChoices, choices
 from dashboard.scope import Scope
+from layouts.ids import ALL
 from models import CertificationStage
 
 MAX_PERIOD_DAYS = 5 * 366  # five years (the retention of most funders' audits); longer is likely a mistake
-ALL = "all"  # dbc.Select keeps "" for its own placeholder
 KEYS = ("start", "end", "program", "team", "supervisor", "stage", "by")
 
 

@@ -6,8 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import ids
+from layouts.ids import ALL
 
-ALL = "all"  # the "no filter" choice; dbc.Select keeps "" for its own placeholder
 COLUMNS = [
     {"field": "occurred_at", "headerName": "When (UTC)", "width": 180, "sort": "desc"},
     {"field": "username", "headerName": "Who", "width": 130},

@@ -8,8 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.ids import ALL
 
-ALL = "all"  # dbc.Select keeps "" for its own placeholder
 # (field, header, shown by default, extra column options); GROUPS puts a header over some of them.
 NUMBER = {"filter": "agNumberColumnFilter", "flex": 0, "width": 92, "minWidth": 84}
 GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (

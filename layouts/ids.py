@@ -2,6 +2,9 @@
 
 URL = "url"
 
+# The "no filter" choice of a select (program, team, stage …); dbc.Select keeps "" for its own placeholder.
+ALL = "all"
+
 RESOURCES_PRINCIPLE = "resources-principle"
 RESOURCES_CATEGORY = "resources-category"
 RESOURCES_GUIDES = "resources-guides"

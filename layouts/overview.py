@@ -5,12 +5,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.ids import ALL
 
 WINDOW_PRESETS = (("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 180 days"),
                   ("365", "Last 365 days"), ("custom", "Custom range"))
 DEFAULT_WINDOW = "90"
 MODES = (("proficiency", "Proficiency"), ("discussed", "Discussed in supervision"))
-ALL = "all"  # the "no filter" choice; dbc.Select keeps "" for its own placeholder
 
 
 def _panel(title: str, body: object, help_text: str = "") -> dbc.Card:

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
-from layouts.overview import ALL
+from layouts.ids import ALL
 
 STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due within 7 days", "on_track": "On track",
                  "no_standard": "No standard"}
