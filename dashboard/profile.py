@@ -97,7 +97,8 @@ def ratings_panel(categories: Sequence[CategoryLevels], labels: dict[int, str]) 
             html.Td(dbc.Badge("differ by 2+", color="warning", text_color="dark") if c.flagged else ""),
         ], className="table-warning" if c.flagged else None) for c in category.competencies]
         table = dbc.Table([html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"), html.Th("Supervisor"),
-                                               html.Th("Self"), html.Th(html.Span("Flag", className="visually-hidden"))])),
+                                               html.Th("Self"),
+                                               html.Th(html.Span("Flag", className="visually-hidden"))])),
                            html.Tbody(rows)], size="sm", className="mb-0 small")
         items.append(dbc.AccordionItem(
             table, item_id=category.code,
@@ -197,7 +198,8 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
             ], lg=5),
         ], className="g-3 mb-3"),
         dbc.Card([dbc.CardHeader(html.H3("Rating history by category (supervisor)", className="h6 mb-0")),
-                  dbc.CardBody(dcc.Graph(figure=history_chart(history, titles, sorted(labels)), config={"displayModeBar": False},
+                  dbc.CardBody(dcc.Graph(figure=history_chart(history, titles, sorted(labels)),
+                                         config={"displayModeBar": False},
                                          style={"height": "320px"}, id=ids.PROFILE_HISTORY))],
                  className="shadow-sm mb-3"),
         dbc.Card([dbc.CardHeader(html.H3(f"Supervision sessions ({len(sessions)} most recent)", className="h6 mb-0")),

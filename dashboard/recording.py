@@ -18,9 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.audit import Actor, record
 from dashboard.auth import Viewer
+from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
 from models import (Competency, CompetencyRating, CurrentRating, Framework, RatingLevel, RatingScale,
-                    SessionAttendee, SessionCompetency, Staff, SupervisionSession, TeamMembership, TeamSupervisor)
+                    SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
+                    TeamSupervisor)
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
@@ -175,13 +177,11 @@ def writable_worker_ids(session: Session, writer: Writer, worker_ids: Iterable[i
         return set()
     if writer.role == "peer_worker":
         return {writer.staff_id} & set(wanted) if writer.staff_id is not None else set()
-    query = select(Staff.id).where(Staff.id.in_(wanted), Staff.role == "peer_worker")
-    if writer.team_ids is not None:
-        query = query.join(TeamMembership, TeamMembership.staff_id == Staff.id).where(
-            TeamMembership.team_id.in_(sorted(writer.team_ids)), TeamMembership.start_date <= today,
-            or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > today),
-            or_(Staff.left_on.is_(None), Staff.left_on > today))
-    return set(session.scalars(query))
+    if writer.team_ids is None:
+        return set(session.scalars(select(Staff.id).where(Staff.id.in_(wanted), Staff.role == "peer_worker")))
+    # The roster's own rule (members_on): who is on those teams today.
+    members = members_on(today, select(Team.id).where(Team.id.in_(sorted(writer.team_ids)))).subquery()
+    return set(session.scalars(select(members.c.worker_id).where(members.c.worker_id.in_(wanted))))
 
 
 def _supervised_on(session: Session, supervisor_id: int, worker_ids: Sequence[int], day: date) -> set[int]:

@@ -15,9 +15,9 @@ from dashboard.queries.coverage import (SUPERVISOR, _active_framework, _current_
 from dashboard.queries.resources import GuideRow, list_guides
 from dashboard.queries.supervision import DueDate, due_dates
 from dashboard.scope import Scope
-from models import (Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, CurrentRating, Framework,
-                    Principle, RatingLevel, RatingScale, SessionAttendee, SessionCompetency, StageAssignment, Staff,
-                    SupervisionSession, Team, TeamMembership)
+from models import (Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, CurrentRating,
+                    Framework, Principle, RatingLevel, RatingScale, SessionAttendee, SessionCompetency,
+                    StageAssignment, Staff, SupervisionSession, Team, TeamMembership)
 
 DIFFERENCE_FLAG = 2  # supervisor and self ratings this many levels apart are flagged for a conversation
 WEAKEST_CATEGORIES = 3  # how many of the worker's weakest categories guides are suggested for
@@ -415,7 +415,8 @@ def own_session(session: Session, supervisor_id: int | None, session_id: object)
     if row is None:
         return None
     attendees = tuple(session.scalars(select(SessionAttendee.worker_id)
-                                      .where(SessionAttendee.session_id == session_id).order_by(SessionAttendee.worker_id)))
+                                      .where(SessionAttendee.session_id == session_id)
+                                      .order_by(SessionAttendee.worker_id)))
     topics = session.execute(select(Competency.id, Competency.code)
                              .join(SessionCompetency, SessionCompetency.competency_id == Competency.id)
                              .where(SessionCompetency.session_id == session_id).order_by(Competency.sort_order)).all()
