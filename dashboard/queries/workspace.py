@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from dashboard.queries.common import MetricSettings, TeamFilter, members_on, visible_team_ids
@@ -165,26 +166,32 @@ def roster(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
     if not due:
         return []
     stages = dict(session.execute(select(CertificationStage.code, CertificationStage.name)).all())
+    shares = _principle_shares(session, members_on(as_of, visible_team_ids(scope, filters)), as_of, settings)
+    return [RosterRow(d, stages.get(d.stage_code) if d.stage_code else None, shares.get(d.worker_id, shares[None]))
+            for d in due]
+
+
+def _principle_shares(session: Session, members: Select[Any], as_of: date, settings: MetricSettings
+                      ) -> dict[int | None, tuple[PrincipleShare, ...]]:
+    """Per member (worker_id), per principle of the active framework: primary competencies rated at all and
+    rated proficient by their current supervisor rating (stale ones don't count); key None: a worker with none."""
     framework = _active_framework(session)
-    shares: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    if framework is not None:
-        members = members_on(as_of, visible_team_ids(scope, filters))
-        current = _current_supervisor_ratings(session, members, as_of, settings.staleness_days)
-        primary = _primary_principles(framework.id)
-        for worker_id, principle_id, proficient, rated in session.execute(
-                select(current.c.worker_id, primary.c.principle_id,
-                       func.sum(case((current.c.level >= framework.proficient_level, 1), else_=0)), func.count())
-                .join(primary, primary.c.competency_id == current.c.competency_id)
-                .group_by(current.c.worker_id, primary.c.principle_id)):
-            shares[worker_id][principle_id] = (int(proficient or 0), int(rated))
-    principles = framework.principles if framework else ()
-    return [RosterRow(d, stages.get(d.stage_code) if d.stage_code else None, tuple(
-        PrincipleShare(p.code, p.name, *_counts(shares[d.worker_id].get(p.id, (0, 0)), p.competencies))
-        for p in principles)) for d in due]
+    if framework is None:
+        return {None: ()}
+    current = _current_supervisor_ratings(session, members, as_of, settings.staleness_days)
+    primary = _primary_principles(framework.id)
+    counts: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for worker_id, principle_id, proficient, rated in session.execute(
+            select(current.c.worker_id, primary.c.principle_id,
+                   func.sum(case((current.c.level >= framework.proficient_level, 1), else_=0)), func.count())
+            .join(primary, primary.c.competency_id == current.c.competency_id)
+            .group_by(current.c.worker_id, primary.c.principle_id)):
+        counts[worker_id][principle_id] = (int(proficient or 0), int(rated))
 
-
-def _counts(proficient_rated: tuple[int, int], competencies: int) -> tuple[int, int, int]:
-    return proficient_rated[0], competencies, proficient_rated[1]
+    def shares(by_principle: dict[int, tuple[int, int]]) -> tuple[PrincipleShare, ...]:
+        return tuple(PrincipleShare(p.code, p.name, by_principle.get(p.id, (0, 0))[0], p.competencies,
+                                    by_principle.get(p.id, (0, 0))[1]) for p in framework.principles)
+    return {worker_id: shares(by_principle) for worker_id, by_principle in counts.items()} | {None: shares({})}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -348,20 +355,10 @@ def guides_for_worker(session: Session, worker: WorkerRef, categories: list[Cate
 
 def principle_shares(session: Session, worker: WorkerRef, settings: MetricSettings, today: date
                      ) -> list[PrincipleShare]:
-    """The roster's per-principle counts for one worker (current, not stale, supervisor ratings)."""
-    framework = _active_framework(session)
-    if framework is None:
-        return []
-    primary = _primary_principles(framework.id)
-    counts = {principle_id: (int(proficient or 0), int(rated)) for principle_id, proficient, rated in session.execute(
-        select(primary.c.principle_id, func.sum(case((CurrentRating.level >= framework.proficient_level, 1),
-                                                     else_=0)), func.count())
-        .join(CurrentRating, and_(CurrentRating.competency_id == primary.c.competency_id,
-                                  CurrentRating.worker_id == worker.id, CurrentRating.rater_role == SUPERVISOR,
-                                  CurrentRating.rated_on > today - timedelta(days=settings.staleness_days)))
-        .group_by(primary.c.principle_id))}
-    return [PrincipleShare(p.code, p.name, *_counts(counts.get(p.id, (0, 0)), p.competencies))
-            for p in framework.principles]
+    """The roster's per-principle counts for one (already visible) worker."""
+    member = select(literal(worker.id).label("worker_id"), literal(worker.team_id or 0).label("team_id"))
+    shares = _principle_shares(session, member, today, settings)
+    return list(shares.get(worker.id, shares[None]))
 
 
 # ---------------------------------------------------------------------------------------------------------------
