@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort
 
 from dashboard.auth import Viewer, current_viewer
+from dashboard.recording import MAX_ID
 
 
 def viewer_for(section_key: str) -> Viewer:
@@ -20,13 +21,14 @@ def viewer_for(section_key: str) -> Viewer:
 
 
 def as_int(value: Any) -> int | None:
-    """An id from a control or a crafted payload: a whole number or nothing."""
+    """An id from a control or a crafted payload: a whole number from 0 to MAX_ID, or nothing (PostgreSQL refuses
+    to compare an INTEGER column with a bigger number rather than finding nothing)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
+        return value
     return None
 
 

@@ -26,6 +26,7 @@ from models import (Competency, CompetencyRating, CurrentRating, Framework, Rati
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
+MAX_ID = 2**31 - 1  # ids are INTEGER columns on both databases
 NOTE_LIMIT = 2000
 FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
 KIND_LABELS = {"supportive": "Supportive", "clinical_educational": "Clinical / educational",
@@ -128,6 +129,15 @@ class _Checks:
             self.add(field_name, f"{label} must be a whole number.")
             return None
 
+    def identifier(self, field_name: str, label: str, raw: object) -> int | None:
+        """A record id: a whole number the database's INTEGER ids can hold (PostgreSQL refuses to compare a
+        bigger one rather than finding nothing)."""
+        number = self.whole_number(field_name, label, raw)
+        if number is not None and not 1 <= number <= MAX_ID:
+            self.add(field_name, f"{label} is not a valid choice.")
+            return None
+        return number
+
     def choice(self, field_name: str, label: str, raw: object, allowed: Mapping[str, str]) -> str | None:
         if raw is None or raw == "":
             self.add(field_name, f"{label} is required.")
@@ -146,7 +156,7 @@ class _Checks:
             number = value if isinstance(value, int) and not isinstance(value, bool) else None
             if number is None and isinstance(value, str) and value.strip().isdigit():
                 number = int(value)
-            if number is None:
+            if number is None or not 1 <= number <= MAX_ID:
                 self.add(field_name, f"{label} contains something that is not a valid choice.")
                 return None
             result.append(number)
@@ -226,7 +236,7 @@ def parse_session(raw: Mapping[str, Any], writer: Writer) -> tuple[SessionDraft 
         if supervisor_id is None:
             checks.add("supervisor_id", "Your account is not linked to a staff record; ask an administrator.")
     else:
-        supervisor_id = checks.whole_number("supervisor_id", "Supervisor", raw.get("supervisor_id"))
+        supervisor_id = checks.identifier("supervisor_id", "Supervisor", raw.get("supervisor_id"))
     if checks.problems or None in (held_on, minutes, session_format, kind, modality, supervisor_id) \
             or attendees is None or competencies is None:
         return None, checks.problems or [Problem("form", "The session could not be read.")]
@@ -383,14 +393,14 @@ def parse_ratings(worker_id: object, levels: Mapping[Any, Any], rated_on: object
                   ) -> tuple[list[RatingDraft], list[Problem]]:
     """{competency id: level} as sent by a form (ids may arrive as strings) -> drafts, or problems."""
     checks = _Checks()
-    worker = checks.whole_number("worker_id", "Worker", worker_id)
+    worker = checks.identifier("worker_id", "Worker", worker_id)
     day = checks.date("rated_on", "The rating date", rated_on)
     if not isinstance(levels, Mapping) or (notes is not None and not isinstance(notes, Mapping)):
         checks.add("levels", "The ratings could not be read.")
         return [], checks.problems
     drafts = []
     for raw_competency, raw_level in levels.items():
-        competency = checks.whole_number("levels", "A competency", raw_competency)
+        competency = checks.identifier("levels", "A competency", raw_competency)
         level = checks.whole_number("levels", "A rating level", raw_level)
         note = checks.note((notes or {}).get(raw_competency) if notes else None)
         if None not in (competency, level, worker, day):

@@ -154,7 +154,8 @@ def test_a_profile_outside_the_scope_reads_as_not_found(demo_client: FlaskClient
         return response_text(fire(demo_client, "profile-subject",
                                   {"profile-subject.data": subject, "workspace-version.data": 0}))
     assert "Luis Yazzie" in profile(people["luis"])
-    for forged in (people["outsider"], people["maria"], 10**9, "self", "1; DROP TABLE staff", [people["luis"]]):
+    for forged in (people["outsider"], people["maria"], 10**9, 2**31, "self", "1; DROP TABLE staff",
+                   [people["luis"]]):
         text = profile(forged)
         assert "profile-name" not in text, forged
     login(demo_client, "peer", "demo")
@@ -197,6 +198,7 @@ def test_a_valid_session_is_saved_with_its_audit_event(demo_client: FlaskClient,
 @pytest.mark.parametrize(("case", "message"), [
     ("other team's worker", "not a peer worker on your teams"),
     ("unknown worker", "not a peer worker on your teams"),
+    ("id beyond INTEGER", "not a valid choice"),
     ("unknown competency", "not in the agency"),
     ("future date", "is in the future"),
     ("before hire", "was hired on"),
@@ -210,6 +212,7 @@ def test_bad_sessions_are_refused_and_nothing_is_written(demo_client: FlaskClien
     form: dict[str, Any] = {
         "other team's worker": {"attendees": [people["outsider"]]},
         "unknown worker": {"attendees": [10**9]},
+        "id beyond INTEGER": {"attendees": [2**31]},
         "unknown competency": {"attendees": [people["omar"]],
                                "session-topics.selectedRows": [{"id": "999999"}]},
         "future date": {"attendees": [people["omar"]], "date": date.today().replace(year=date.today().year + 1)
