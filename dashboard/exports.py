@@ -7,6 +7,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
+from operator import attrgetter
 from typing import IO, Any
 
 from flask import Blueprint, Flask, Response, abort, request, stream_with_context
@@ -33,28 +34,27 @@ def today() -> date:
 # ---------------------------------------------------------------------------------------------------------
 # The table, the same in every format
 
-COLUMNS: tuple[tuple[str, Callable[[ComplianceRow], Any]], ...] = (
-    ("Worker", lambda r: r.worker_name),
-    ("Worker ID", lambda r: r.worker_id),
-    ("Program", lambda r: r.program_name),
-    ("Team", lambda r: r.team_name),
-    ("Supervisors", lambda r: r.supervisors),
-    ("Stage", lambda r: r.stage),
-    ("Period start", lambda r: r.period_start),
-    ("Period end", lambda r: r.period_end),
-    ("Individual sessions required", lambda r: r.required_sessions),
-    ("Individual sessions held", lambda r: r.held_sessions),
-    ("Minutes", lambda r: r.minutes),
-    ("Minimum minutes", lambda r: r.minimum_minutes),
-    ("Longest gap (days)", lambda r: r.longest_gap_days),
-    ("Status", lambda r: r.status),
-    ("Reasons", lambda r: "; ".join(r.reasons)),
+# (header, ComplianceRow attribute) in column order.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Worker", "worker_name"),
+    ("Worker ID", "worker_id"),
+    ("Program", "program_name"),
+    ("Team", "team_name"),
+    ("Supervisors", "supervisors"),
+    ("Stage", "stage"),
+    ("Period start", "period_start"),
+    ("Period end", "period_end"),
+    ("Individual sessions required", "required_sessions"),
+    ("Individual sessions held", "held_sessions"),
+    ("Minutes", "minutes"),
+    ("Minimum minutes", "minimum_minutes"),
+    ("Longest gap (days)", "longest_gap_days"),
+    ("Status", "status"),
+    ("Reasons", "reasons_text"),
 )
 HEADER = [name for name, _ in COLUMNS]
-
-
-def values(row: ComplianceRow) -> list[Any]:
-    return [get(row) for _, get in COLUMNS]
+# A row's cells in COLUMNS order, read in one call (a function per cell cost ~0.5 s per 100k rows).
+values: Callable[[ComplianceRow], tuple[Any, ...]] = attrgetter(*(attribute for _, attribute in COLUMNS))
 
 
 def csv_chunks(rows: Iterable[ComplianceRow], batch: int = 1000) -> Iterator[str]:
@@ -65,7 +65,7 @@ def csv_chunks(rows: Iterable[ComplianceRow], batch: int = 1000) -> Iterator[str
     writer.writerow(HEADER)
     pending = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in values(row)])
+        writer.writerow(values(row))  # None is written as an empty cell
         pending += 1
         if pending >= batch:
             yield buffer.getvalue()

@@ -46,6 +46,11 @@ class ComplianceRow:
     reasons: tuple[str, ...]
     team_id: int = 0
 
+    @property
+    def reasons_text(self) -> str:
+        """The reasons as one cell of an export."""
+        return "; ".join(self.reasons)
+
 
 @dataclass(frozen=True)
 class TeamRollup:
