@@ -18,7 +18,8 @@ from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
 from layouts import ids
 from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
 
-STATUS_COLORS = {"overdue": "danger", "due_soon": "warning", "on_track": "success", "no_standard": "secondary"}
+STATUS_COLORS = {"overdue": "danger", "due_soon": "warning", "on_track": "success", "no_standard": "secondary",
+                 "on_leave": "info"}
 # Eight distinguishable colours, then dashes: twelve category lines stay apart (Okabe-Ito plus four).
 LINE_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#882255")
 
@@ -33,6 +34,13 @@ def abbreviation(name: str) -> str:
     return words[0][0].upper() + ("f" if len(words) > 1 and words[0].lower().startswith("relation") else "")
 
 
+def status_label(due: DueDate) -> str:
+    """'On leave, back 19 Dec 2026' for a worker away with a known return; the status's label otherwise."""
+    if due.status == "on_leave" and due.back_on is not None:
+        return f"{STATUS_LABELS['on_leave']}, back {due.back_on:%d %b %Y}"
+    return STATUS_LABELS[due.status]
+
+
 def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
     result = []
     for row in rows:
@@ -41,7 +49,7 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
                    else f"{due.minutes_this_month}")
         result.append({
             "row_id": str(due.worker_id), "worker_id": due.worker_id, "worker": due.worker_name, "team": due.team_name,
-            "stage": row.stage_name or "—", "status": due.status, "status_label": STATUS_LABELS[due.status],
+            "stage": row.stage_name or "—", "status": due.status, "status_label": status_label(due),
             "last_individual": due.last_individual.isoformat() if due.last_individual else None,
             "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
             "days_until_due": due.days_until_due, "minutes_label": minutes,
@@ -57,7 +65,7 @@ def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Ca
              f"Hired {worker.hire_date:%d %b %Y}"]
     status: list[Any] = []
     if due is not None:
-        status = [dbc.Badge(STATUS_LABELS[due.status], color=STATUS_COLORS[due.status], className="me-2",
+        status = [dbc.Badge(status_label(due), color=STATUS_COLORS[due.status], className="me-2",
                             id=ids.PROFILE_STATUS),
                   html.Span(f"Last individual session {_day(due.last_individual)} · "
                             f"{due.days_since} days since · next due {_day(due.next_due)} · "

@@ -10,7 +10,7 @@ from layouts import ids
 from layouts.ids import ALL
 
 STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due within 7 days", "on_track": "On track",
-                 "no_standard": "No standard"}
+                 "no_standard": "No standard", "on_leave": "On leave"}
 NOT_DISCUSSED_CHOICES = (3, 5, 10)
 
 
@@ -26,7 +26,8 @@ ROSTER_COLUMNS = [
     {"field": "status_label", "headerName": "Status", "minWidth": 150,
      "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
                         "status-due-soon": "params.data.status === 'due_soon'",
-                        "status-on-track": "params.data.status === 'on_track'"}},
+                        "status-on-track": "params.data.status === 'on_track'",
+                        "status-on-leave": "params.data.status === 'on_leave'"}},
     {"field": "last_individual", "headerName": "Last individual", "minWidth": 110,
      "headerTooltip": "Last individual supervision session"},
     {"field": "days_since", "headerName": "Days since", "type": "numericColumn", "minWidth": 90,
@@ -34,7 +35,8 @@ ROSTER_COLUMNS = [
     {"field": "next_due", "headerName": "Next due", "minWidth": 105},
     {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 90,
      "filter": "agNumberColumnFilter"},
-    # Overdue first by default; workers with no standard (no stage recorded) last, not first as nulls sort.
+    # Overdue first by default; workers with no due date (no stage recorded, on leave with no return date) last,
+    # not first as nulls sort.
     {"field": "due_order", "hide": True, "sort": "asc"},
     {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 110,
      "headerTooltip": "Supervision minutes this month of the month's minimum"},
