@@ -1,4 +1,4 @@
-"""CSV import of teams, staff, team moves, supervision sessions and ratings: parse → validate → plan → apply.
+"""CSV import of teams, staff, team moves, leave, supervision sessions and ratings: parse → validate → plan → apply.
 
 One service for the upload page and the command line. A run reads the whole file, checks every row
 against the database with a few set-based queries, and plans what would change. A dry run stops there;
@@ -8,6 +8,7 @@ nothing). Rows are matched by natural keys, so importing the same file twice cha
 - teams: program name, and team name within the program;
 - staff: employee code (an uncoded staff record with the same name, role and hire date is adopted);
 - moves: employee code and start date;
+- leave: employee code and first day away;
 - sessions: supervisor, date and the set of attendees;
 - ratings: worker, competency, rater role, rater and date.
 
@@ -31,8 +32,8 @@ from sqlalchemy import Table, and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, record
-from dashboard.recording import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT
-from models import (Competency, CompetencyRating, CurrentRating, Framework, Program, RatingLevel, RatingScale,
+from dashboard.recording import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, leave_problems
+from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, Program, RatingLevel, RatingScale,
                     SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES, SessionAttendee, SessionCompetency,
                     Staff, SupervisionSession, Team, TeamMembership, TeamSupervisor, utcnow)
 
@@ -93,6 +94,12 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
         Column("start_date", True, "First day on the team, YYYY-MM-DD; not in the future.", "2025-06-02"),
     ), "A peer worker joins the team on the start date and leaves their previous team that day. "
        "A supervisor's row adds a team they supervise from that date."),
+    Kind("leave", "Leave of absence", (
+        Column("employee_code", True, "The peer worker's employee code.", "E1042"),
+        Column("start_date", True, "First day away, YYYY-MM-DD (up to a year ahead).", "2026-03-02"),
+        Column("end_date", False, "The day back, YYYY-MM-DD; blank while not known.", "2026-04-13"),
+    ), "A leave is matched by person and first day away; a known one gets the day back from the file. Days "
+       "away are left out of supervision gaps and monthly minimums. No reason is recorded."),
     Kind("sessions", "Supervision sessions", (
         Column("held_on", True, "Date of the session, YYYY-MM-DD; not in the future.", "2026-10-05"),
         Column("supervisor_code", True, "Employee code of the supervisor.", "E0007"),
@@ -703,6 +710,83 @@ def plan_moves(session: Session, parsed: ParsedFile, today: date, date_order: st
     return plan
 
 
+# --- leave
+
+def plan_leave(session: Session, parsed: ParsedFile, today: date, date_order: str) -> Plan:
+    kind = KINDS["leave"]
+    plan = Plan(kind, len(parsed.rows), list(parsed.errors))
+    by_code = _staff_by_code(session)
+    checked: list[tuple[int, StaffRef, date, date | None]] = []
+    first_row: dict[tuple[str, date], int] = {}
+    for row, values in parsed.rows:
+        check = RowChecker(row, values, today, date_order)
+        code = check.text("employee_code", max_length=40)
+        start = check.date("start_date", past_only=False)
+        back_on = check.date("end_date", required=False, past_only=False)
+        staff = by_code.get(code) if code else None
+        if code and staff is None:
+            check.fail("employee_code", "unknown employee code (import staff first)")
+        elif staff is not None and staff.role != "peer_worker":
+            check.fail("employee_code", f"{code} is a {staff.role}; leave is recorded for peer workers")
+        if staff and start:
+            key = (staff.code or "", start)
+            if key in first_row:
+                check.fail("start_date", f"duplicate row: a leave from this date for this person is on row "
+                                         f"{first_row[key]}")
+            else:
+                first_row[key] = row
+        if check.errors:
+            plan.errors.extend(check.errors)
+            continue
+        assert staff and start
+        checked.append((row, staff, start, back_on))
+
+    recorded: dict[int, dict[date, tuple[int, date | None]]] = defaultdict(dict)  # staff -> start -> (id, back)
+    if checked:
+        for leave_id, sid, start, back in session.execute(
+                select(Leave.id, Leave.staff_id, Leave.start_date, Leave.end_date)
+                .where(Leave.staff_id.in_(sorted({s.id for _r, s, _d, _b in checked})))):
+            recorded[sid][start] = (leave_id, back)
+    # Each person's leaves after the import: the recorded ones, with the file's day back where it names one.
+    after: dict[int, dict[date, date | None]] = {sid: {d: b for d, (_i, b) in by_start.items()}
+                                                 for sid, by_start in recorded.items()}
+    for _row, staff, start, back_on in checked:
+        after.setdefault(staff.id, {})[start] = back_on
+    creates: list[dict[str, Any]] = []
+    updates: list[tuple[int, date | None, date | None]] = []  # (leave id, old day back, new day back)
+    for row, staff, start, back_on in checked:
+        others = [(d, b) for d, b in after[staff.id].items() if d != start]
+        problems = leave_problems(start, back_on, staff.hire_date, staff.left_on, others, today)
+        if problems:
+            shown = {"start_date": start.isoformat(), "end_date": back_on.isoformat() if back_on else ""}
+            plan.errors.extend(RowError(row, p.field, shown.get(p.field, ""), p.message) for p in problems)
+            continue
+        until = f"back on {back_on.isoformat()}" if back_on else "return not known"
+        label = f"{staff.code} {staff.full_name}: away from {start.isoformat()}, {until}"
+        known = recorded[staff.id].get(start)
+        if known is None:
+            creates.append({"staff_id": staff.id, "start_date": start, "end_date": back_on})
+            plan.add(Change(row, "create", "leave", label))
+        elif known[1] == back_on:
+            plan.add(Change(row, "unchanged", "leave", label))
+        else:
+            updates.append((known[0], known[1], back_on))
+            plan.add(Change(row, "update", "leave", label))
+
+    def apply(s: Session, actor: Actor) -> None:
+        for fields_ in creates:
+            leave = Leave(**fields_)
+            s.add(leave)
+            s.flush()
+            record(s, actor, "create", "leave", leave.id, None, fields_)
+        for leave_id, old, new in updates:
+            s.execute(update(Leave).where(Leave.id == leave_id).values(end_date=new))
+            record(s, actor, "update", "leave", leave_id, {"end_date": old}, {"end_date": new})
+
+    plan.apply = apply
+    return plan
+
+
 # --- what sessions and ratings are checked against
 
 @dataclass
@@ -1194,8 +1278,8 @@ def _advance_current_ratings(session: Session, inserted: Sequence[tuple[RatingRo
 # ---------------------------------------------------------------------------------------------- the service
 
 PLANNERS: dict[str, Callable[[Session, ParsedFile, date, str], Plan]] = {
-    "teams": plan_teams, "staff": plan_staff, "moves": plan_moves, "sessions": plan_sessions,
-    "ratings": plan_ratings,
+    "teams": plan_teams, "staff": plan_staff, "moves": plan_moves, "leave": plan_leave,
+    "sessions": plan_sessions, "ratings": plan_ratings,
 }
 
 
