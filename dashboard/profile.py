@@ -12,8 +12,8 @@ from dash import dcc, html
 
 from dashboard.figures import empty_figure
 from dashboard.queries.supervision import DueDate
-from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, NotDiscussed, RosterRow, WorkerGuide,
-                                         WorkerRef, WorkerSession)
+from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow, NotDiscussed, RosterRow,
+                                         WorkerGuide, WorkerRef, WorkerSession)
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
 from layouts import ids
 from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
@@ -179,10 +179,26 @@ def guides_panel(guides: Sequence[WorkerGuide]) -> html.Div:
                     for g in guides], className="list-unstyled mb-0")
 
 
+def leaves_panel(leaves: Sequence[LeaveRow], editable: bool) -> Any:
+    """Recorded leaves, latest first, each with Edit for the supervisor."""
+    if not leaves:
+        return html.P("No leave recorded.", className="text-body-secondary small mb-0")
+    items = []
+    for leave in leaves:
+        back = f"back on {leave.end_date:%d %b %Y} ({leave.days} days)" if leave.end_date else "return not known yet"
+        items.append(html.Li([
+            html.Span(f"From {leave.start_date:%d %b %Y}, {back}"),
+            dbc.Button("Edit", id={"type": ids.LEAVE_EDIT, "leave": leave.id}, size="sm", color="link",
+                       className="p-0 ms-2", title=f"Edit the leave from {leave.start_date:%d %b %Y}")
+            if editable else None,
+        ], className="mb-1"))
+    return html.Ul(items, className="list-unstyled small mb-0")
+
+
 def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categories: Sequence[CategoryLevels],
             labels: dict[int, str], history: Sequence[HistoryPoint], sessions: Sequence[WorkerSession],
             discussed: NotDiscussed, last_n: int, guides: Sequence[WorkerGuide], editable_by: int | None,
-            own_record: bool = False) -> html.Div:
+            own_record: bool = False, leaves: Sequence[LeaveRow] = (), leave_editable: bool = False) -> html.Div:
     """A worker's profile; own_record words it for the peer worker reading their own."""
     titles = {c.code: c.title for c in categories}
     return html.Div([
@@ -202,7 +218,12 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
                              className="d-flex align-items-center")],
                     className="d-flex justify-content-between align-items-center")),
                     dbc.CardBody(not_discussed_panel(discussed, last_n), id=ids.PROFILE_NOT_DISCUSSED)],
-                    className="shadow-sm"),
+                    className="shadow-sm mb-3"),
+                dbc.Card([dbc.CardHeader(html.H3("Leave of absence", className="h6 mb-0")),
+                          dbc.CardBody([leaves_panel(leaves, leave_editable),
+                                        html.P("Days away do not count toward supervision gaps or monthly minimums.",
+                                               className="small text-body-secondary mt-2 mb-0")],
+                                       id=ids.PROFILE_LEAVES)], className="shadow-sm"),
             ], lg=5),
         ], className="g-3 mb-3"),
         dbc.Card([dbc.CardHeader(html.H3("Rating history by category (supervisor)", className="h6 mb-0")),

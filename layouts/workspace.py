@@ -23,7 +23,7 @@ ROSTER_COLUMNS = [
      "cellRenderer": "WorkerLink"},
     {"field": "team", "headerName": "Team", "minWidth": 140, "tooltipField": "team"},
     {"field": "stage", "headerName": "Stage", "minWidth": 115, "tooltipField": "stage"},
-    {"field": "status_label", "headerName": "Status", "minWidth": 150,
+    {"field": "status_label", "headerName": "Status", "minWidth": 150, "tooltipField": "status_label",
      "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
                         "status-due-soon": "params.data.status === 'due_soon'",
                         "status-on-track": "params.data.status === 'on_track'",
@@ -139,6 +139,31 @@ def rating_form(title: str) -> dbc.Modal:
     ], id=ids.RATING_MODAL, size="xl", is_open=False, scrollable=True, labelledby=ids.RATING_TITLE)
 
 
+def leave_form() -> dbc.Modal:
+    """First day away and the day back (optional); filled when it opens."""
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle("Record leave", id=ids.LEAVE_TITLE)),
+        dbc.ModalBody([
+            dcc.Store(id=ids.LEAVE_EDITING),
+            dbc.Row([
+                dbc.Col([dbc.Label("First day away", html_for=ids.LEAVE_START),
+                         dbc.Input(id=ids.LEAVE_START, type="date")], md=6),
+                dbc.Col([dbc.Label("Back on (leave empty if not known yet)", html_for=ids.LEAVE_BACK),
+                         dbc.Input(id=ids.LEAVE_BACK, type="date")], md=6),
+            ], className="g-3 mb-2"),
+            html.P("Days away are left out of the supervision gaps and the monthly minimum; the due date "
+                   "waits until the day back. No reason is recorded.", className="small text-body-secondary"),
+            html.Div(id=ids.LEAVE_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
+        ]),
+        dbc.ModalFooter([
+            dbc.Button("Delete leave", id=ids.LEAVE_DELETE, color="danger", outline=True, className="me-auto",
+                       style={"display": "none"}),
+            dbc.Button("Cancel", id=ids.LEAVE_CANCEL, color="secondary", outline=True),
+            dbc.Button("Save leave", id=ids.LEAVE_SAVE, color="primary"),
+        ]),
+    ], id=ids.LEAVE_MODAL, is_open=False, labelledby=ids.LEAVE_TITLE)
+
+
 def _message_area() -> html.Div:
     return html.Div(id=ids.WORKSPACE_MESSAGE, role="status", **{"aria-live": "polite"})
 
@@ -165,6 +190,7 @@ def my_team(team: str | None = None, worker: str | None = None, **_: str) -> htm
         dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
         session_form(),
         rating_form("Record ratings"),
+        leave_form(),
         html.Div(id=ids.MY_TEAM_URL_SYNC, hidden=True),
     ])
 
