@@ -20,6 +20,7 @@ import csv
 import functools
 import hashlib
 import io
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -31,9 +32,10 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from dashboard.audit import Actor, record
+from dashboard.audit import Actor, plain, record
 from dashboard.recording import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, leave_problems
-from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, Program, RatingLevel, RatingScale,
+from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Framework, Leave, Program, RatingLevel,
+                    RatingScale,
                     SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES, SessionAttendee, SessionCompetency,
                     Staff, SupervisionSession, Team, TeamMembership, TeamSupervisor, utcnow)
 
@@ -984,9 +986,12 @@ def plan_sessions(session: Session, parsed: ParsedFile, today: date, date_order:
 
     def apply(s: Session, actor: Actor) -> None:
         ids = insert_sessions(s, to_insert, actor)
-        if ids:
-            record(s, actor, "import", "supervision_session", None, None,
-                   {"sessions": len(ids), "first_id": min(ids), "last_id": max(ids)})
+        # What the form's "create" event holds (recording._session_values), plus the file's row.
+        record_created(s, actor, "create", "supervision_session", (
+            (sid, {"held_on": r.held_on, "minutes": r.minutes, "format": r.format, "kind": r.kind,
+                   "modality": r.modality, "supervisor_id": r.supervisor_id, "note": r.note,
+                   "attendee_ids": sorted(r.attendee_ids), "competency_ids": sorted(r.competency_ids),
+                   "version": 1, "row": r.row}) for sid, r in zip(ids, to_insert)))
 
     plan.apply = apply
     return plan
@@ -1070,6 +1075,19 @@ def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Se
     marks = ", ".join("?" * len(columns))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
                                [tuple(_sqlite_value(v) for v in row) for row in rows])
+
+
+AUDIT_COLUMNS = ("occurred_at", "user_id", "username", "address", "action", "entity", "entity_id", "new_values")
+
+
+def record_created(session: Session, actor: Actor, action: str, entity: str,
+                   events: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    """One audit event per created row ((entity id, new values)), as audit.record writes them, in bulk: the
+    audit log shows every imported session and rating, not only the file."""
+    now = utcnow().replace(tzinfo=None)
+    bulk_insert(session, AuditEvent.__table__, AUDIT_COLUMNS,
+                [(now, actor.user_id, actor.username, actor.address, action, entity, str(entity_id),
+                  json.dumps(plain(new))) for entity_id, new in events])
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -1208,9 +1226,16 @@ def plan_ratings(session: Session, parsed: ParsedFile, today: date, date_order: 
     def apply(s: Session, actor: Actor) -> None:
         assert scale_id is not None
         ids = insert_ratings(s, to_insert, scale_id, actor)
-        if ids:
-            record(s, actor, "import", "competency_rating", None, None,
-                   {"ratings": len(ids), "first_id": min(ids), "last_id": max(ids)})
+        # As the form records ratings: one "rate" event per worker, rater role and date, with the levels.
+        rated: dict[tuple[int, str, date], dict[str, Any]] = {}
+        for rating_id, r in zip(ids, to_insert):
+            event = rated.setdefault((r.worker_id, r.rater_role, r.rated_on), {
+                "rater_role": r.rater_role, "rated_on": r.rated_on, "levels": {}, "rating_ids": [], "rows": []})
+            event["levels"][str(r.competency_id)] = r.level
+            event["rating_ids"].append(rating_id)
+            event["rows"].append(r.row)
+        record_created(s, actor, "rate", "competency_ratings",
+                       ((worker_id, event) for (worker_id, _role, _day), event in rated.items()))
 
     plan.apply = apply
     return plan

@@ -190,7 +190,7 @@ def test_a_clean_sessions_file_is_written_whole_and_a_second_import_changes_noth
     assert after["supervision_sessions"] == before["supervision_sessions"] + 3
     assert after["session_attendees"] == before["session_attendees"] + 4
     assert after["session_competencies"] == before["session_competencies"] + 2
-    assert after["audit_events"] == before["audit_events"] + 2  # the sessions and the file
+    assert after["audit_events"] == before["audit_events"] + 4  # one per session, and the file
     with org.session() as s:
         group = s.scalar(select(SupervisionSession).where(SupervisionSession.format == "group"))
         assert (group.held_on, group.kind, group.modality, group.minutes) == (
@@ -203,6 +203,15 @@ def test_a_clean_sessions_file_is_written_whole_and_a_second_import_changes_noth
         assert topics == {"VIII.3", "IX.6"}
         event = s.scalar(select(AuditEvent).where(AuditEvent.entity == "sessions file"))
         assert event.username == "cli:test" and event.new_values["rows"] == 3 and event.new_values["create"] == 3
+        # Each session has the event the form would have written, with the file's row.
+        created = s.scalar(select(AuditEvent).where(AuditEvent.entity == "supervision_session",
+                                                    AuditEvent.entity_id == str(group.id)))
+        assert (created.action, created.username, created.occurred_at.tzinfo is not None) == ("create", "cli:test",
+                                                                                            True)
+        assert {k: v for k, v in created.new_values.items() if k != "competency_ids"} == {
+            "held_on": "2026-10-06", "minutes": 90, "format": "group", "kind": "clinical_educational",
+            "modality": "video", "supervisor_id": staff_id(s, "S1"), "note": None,
+            "attendee_ids": sorted([staff_id(s, "W1"), staff_id(s, "W2")]), "version": 1, "row": 3}
     again = run(org, "sessions", CLEAN_SESSIONS, date_order="mdy")
     assert again.ok and again.counts == {"unchanged": 3} and not again.committed
     assert counts(org) == after
@@ -262,6 +271,14 @@ def test_imported_ratings_keep_current_ratings_in_step_with_the_history(org: Dat
     ]) + "\n")
     assert report.committed and report.counts == {"create": 4}
     with org.session() as s:
+        # One "rate" event per worker, rater role and date, as the rating form writes them: W1 supervisor on
+        # 1 Aug and 1 Oct, W1 self on 2 Oct, W2 supervisor on 2 Oct.
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "competency_ratings")).all()
+        assert sorted((int(e.entity_id), e.new_values["rater_role"], e.new_values["rated_on"],
+                       e.new_values["levels"][str(viii3)] if str(viii3) in e.new_values["levels"] else None)
+                      for e in events if int(e.entity_id) == w1) == [
+            (w1, "self", "2026-10-02", 3), (w1, "supervisor", "2026-08-01", 1), (w1, "supervisor", "2026-10-01", 4)]
+        assert len(events) == 4 and all(e.action == "rate" for e in events)
         current = {(r.worker_id, r.competency_id, r.rater_role): (r.level, r.rated_on)
                    for r in s.scalars(select(CurrentRating))}
         assert current[(w1, viii3, "supervisor")] == (4, date(2026, 10, 1))
