@@ -28,7 +28,7 @@ GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
     ("minimum", "Minimum", True, {**NUMBER, "headerTooltip": "Minimum minutes of the full months judged"}),
     ("longest_gap", "Longest gap", True, {**NUMBER, "headerTooltip": "Longest gap between individual sessions, "
                                                                      "in days"}),
-    ("leave", "On leave", True, {**NUMBER, "headerTooltip": "Days of the period on leave: left out of the gaps, "
+    ("leave", "On leave", False, {**NUMBER, "headerTooltip": "Days of the period on leave: left out of the gaps, "
                                                              "the minimum and the sessions required"}),
     ("status", "Status", True, {"flex": 0, "width": 90, "minWidth": 80,
                                 "cellClassRules": {"compliance-not-met": "params.value === 'not met'"}}),
