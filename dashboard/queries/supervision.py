@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -289,12 +289,32 @@ def _join_rule_on(query: Select[Any], worker_id: ColumnElement[int], day: Column
                         rule.min_minutes_per_month, rule.group_counts_toward_minimum)
 
 
-def _leave_takers(session: Session, before: date) -> list[int]:
-    """Staff with a leave starting before a day: the only workers whose leave days are looked up."""
-    return sorted(session.scalars(select(Leave.staff_id).where(Leave.start_date < before).distinct()))
+@dataclass(frozen=True)
+class _Takers:
+    """Workers whose leave days are looked up (_leave_days): with a leave in [since, before), and with leave
+    only before `since`."""
+
+    recent: frozenset[int]
+    earlier: frozenset[int]
+
+    def for_gaps(self, lacking: Iterable[int]) -> list[int]:
+        """The recent ones, and the earlier ones among workers with no individual session since `since`: only
+        their gaps can reach back to an older leave. (For anyone else leaving those out changes no verdict
+        either: such a gap is longer than the look-back, so past every limit, leave or not.)"""
+        return sorted(self.recent | (self.earlier & set(lacking)))
 
 
-def _leave_days(takers: list[int], worker_id: ColumnElement[int], start: ColumnElement[date],
+def _leave_takers(session: Session, since: date, before: date) -> _Takers:
+    """One small query on leaves: who took leave in [since, before), and who only before `since`. Keeping the
+    list short matters: every row a statement judges checks it (a quarter's 1,778 workers: 72 takers over
+    five years cost 60 ms; the 15 of the look-back and the quarter, 20 ms)."""
+    recent = case((or_(Leave.end_date.is_(None), Leave.end_date > since), 1), else_=0)
+    rows = session.execute(select(Leave.staff_id, func.max(recent)).where(Leave.start_date < before)
+                           .group_by(Leave.staff_id)).all()
+    return _Takers(frozenset(w for w, r in rows if r), frozenset(w for w, r in rows if not r))
+
+
+def _leave_days(takers: Sequence[int], worker_id: ColumnElement[int], start: ColumnElement[date],
                 end_excl: ColumnElement[date]) -> ColumnElement[int]:
     """Days of [start, end_excl) the worker was on leave (0 for an empty range).
 
@@ -341,9 +361,10 @@ def _lookback_days(session: Session) -> int:
 
 
 def _last_individual_before(session: Session, workers: CTE, attended: CTE, before: date, lookback: int,
-                            exact: bool, narrow: bool = False) -> Subquery:
+                            exact: bool, narrow: bool = False) -> tuple[Subquery, list[int]]:
     """Every column of `workers` (one row per worker, with worker_id and hire_date) plus held_on: the worker's
     last individual session before `before` (NULL when none). `attended` must cover [before - lookback, before).
+    Also the workers read in full (below; none unless exact).
 
     Only the last `lookback` days are read by date. When exact, the few workers hired earlier with no
     individual session in that time are found first (one small query) and their whole history is read;
@@ -359,6 +380,7 @@ def _last_individual_before(session: Session, workers: CTE, attended: CTE, befor
     # The workers and their sessions stacked, then one GROUP BY: no join between two derived tables, which
     # SQLite (without statistics) runs as a nested scan.
     parts = [select(*workers.c, literal(None, Date).label("held_on")), recent]
+    lacking: list[int] = []
     if exact:
         seen = _attended(workers, recent_from, before, f"{workers.name}_seen", narrow)
         lacking = sorted(session.scalars(
@@ -374,7 +396,7 @@ def _last_individual_before(session: Session, workers: CTE, attended: CTE, befor
     stacked = union_all(*parts).subquery(f"{workers.name}_stacked")
     columns = [stacked.c[c.name] for c in workers.c]
     return (select(*columns, func.max(stacked.c.held_on).label("held_on")).group_by(*columns)
-            .subquery(f"{workers.name}_last"))
+            .subquery(f"{workers.name}_last")), lacking
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -396,7 +418,7 @@ class _Judgement:
     span_start: date
     span_end_excl: date
     lookback: int
-    takers: list[int]  # workers with leave before the span's end (_leave_days)
+    takers: _Takers  # leave in [span_start - lookback, span_end_excl), and earlier
 
 
 def _judgement(session: Session, judged: CTE, span_start: date, span_end_excl: date,
@@ -408,7 +430,7 @@ def _judgement(session: Session, judged: CTE, span_start: date, span_end_excl: d
     attended = _attended(workers_cte, span_start - timedelta(days=lookback), span_end_excl,
                          f"{judged.name}_attended", narrow)
     return _Judgement(judged, workers_cte, attended, span_start, span_end_excl, lookback,
-                      _leave_takers(session, span_end_excl))
+                      _leave_takers(session, span_start - timedelta(days=lookback), span_end_excl))
 
 
 def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: bool = False) -> Subquery:
@@ -422,7 +444,7 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
     joined.
     """
     judged, attended = j.judged, j.attended
-    anchor = _last_individual_before(session, j.workers, attended, j.span_start, j.lookback, exact)
+    anchor, lacking = _last_individual_before(session, j.workers, attended, j.span_start, j.lookback, exact)
     anchors = select(anchor.c.worker_id, func.coalesce(anchor.c.held_on, anchor.c.hire_date).label("day"),
                      literal(0, Integer).label("is_session"))
     sessions = (select(attended.c.worker_id, attended.c.held_on, literal(1, Integer))
@@ -440,7 +462,7 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
     gaps = ruled.add_columns(rule.max_days.label("max_days")).cte(f"{judged.name}_gaps")
     end = case((and_(gaps.c.gap_end.is_not(None), gaps.c.gap_end < judged.c.until), gaps.c.gap_end),
                else_=day_before(judged.c.until))
-    leave = _leave_days(j.takers, judged.c.worker_id, gaps.c.gap_start, end)
+    leave = _leave_days(j.takers.for_gaps(lacking), judged.c.worker_id, gaps.c.gap_start, end)
     days = days_between(end, gaps.c.gap_start) - leave
     in_period = and_(gaps.c.is_session == 1, gaps.c.gap_start >= judged.c.period_start)
     return (select(judged.c.worker_id, judged.c.period_start, gaps.c.gap_start, end.label("gap_end"),
@@ -491,7 +513,8 @@ def _month_rows(j: _Judgement) -> Subquery:
     query, rule = _join_rule_on(query, sums.c.worker_id, _later(sums.c.month_start, sums.c.hire_date))
     employed_from, employed_until = _later(sums.c.month_start, sums.c.hire_date), _until(sums.c.left_on,
                                                                                          months.c.next_month)
-    leave_days = _leave_days(j.takers, sums.c.worker_id, employed_from, employed_until)
+    takers = sorted(j.takers.recent)  # months lie inside the span
+    leave_days = _leave_days(takers, sums.c.worker_id, employed_from, employed_until)
     employed_days = days_between(employed_until, employed_from) - leave_days
     counted = sums.c.individual + case((func.coalesce(rule.group_counts, true()), sums.c.group_minutes), else_=0)
     required = (rule.min_minutes * employed_days + months.c.month_days - 1) // months.c.month_days
@@ -499,7 +522,7 @@ def _month_rows(j: _Judgement) -> Subquery:
     # Days of the month inside the period while employed (for the sessions required), and those on leave.
     slice_from = _later(_later(months.c.month_start, sums.c.period_start), sums.c.hire_date)
     slice_until = _until(sums.c.left_on, _earlier(months.c.next_month, sums.c.period_end_excl))
-    slice_leave = _leave_days(j.takers, sums.c.worker_id, slice_from, slice_until)
+    slice_leave = _leave_days(takers, sums.c.worker_id, slice_from, slice_until)
     slice_days = days_between(slice_until, slice_from) - slice_leave
     return query.add_columns(
         months.c.month_start, months.c.month_days, employed_days.label("employed_days"),
@@ -766,9 +789,10 @@ def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
     lookback, before = _lookback_days(session), as_of + timedelta(days=1)
     narrow = worker_id is not None
     attended = _attended(active, before - timedelta(days=lookback), before, "active_attended", narrow)
-    last = _last_individual_before(session, active, attended, before, lookback, exact, narrow)
+    last, lacking = _last_individual_before(session, active, attended, before, lookback, exact, narrow)
     since = func.coalesce(last.c.held_on, last.c.hire_date)
-    away = _leave_days(_leave_takers(session, before), last.c.worker_id, since, _day(as_of))
+    takers = _leave_takers(session, before - timedelta(days=lookback), before).for_gaps(lacking)
+    away = _leave_days(takers, last.c.worker_id, since, _day(as_of))
     query = (select(last.c.worker_id, last.c.full_name, last.c.team_id, Team.name.label("team_name"))
              .select_from(last).join(Team, Team.id == last.c.team_id)
              .outerjoin(Leave, and_(Leave.staff_id == last.c.worker_id, _holds_on(Leave, as_of))))

@@ -52,6 +52,9 @@ def judged(reference_db: Database) -> tuple[dict[str, WorkerStandard], dict[str,
         mo = a.worker("Mo", team)  # overdue when his leave began on 1 Mar; away since
         a.individual(mo, date(2025, 12, 1))
         a.leave(mo, date(2026, 3, 1))
+        ned = a.worker("Ned", team)  # away 10 Jun - 31 Aug 2025, long before the period; no session since 1 Jun
+        a.individual(ned, date(2025, 6, 1))
+        a.leave(ned, date(2025, 6, 10), date(2025, 9, 1))
         standards = {w.worker_name: w for w in standard_status(s, EVERYONE, Q1, NO_FILTER)}
         due = {d.worker_name: d for d in due_dates(s, EVERYONE, AS_OF, NO_FILTER)}
         overdue = [o.worker_name for o in overdue_now(s, EVERYONE, AS_OF, NO_FILTER)]
@@ -79,6 +82,11 @@ def test_leave_days_do_not_count_in_gaps(judged) -> None:  # type: ignore[no-unt
     assert mo.longest_gap_days == 90
     assert mo.reasons[0] == "gap of 90 days from 1 Dec 2025 to 31 Mar 2026 (not counting 30 days on leave); " \
                             "limit 31"
+    ned = standards["Ned"]
+    # Open gap Jun 1 2025 -> Mar 31 2026 = 30 + 31 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 30 = 303, less leave
+    # 10 Jun - 31 Aug = 21 + 31 + 31 = 83: 220 days (a leave ending long before the period still counts).
+    assert ned.reasons[0] == "gap of 220 days from 1 Jun 2025 to 31 Mar 2026 (not counting 83 days on leave); " \
+                             "limit 31"
 
 
 def test_the_monthly_minimum_is_pro_rated_over_the_days_not_on_leave(judged) -> None:  # type: ignore[no-untyped-def]
@@ -129,15 +137,18 @@ def test_due_dates_stop_the_clock_while_away(judged) -> None:  # type: ignore[no
     assert (due["Lou"].minutes_this_month, due["Lou"].required_this_month) == (0, 22)
     # Mo: Dec 1 -> Mar 31 = 120, less 30 = 90 days, past 31, but he is away: on leave, not overdue.
     assert row("Mo") == ("on_leave", 90, None, None, None)
+    # Ned: 303 - 83 = 220 days since Jun 1; next due = Mar 31 + (31 - 220) = Mar 31 - 189 days = 23 Sep 2025
+    # (Jun 1 + 31 days at work: Jul 2, pushed back by the 83 days away).
+    assert row("Ned") == ("overdue", 220, date(2025, 9, 23), -189, None)
 
 
 def test_overdue_counts_leave_out_those_away_and_the_trend_agrees(judged) -> None:  # type: ignore[no-untyped-def]
     standards, _due, overdue, share = judged
-    # Nobody at work is past 31 days on Mar 31 (Mo is 90 days past, but away).
-    assert overdue == []
+    # Only Ned is past 31 days on Mar 31 at work (Mo is 90 days past, but away).
+    assert overdue == ["Ned"]
     # Lou: January 60 of 60, February wholly away, March at work 21-31 Mar = 11 days: 0 of 22 minutes.
     assert standards["Lou"].reasons == ("March 2026: 0 of 22 minutes (pro-rated: at work 11 of 31 days, 20 on leave)",)
-    # The KPI's share judges the quarter like standard_status: Ida and Kim meet it; Hal, Joe, Lou and Mo do not.
+    # The KPI's share judges the quarter like standard_status: Ida and Kim meet it; Hal, Joe, Lou, Mo, Ned do not.
     meeting = sorted(name for name, ws in standards.items() if ws.meets)
     assert meeting == ["Ida", "Kim"]
-    assert share == pytest.approx(2 / 6)
+    assert share == pytest.approx(2 / 7)
