@@ -13,8 +13,8 @@ import pytest
 
 from dashboard.db import Database
 from dashboard.queries.common import TeamFilter, Window
-from dashboard.queries.supervision import (DueDate, MonthShortfall, WorkerStandard, due_dates, kpi_supervision,
-                                           overdue_now, standard_status)
+from dashboard.queries.supervision import (DueDate, MonthShortfall, WorkerStandard, due_dates,
+                                           iter_standard_status, kpi_supervision, overdue_now, standard_status)
 from dashboard.scope import Scope
 from tests.builders import Agency
 
@@ -59,6 +59,8 @@ def judged(reference_db: Database) -> tuple[dict[str, WorkerStandard], dict[str,
         due = {d.worker_name: d for d in due_dates(s, EVERYONE, AS_OF, NO_FILTER)}
         overdue = [o.worker_name for o in overdue_now(s, EVERYONE, AS_OF, NO_FILTER)]
         share = kpi_supervision(s, EVERYONE, Q1, NO_FILTER).meeting_share
+        for ws in iter_standard_status(s, EVERYONE, Q1, NO_FILTER, by_month=True):
+            standards[f"{ws.worker_name} {ws.period_start:%b}"] = ws
     return standards, due, overdue, share
 
 
@@ -118,6 +120,18 @@ def test_the_monthly_minimum_is_pro_rated_over_the_days_not_on_leave(judged) -> 
     assert mo.required_minutes == 120
 
 
+def test_by_month_each_month_counts_its_own_leave(judged) -> None:  # type: ignore[no-untyped-def]
+    standards = judged[0]
+    jan, feb, mar = standards["Hal Jan"], standards["Hal Feb"], standards["Hal Mar"]
+    # January: 27 days away, 4 at work: 0 of ceil(60 x 4 / 31) = 8 minutes; sessions required floor(4 / 31) = 0.
+    # The gap from Dec 20, cut at Jan 31: 42 days less 26 away (5-30 Jan) = 16.
+    assert (jan.leave_days, jan.required_minutes, jan.required_individual_sessions, jan.longest_gap_days,
+            jan.meets) == (27, 8, 0, 16, False)
+    # February: 15 away; Dec 20 -> Feb 20 = 62 less 42 = 20 days, then Feb 20 -> 28 = 8. 60 of 28 minutes.
+    assert (feb.leave_days, feb.required_minutes, feb.longest_gap_days, feb.meets) == (15, 28, 20, True)
+    assert (mar.leave_days, mar.required_minutes, mar.meets) == (0, 60, True)
+
+
 def test_due_dates_stop_the_clock_while_away(judged) -> None:  # type: ignore[no-untyped-def]
     due = judged[1]
 
@@ -149,6 +163,6 @@ def test_overdue_counts_leave_out_those_away_and_the_trend_agrees(judged) -> Non
     # Lou: January 60 of 60, February wholly away, March at work 21-31 Mar = 11 days: 0 of 22 minutes.
     assert standards["Lou"].reasons == ("March 2026: 0 of 22 minutes (pro-rated: at work 11 of 31 days, 20 on leave)",)
     # The KPI's share judges the quarter like standard_status: Ida and Kim meet it; Hal, Joe, Lou, Mo, Ned do not.
-    meeting = sorted(name for name, ws in standards.items() if ws.meets)
+    meeting = sorted(name for name, ws in standards.items() if ws.meets and " " not in name)
     assert meeting == ["Ida", "Kim"]
     assert share == pytest.approx(2 / 7)
