@@ -298,9 +298,10 @@ class _Takers:
     earlier: frozenset[int]
 
     def for_gaps(self, lacking: Iterable[int]) -> list[int]:
-        """The recent ones, and the earlier ones among workers with no individual session since `since`: only
-        their gaps can reach back to an older leave. (For anyone else leaving those out changes no verdict
-        either: such a gap is longer than the look-back, so past every limit, leave or not.)"""
+        """The recent ones, and the earlier ones among `lacking` (no individual session since `since`, read in
+        full when exact): only their gaps reach back before `since`. Not exact, lacking is empty: such a gap
+        then runs longer than the look-back at work, so past every limit with or without the older leave, and
+        no verdict changes."""
         return sorted(self.recent | (self.earlier & set(lacking)))
 
 
