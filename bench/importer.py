@@ -74,9 +74,9 @@ def fresh_copy(db: str) -> None:
     engine.dispose()
 
 
-def setup(db: str, rows: int, seed: int = 7) -> None:
+def setup(db: str, rows: int, seed: int = 7, source: Path = SQLITE_SOURCE) -> None:
     if db == "sqlite":
-        shutil.copyfile(SQLITE_SOURCE, SQLITE_BASE)
+        shutil.copyfile(source, SQLITE_BASE)
     database = connect(base_url(db))
     upgrade(database)
     with database.session() as s:
@@ -201,9 +201,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--setup", action="store_true", help="build the base copy and the CSV first")
+    parser.add_argument("--source", type=Path, default=SQLITE_SOURCE, help="SQLite: the agency file to copy")
     args = parser.parse_args()
     if args.setup:
-        setup(args.db, args.rows)
+        setup(args.db, args.rows, source=args.source)
     rows = sum(1 for _ in CSV_PATH.open(encoding="utf-8")) - 1
     imports, bulk, core = [], [], []
     for _ in range(args.runs):

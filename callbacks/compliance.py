@@ -57,7 +57,8 @@ def _grid_row(row: compliance.ComplianceRow) -> dict[str, Any]:
             "team": row.team_name, "supervisors": row.supervisors, "stage": row.stage,
             "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat(),
             "required": row.required_sessions, "held": row.held_sessions, "minutes": row.minutes,
-            "minimum": row.minimum_minutes, "longest_gap": row.longest_gap_days, "status": row.status,
+            "minimum": row.minimum_minutes, "longest_gap": row.longest_gap_days, "leave": row.leave_days,
+            "status": row.status,
             "reasons": "; ".join(row.reasons)}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,8 @@ from dashboard.db import session_scope
 from dashboard.queries import workspace
 from dashboard.queries.common import TeamFilter, load_settings, teams_in_view
 from dashboard.queries.supervision import DueDate, due_dates
-from dashboard.recording import Problem, Rejected, Writer, delete_session, parse_ratings, save_ratings, save_session
+from dashboard.recording import (Problem, Rejected, Writer, delete_leave, delete_session, parse_ratings, save_leave,
+                                 save_ratings, save_session)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL as ALL_TEAMS
@@ -54,6 +56,23 @@ def _problems(problems: tuple[Problem, ...] | list[Problem]) -> dbc.Alert:
 
 def _saved(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="success", dismissable=True, duration=8000)
+
+
+def _write(viewer: Viewer, what: str, change: Callable[[Session, Writer], Any], done: Callable[[Any], str],
+           version: Any) -> tuple[Any, ...]:
+    """Run one change in its own transaction as the viewer: (form feedback, modal open, page version, message).
+
+    Refused: the reasons in the form, which stays open. A database error: logged, a plain message, nothing saved.
+    """
+    try:
+        with session_scope() as session:
+            result = change(session, Writer.from_viewer(session, viewer, today(), request.remote_addr))
+    except Rejected as rejected:
+        return _problems(rejected.problems), no_update, no_update, no_update
+    except SQLAlchemyError:
+        log.exception("%s failed", what)
+        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
+    return "", False, (as_int(version) or 0) + 1, _saved(done(result))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -116,17 +135,21 @@ def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> An
                      history=workspace.rating_history(session, worker, now),
                      sessions=workspace.worker_sessions(session, worker, SESSIONS_SHOWN),
                      discussed=workspace.not_discussed(session, worker, last_n),
-                     guides=workspace.guides_for_worker(session, worker, categories, settings, now))
+                     guides=workspace.guides_for_worker(session, worker, categories, settings, now),
+                     leaves=workspace.worker_leaves(session, worker))
     if viewer.role == "peer_worker":
         actions = [dbc.Button("Rate yourself", id={"type": ids.RATING_OPEN, "worker": worker.id}, color="primary")]
     else:
         actions = [dbc.Button(f"Log a session with {worker.name.split()[0]}",
                               id={"type": ids.SESSION_LOG_WITH, "worker": worker.id}, color="primary"),
                    dbc.Button("Record ratings", id={"type": ids.RATING_OPEN, "worker": worker.id},
-                              color="primary", outline=True)]
+                              color="primary", outline=True),
+                   dbc.Button("Record leave", id={"type": ids.LEAVE_OPEN, "worker": worker.id},
+                              color="secondary", outline=True)]
     return html.Div([view.profile(worker, actions=actions, last_n=last_n, editable_by=viewer.staff_id
                                   if viewer.role == "supervisor" else None,
-                                  own_record=viewer.staff_id == worker.id, **parts),
+                                  own_record=viewer.staff_id == worker.id,
+                                  leave_editable=viewer.role == "supervisor", **parts),
                      html.Div(str(worker.id), id=ids.PROFILE_WORKER, hidden=True)])
 
 
@@ -212,33 +235,18 @@ def save_session_form(_save: Any, held_on: Any, minutes: Any, session_format: An
            "attendee_ids": attendees, "note": note,
            "competency_ids": [r.get("id") for r in topics if isinstance(r, dict)] if isinstance(topics, list) else []}
     editing = editing if isinstance(editing, dict) else {}
-    try:
-        with session_scope() as session:
-            writer = Writer.from_viewer(session, viewer, today(), request.remote_addr)
-            save_session(session, writer, raw, today(), session_id=as_int(editing.get("id")) if editing else None,
-                         expected_version=as_int(editing.get("version")) if editing else None)
-    except Rejected as rejected:
-        return _problems(rejected.problems), no_update, no_update, no_update
-    except SQLAlchemyError:
-        log.exception("saving a session failed")
-        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
     done = "Session updated." if editing else "Session saved. The roster and profile show it now."
-    return "", False, (as_int(version) or 0) + 1, _saved(done)
+    return _write(viewer, "saving a session", lambda session, writer: save_session(
+        session, writer, raw, today(), session_id=as_int(editing.get("id")) if editing else None,
+        expected_version=as_int(editing.get("version")) if editing else None), lambda _: done, version)
 
 
 def delete_session_form(_delete: Any, editing: Any, version: Any) -> tuple[Any, ...]:
     viewer = viewer_for(TEAM)
     editing = editing if isinstance(editing, dict) else {}
-    try:
-        with session_scope() as session:
-            writer = Writer.from_viewer(session, viewer, today(), request.remote_addr)
-            delete_session(session, writer, as_int(editing.get("id")), as_int(editing.get("version")))
-    except Rejected as rejected:
-        return _problems(rejected.problems), no_update, no_update, no_update
-    except SQLAlchemyError:
-        log.exception("deleting a session failed")
-        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
-    return "", False, (as_int(version) or 0) + 1, _saved("Session deleted.")
+    return _write(viewer, "deleting a session", lambda session, writer: delete_session(
+        session, writer, as_int(editing.get("id")), as_int(editing.get("version"))),
+        lambda _: "Session deleted.", version)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -277,18 +285,72 @@ def save_rating_form(_save: Any, values: Any, select_ids: Any, rated_on: Any, no
     drafts, problems = parse_ratings(worker_id, levels, rated_on, {c: note for c in levels} if note else None)
     if problems:
         return _problems(problems), no_update, no_update, no_update
-    try:
-        with session_scope() as session:
-            writer = Writer.from_viewer(session, viewer, today(), request.remote_addr)
-            saved = save_ratings(session, writer, drafts, today())
-    except Rejected as rejected:
-        return _problems(rejected.problems), no_update, no_update, no_update
-    except SQLAlchemyError:
-        log.exception("saving ratings failed")
-        return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
-    text = (f"{saved} rating{'s' if saved != 1 else ''} saved." if saved
-            else "No rating was changed, so nothing was saved.")
-    return "", False, (as_int(version) or 0) + 1, _saved(text)
+    return _write(viewer, "saving ratings", lambda session, writer: save_ratings(session, writer, drafts, today()),
+                  lambda saved: (f"{saved} rating{'s' if saved != 1 else ''} saved." if saved
+                                 else "No rating was changed, so nothing was saved."), version)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Leave of absence (supervisors, for the workers on their teams)
+
+LEAVE_FORM_OUTPUTS = (
+    Output(ids.LEAVE_MODAL, "is_open"), Output(ids.LEAVE_TITLE, "children"), Output(ids.LEAVE_START, "value"),
+    Output(ids.LEAVE_BACK, "value"), Output(ids.LEAVE_EDITING, "data"), Output(ids.LEAVE_DELETE, "style"),
+    Output(ids.LEAVE_FEEDBACK, "children"))
+
+
+def open_leave_form(_open: Any, _edit: Any) -> tuple[Any, ...]:
+    """Opens the form for a new leave of the worker, or filled with one of their recorded leaves."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
+        return tuple(no_update for _ in LEAVE_FORM_OUTPUTS)  # a button appearing is not a click
+    viewer = viewer_for(TEAM)
+    now = today()
+    with session_scope() as session:
+        scope = scope_for(session, viewer, now)
+        if trigger.get("type") == ids.LEAVE_EDIT:
+            leave = workspace.visible_leave(session, scope, as_int(trigger.get("leave")), now)
+            worker = None
+        else:
+            leave, worker = None, workspace.visible_worker(session, scope, as_int(trigger.get("worker")), now)
+    if leave is not None:
+        return (True, f"Change the leave from {leave.start_date:%d %b %Y}", leave.start_date.isoformat(),
+                leave.end_date.isoformat() if leave.end_date else None, {"leave": leave.id},
+                {"display": "inline-block"}, "")
+    if worker is not None:
+        return True, f"Record leave for {worker.name}", now.isoformat(), None, {"worker": worker.id}, \
+            {"display": "none"}, ""
+    return (no_update,) * 6 + (dbc.Alert("That worker or leave is not on your teams.", color="warning"),)
+
+
+def close_leave_form(_cancel: Any) -> bool:
+    return False
+
+
+def _leave_target(editing: Any) -> tuple[int | None, int | None, bool]:
+    """(worker id for a new leave, leave id to change, readable): a store that names neither is refused."""
+    editing = editing if isinstance(editing, dict) else {}
+    worker_id, leave_id = as_int(editing.get("worker")), as_int(editing.get("leave"))
+    return worker_id, leave_id, (worker_id is None) != (leave_id is None)
+
+
+def save_leave_form(_save: Any, start: Any, back_on: Any, editing: Any, version: Any) -> tuple[Any, ...]:
+    viewer = viewer_for(TEAM)
+    worker_id, leave_id, readable = _leave_target(editing)
+    if not readable:
+        return _problems([Problem("leave", "That leave was not found among your workers' records.")]), \
+            no_update, no_update, no_update
+    raw = {"worker_id": worker_id, "start_date": start, "end_date": back_on}
+    return _write(viewer, "saving a leave", lambda session, writer: save_leave(
+        session, writer, raw, today(), leave_id=leave_id),
+        lambda _: "Leave saved. Due dates and the roster take it into account.", version)
+
+
+def delete_leave_form(_delete: Any, editing: Any, version: Any) -> tuple[Any, ...]:
+    viewer = viewer_for(TEAM)
+    _worker_id, leave_id, _readable = _leave_target(editing)
+    return _write(viewer, "deleting a leave", lambda session, writer: delete_leave(session, writer, leave_id, today()),
+                  lambda _: "Leave deleted.", version)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -373,3 +435,17 @@ def register(app: Dash) -> None:
                  State({"type": ids.RATING_LEVEL, "competency": ALL}, "id"),
                  State(ids.RATING_DATE, "value"), State(ids.RATING_NOTE, "value"), State(ids.RATING_WORKER, "data"),
                  State(ids.WORKSPACE_VERSION, "data"), prevent_initial_call=True)(save_rating_form)
+
+    app.callback(*LEAVE_FORM_OUTPUTS, Input({"type": ids.LEAVE_OPEN, "worker": ALL}, "n_clicks"),
+                 Input({"type": ids.LEAVE_EDIT, "leave": ALL}, "n_clicks"), prevent_initial_call=True)(open_leave_form)
+    app.callback(Output(ids.LEAVE_MODAL, "is_open", allow_duplicate=True), Input(ids.LEAVE_CANCEL, "n_clicks"),
+                 prevent_initial_call=True)(close_leave_form)
+    app.callback(Output(ids.LEAVE_FEEDBACK, "children", allow_duplicate=True),
+                 Output(ids.LEAVE_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
+                 Input(ids.LEAVE_SAVE, "n_clicks"), State(ids.LEAVE_START, "value"), State(ids.LEAVE_BACK, "value"),
+                 State(ids.LEAVE_EDITING, "data"), State(ids.WORKSPACE_VERSION, "data"),
+                 prevent_initial_call=True)(save_leave_form)
+    app.callback(Output(ids.LEAVE_FEEDBACK, "children", allow_duplicate=True),
+                 Output(ids.LEAVE_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
+                 Input(ids.LEAVE_DELETE, "n_clicks"), State(ids.LEAVE_EDITING, "data"),
+                 State(ids.WORKSPACE_VERSION, "data"), prevent_initial_call=True)(delete_leave_form)

@@ -20,16 +20,16 @@ class Actor:
     address: str | None = None
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """JSON-safe copy: dates as ISO strings, decimals as strings, containers recursively."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_plain(v) for v in value]
+        items = [plain(v) for v in value]
         return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
     return value
 
@@ -40,5 +40,5 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
     session.add(AuditEvent(user_id=actor.user_id, username=actor.username, address=actor.address,
                            action=action, entity=entity,
                            entity_id=None if entity_id is None else str(entity_id),
-                           old_values=_plain(old) if old is not None else None,
-                           new_values=_plain(new) if new is not None else None))
+                           old_values=plain(old) if old is not None else None,
+                           new_values=plain(new) if new is not None else None))

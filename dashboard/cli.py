@@ -140,7 +140,7 @@ def load_framework_command(path: Path, activate: bool) -> None:
 
 
 @cli.command("import")
-@click.argument("kind", type=click.Choice(["teams", "staff", "moves", "sessions", "ratings"]))
+@click.argument("kind", type=click.Choice(["teams", "staff", "moves", "leave", "sessions", "ratings"]))
 @click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--commit", is_flag=True, help="Write the changes (default: a dry run that writes nothing).")
 @click.option("--date-order", type=click.Choice(["iso", "mdy", "dmy"]), default="iso", show_default=True,

@@ -49,6 +49,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Minutes", "minutes"),
     ("Minimum minutes", "minimum_minutes"),
     ("Longest gap (days)", "longest_gap_days"),
+    ("Days on leave", "leave_days"),
     ("Status", "status"),
     ("Reasons", "reasons_text"),
 )
@@ -93,7 +94,7 @@ def write_xlsx(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]],
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Compliance")
     sheet.freeze_panes = "A2"
-    widths = (26, 10, 24, 24, 28, 20, 12, 12, 12, 12, 10, 10, 12, 10, 80)
+    widths = (26, 10, 24, 24, 28, 20, 12, 12, 12, 12, 10, 10, 12, 10, 10, 80)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1D3557")
@@ -188,7 +189,7 @@ def write_pdf(rows: list[ComplianceRow], teams: list[TeamRollup], parameters: li
     story += [Spacer(1, 5 * mm), Paragraph(f"Workers ({len(rows)})", styles["Heading2"])]
     # The PDF leaves out the worker id and the program (both in CSV and Excel) to give the reasons room.
     columns = ("Worker", "Team", "Supervisors", "Stage", "Period", "Sessions held / required",
-               "Minutes / minimum", "Longest gap", "Status", "Reasons")
+               "Minutes / minimum", "Longest gap (leave)", "Status", "Reasons")
     table = [[p(h, head) for h in columns]]
     for row in rows:
         period = (f"{row.period_start:%d %b %Y}" if row.period_start == row.period_end
@@ -196,7 +197,8 @@ def write_pdf(rows: list[ComplianceRow], teams: list[TeamRollup], parameters: li
         required = "–" if row.required_sessions is None else row.required_sessions
         table.append([p(row.worker_name), p(row.team_name), p(row.supervisors), p(row.stage), p(period),
                       p(f"{row.held_sessions} / {required}"), p(f"{row.minutes} / {row.minimum_minutes}"),
-                      p("" if row.longest_gap_days is None else f"{row.longest_gap_days} days"),
+                      p(("" if row.longest_gap_days is None else f"{row.longest_gap_days} days")
+                        + (f" ({row.leave_days} on leave)" if row.leave_days else "")),
                       p(row.status), p("; ".join(row.reasons))])
     widths = [34, 28, 32, 22, 28, 18, 18, 14, 13, 66]
     story.append(LongTable(table, colWidths=[w * mm for w in widths], repeatRows=1, style=grid, hAlign="LEFT"))

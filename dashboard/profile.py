@@ -12,13 +12,14 @@ from dash import dcc, html
 
 from dashboard.figures import empty_figure
 from dashboard.queries.supervision import DueDate
-from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, NotDiscussed, RosterRow, WorkerGuide,
-                                         WorkerRef, WorkerSession)
+from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow, NotDiscussed, RosterRow,
+                                         WorkerGuide, WorkerRef, WorkerSession)
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
 from layouts import ids
 from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
 
-STATUS_COLORS = {"overdue": "danger", "due_soon": "warning", "on_track": "success", "no_standard": "secondary"}
+STATUS_COLORS = {"overdue": "danger", "due_soon": "warning", "on_track": "success", "no_standard": "secondary",
+                 "on_leave": "info"}
 # Eight distinguishable colours, then dashes: twelve category lines stay apart (Okabe-Ito plus four).
 LINE_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#882255")
 
@@ -33,6 +34,13 @@ def abbreviation(name: str) -> str:
     return words[0][0].upper() + ("f" if len(words) > 1 and words[0].lower().startswith("relation") else "")
 
 
+def status_label(due: DueDate) -> str:
+    """'On leave, back 19 Dec 2026' for a worker away with a known return; the status's label otherwise."""
+    if due.status == "on_leave" and due.back_on is not None:
+        return f"{STATUS_LABELS['on_leave']}, back {due.back_on:%d %b %Y}"
+    return STATUS_LABELS[due.status]
+
+
 def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
     result = []
     for row in rows:
@@ -41,7 +49,7 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
                    else f"{due.minutes_this_month}")
         result.append({
             "row_id": str(due.worker_id), "worker_id": due.worker_id, "worker": due.worker_name, "team": due.team_name,
-            "stage": row.stage_name or "—", "status": due.status, "status_label": STATUS_LABELS[due.status],
+            "stage": row.stage_name or "—", "status": due.status, "status_label": status_label(due),
             "last_individual": due.last_individual.isoformat() if due.last_individual else None,
             "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
             "days_until_due": due.days_until_due, "minutes_label": minutes,
@@ -57,7 +65,7 @@ def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Ca
              f"Hired {worker.hire_date:%d %b %Y}"]
     status: list[Any] = []
     if due is not None:
-        status = [dbc.Badge(STATUS_LABELS[due.status], color=STATUS_COLORS[due.status], className="me-2",
+        status = [dbc.Badge(status_label(due), color=STATUS_COLORS[due.status], className="me-2",
                             id=ids.PROFILE_STATUS),
                   html.Span(f"Last individual session {_day(due.last_individual)} · "
                             f"{due.days_since} days since · next due {_day(due.next_due)} · "
@@ -171,10 +179,26 @@ def guides_panel(guides: Sequence[WorkerGuide]) -> html.Div:
                     for g in guides], className="list-unstyled mb-0")
 
 
+def leaves_panel(leaves: Sequence[LeaveRow], editable: bool) -> Any:
+    """Recorded leaves, latest first, each with Edit for the supervisor."""
+    if not leaves:
+        return html.P("No leave recorded.", className="text-body-secondary small mb-0")
+    items = []
+    for leave in leaves:
+        back = f"back on {leave.end_date:%d %b %Y} ({leave.days} days)" if leave.end_date else "return not known yet"
+        items.append(html.Li([
+            html.Span(f"From {leave.start_date:%d %b %Y}, {back}"),
+            dbc.Button("Edit", id={"type": ids.LEAVE_EDIT, "leave": leave.id}, size="sm", color="link",
+                       className="p-0 ms-2", title=f"Edit the leave from {leave.start_date:%d %b %Y}")
+            if editable else None,
+        ], className="mb-1"))
+    return html.Ul(items, className="list-unstyled small mb-0")
+
+
 def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categories: Sequence[CategoryLevels],
             labels: dict[int, str], history: Sequence[HistoryPoint], sessions: Sequence[WorkerSession],
             discussed: NotDiscussed, last_n: int, guides: Sequence[WorkerGuide], editable_by: int | None,
-            own_record: bool = False) -> html.Div:
+            own_record: bool = False, leaves: Sequence[LeaveRow] = (), leave_editable: bool = False) -> html.Div:
     """A worker's profile; own_record words it for the peer worker reading their own."""
     titles = {c.code: c.title for c in categories}
     return html.Div([
@@ -194,7 +218,12 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
                              className="d-flex align-items-center")],
                     className="d-flex justify-content-between align-items-center")),
                     dbc.CardBody(not_discussed_panel(discussed, last_n), id=ids.PROFILE_NOT_DISCUSSED)],
-                    className="shadow-sm"),
+                    className="shadow-sm mb-3"),
+                dbc.Card([dbc.CardHeader(html.H3("Leave of absence", className="h6 mb-0")),
+                          dbc.CardBody([leaves_panel(leaves, leave_editable),
+                                        html.P("Days away do not count toward supervision gaps or monthly minimums.",
+                                               className="small text-body-secondary mt-2 mb-0")],
+                                       id=ids.PROFILE_LEAVES)], className="shadow-sm"),
             ], lg=5),
         ], className="g-3 mb-3"),
         dbc.Card([dbc.CardHeader(html.H3("Rating history by category (supervisor)", className="h6 mb-0")),

@@ -1,4 +1,4 @@
-"""Recording supervision: validate and save sessions and ratings, in one transaction, with audit events.
+"""Recording supervision: validate and save sessions, ratings and leave, in one transaction, with audit events.
 
 The supervisor's forms, the peer worker's self-rating and the CSV import all go through these
 functions, so a rule is written once. Every function takes a `Writer` (who acts and what they may
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -20,7 +20,7 @@ from dashboard.audit import Actor, record
 from dashboard.auth import Viewer
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
-from models import (Competency, CompetencyRating, CurrentRating, Framework, RatingLevel, RatingScale,
+from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, RatingLevel, RatingScale,
                     SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
                     TeamSupervisor)
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
@@ -32,6 +32,8 @@ FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
 KIND_LABELS = {"supportive": "Supportive", "clinical_educational": "Clinical / educational",
                "administrative": "Administrative", "direct_observation": "Direct observation"}
 MODALITY_LABELS = {"in_person": "In person", "video": "Video", "phone": "Phone"}
+LEAVE_PLANNED_DAYS = 366  # leave can be recorded ahead of time, up to a year
+LEAVE_ROLES = ("supervisor", "admin", "quality")
 STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "
                  "reopen it to see their changes, then edit again.")
 
@@ -487,3 +489,99 @@ def save_ratings(session: Session, writer: Writer, drafts: Sequence[RatingDraft]
         saved += len(rows)
     session.flush()
     return saved
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Leave of absence (days away are left out of gaps and monthly minimums; no reason is kept)
+
+
+@dataclass(frozen=True)
+class LeaveDraft:
+    worker_id: int
+    start_date: date
+    end_date: date | None  # the day back; None while the return is not known
+
+
+def leave_problems(start: date, back_on: date | None, hire_date: date, left_on: date | None,
+                   others: Iterable[tuple[date, date | None]], today: date) -> list[Problem]:
+    """The date rules of one leave against the person's employment and their other leaves (the form and the
+    import both use this)."""
+    checks = _Checks()
+    if start < hire_date:
+        checks.add("start_date", f"The first day away ({start:%d %b %Y}) is before the hire date "
+                                 f"({hire_date:%d %b %Y}).")
+    if left_on is not None and start >= left_on:
+        checks.add("start_date", f"The first day away ({start:%d %b %Y}) is on or after the day the person left "
+                                 f"({left_on:%d %b %Y}).")
+    if start > today + timedelta(days=LEAVE_PLANNED_DAYS):
+        checks.add("start_date", "Leave can be recorded up to a year ahead.")
+    if back_on is not None and back_on <= start:
+        checks.add("end_date", "The day back must be after the first day away.")
+    elif back_on is not None and left_on is not None and back_on > left_on:
+        checks.add("end_date", f"The day back is after the day the person left ({left_on:%d %b %Y}).")
+    for other_start, other_back in others:
+        if (back_on is None or other_start < back_on) and (other_back is None or start < other_back):
+            until = f"back on {other_back:%d %b %Y}" if other_back else "return not known"
+            checks.add("start_date", f"This overlaps another leave (from {other_start:%d %b %Y}, {until}); "
+                                     "change that one instead.")
+            break
+    return checks.problems
+
+
+def _leave_values(row: Leave) -> dict[str, Any]:
+    return {"staff_id": row.staff_id, "start_date": row.start_date, "end_date": row.end_date}
+
+
+def _writable_leave(session: Session, writer: Writer, leave_id: object, today: date) -> Leave:
+    """A recorded leave of a worker the writer may record for; any other reads as not found."""
+    row = session.get(Leave, leave_id) if isinstance(leave_id, int) and 1 <= leave_id <= MAX_ID else None
+    if row is None or writer.role not in LEAVE_ROLES or not writable_worker_ids(session, writer, [row.staff_id],
+                                                                                 today):
+        raise Rejected([Problem("leave", "That leave was not found among your workers' records.")])
+    return row
+
+
+def save_leave(session: Session, writer: Writer, raw: Mapping[str, Any], today: date,
+               leave_id: int | None = None) -> int:
+    """Record a new leave (raw names worker_id) or change the dates of a recorded one; returns its id.
+
+    Supervisors record for the peer workers on their teams today, quality and admin for anyone; peer workers
+    cannot. Flushes with its audit event; raises Rejected (nothing written) on any problem.
+    """
+    checks = _Checks()
+    existing = _writable_leave(session, writer, leave_id, today) if leave_id is not None else None
+    worker_id = existing.staff_id if existing else checks.identifier("worker_id", "Worker", raw.get("worker_id"))
+    start = checks.date("start_date", "The first day away", raw.get("start_date"))
+    back_raw = raw.get("end_date")
+    back_on = checks.date("end_date", "The day back", back_raw) if back_raw not in (None, "") else None
+    if writer.role not in LEAVE_ROLES:
+        checks.add("worker_id", "Leave is recorded by a supervisor or an administrator.")
+    elif worker_id is not None and not writable_worker_ids(session, writer, [worker_id], today):
+        checks.add("worker_id", "That worker is not a peer worker on your teams.")
+    if checks.problems or worker_id is None or start is None:
+        raise Rejected(checks.problems or [Problem("form", "The leave could not be read.")])
+    person = session.get(Staff, worker_id)
+    assert person is not None  # writable_worker_ids found them
+    others = session.execute(select(Leave.start_date, Leave.end_date).where(
+        Leave.staff_id == worker_id, Leave.id != (existing.id if existing else -1))).all()
+    problems = leave_problems(start, back_on, person.hire_date, person.left_on, others, today)
+    if problems:
+        raise Rejected(problems)
+    if existing is None:
+        row, old = Leave(staff_id=worker_id, start_date=start, end_date=back_on), None
+        session.add(row)
+    else:
+        row, old = existing, _leave_values(existing)
+        row.start_date, row.end_date = start, back_on
+    session.flush()
+    record(session, writer.actor, "create" if old is None else "update", "leave", row.id, old, _leave_values(row))
+    return row.id
+
+
+def delete_leave(session: Session, writer: Writer, leave_id: object, today: date) -> None:
+    """Remove a leave recorded by mistake (audited with its dates)."""
+    row = _writable_leave(session, writer, leave_id, today)
+    old = _leave_values(row)
+    session.delete(row)
+    session.flush()
+    record(session, writer.actor, "delete", "leave", leave_id if isinstance(leave_id, int) else None, old, None)

@@ -28,6 +28,8 @@ GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
     ("minimum", "Minimum", True, {**NUMBER, "headerTooltip": "Minimum minutes of the full months judged"}),
     ("longest_gap", "Longest gap", True, {**NUMBER, "headerTooltip": "Longest gap between individual sessions, "
                                                                      "in days"}),
+    ("leave", "On leave", False, {**NUMBER, "headerTooltip": "Days of the period on leave: left out of the gaps, "
+                                                             "the minimum and the sessions required"}),
     ("status", "Status", True, {"flex": 0, "width": 90, "minWidth": 80,
                                 "cellClassRules": {"compliance-not-met": "params.value === 'not met'"}}),
     ("reasons", "Reasons", True, {"flex": 3, "minWidth": 200, "wrapText": True, "autoHeight": True,
@@ -38,7 +40,7 @@ GROUPS = {"required": "Individual sessions", "held": "Individual sessions", "min
           "minimum": "Minutes"}
 # The column choice names each column in full.
 COLUMN_LABELS = {"required": "Sessions required", "held": "Sessions held", "minutes": "Minutes counted",
-                 "minimum": "Minimum minutes", "longest_gap": "Longest gap (days)"}
+                 "minimum": "Minimum minutes", "longest_gap": "Longest gap (days)", "leave": "Days on leave"}
 
 
 def last_full_quarter(today: date) -> tuple[date, date]:

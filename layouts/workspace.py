@@ -10,7 +10,7 @@ from layouts import ids
 from layouts.ids import ALL
 
 STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due within 7 days", "on_track": "On track",
-                 "no_standard": "No standard"}
+                 "no_standard": "No standard", "on_leave": "On leave"}
 NOT_DISCUSSED_CHOICES = (3, 5, 10)
 
 
@@ -23,10 +23,11 @@ ROSTER_COLUMNS = [
      "cellRenderer": "WorkerLink"},
     {"field": "team", "headerName": "Team", "minWidth": 140, "tooltipField": "team"},
     {"field": "stage", "headerName": "Stage", "minWidth": 115, "tooltipField": "stage"},
-    {"field": "status_label", "headerName": "Status", "minWidth": 150,
+    {"field": "status_label", "headerName": "Status", "minWidth": 150, "tooltipField": "status_label",
      "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
                         "status-due-soon": "params.data.status === 'due_soon'",
-                        "status-on-track": "params.data.status === 'on_track'"}},
+                        "status-on-track": "params.data.status === 'on_track'",
+                        "status-on-leave": "params.data.status === 'on_leave'"}},
     {"field": "last_individual", "headerName": "Last individual", "minWidth": 110,
      "headerTooltip": "Last individual supervision session"},
     {"field": "days_since", "headerName": "Days since", "type": "numericColumn", "minWidth": 90,
@@ -34,7 +35,8 @@ ROSTER_COLUMNS = [
     {"field": "next_due", "headerName": "Next due", "minWidth": 105},
     {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 90,
      "filter": "agNumberColumnFilter"},
-    # Overdue first by default; workers with no standard (no stage recorded) last, not first as nulls sort.
+    # Overdue first by default; workers with no due date (no stage recorded, on leave with no return date) last,
+    # not first as nulls sort.
     {"field": "due_order", "hide": True, "sort": "asc"},
     {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 110,
      "headerTooltip": "Supervision minutes this month of the month's minimum"},
@@ -137,6 +139,31 @@ def rating_form(title: str) -> dbc.Modal:
     ], id=ids.RATING_MODAL, size="xl", is_open=False, scrollable=True, labelledby=ids.RATING_TITLE)
 
 
+def leave_form() -> dbc.Modal:
+    """First day away and the day back (optional); filled when it opens."""
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle("Record leave", id=ids.LEAVE_TITLE)),
+        dbc.ModalBody([
+            dcc.Store(id=ids.LEAVE_EDITING),
+            dbc.Row([
+                dbc.Col([dbc.Label("First day away", html_for=ids.LEAVE_START),
+                         dbc.Input(id=ids.LEAVE_START, type="date")], md=6),
+                dbc.Col([dbc.Label("Back on (leave empty if not known yet)", html_for=ids.LEAVE_BACK),
+                         dbc.Input(id=ids.LEAVE_BACK, type="date")], md=6),
+            ], className="g-3 mb-2"),
+            html.P("Days away are left out of the supervision gaps and the monthly minimum; the due date "
+                   "waits until the day back. No reason is recorded.", className="small text-body-secondary"),
+            html.Div(id=ids.LEAVE_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
+        ]),
+        dbc.ModalFooter([
+            dbc.Button("Delete leave", id=ids.LEAVE_DELETE, color="danger", outline=True, className="me-auto",
+                       style={"display": "none"}),
+            dbc.Button("Cancel", id=ids.LEAVE_CANCEL, color="secondary", outline=True),
+            dbc.Button("Save leave", id=ids.LEAVE_SAVE, color="primary"),
+        ]),
+    ], id=ids.LEAVE_MODAL, is_open=False, labelledby=ids.LEAVE_TITLE)
+
+
 def _message_area() -> html.Div:
     return html.Div(id=ids.WORKSPACE_MESSAGE, role="status", **{"aria-live": "polite"})
 
@@ -163,6 +190,7 @@ def my_team(team: str | None = None, worker: str | None = None, **_: str) -> htm
         dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
         session_form(),
         rating_form("Record ratings"),
+        leave_form(),
         html.Div(id=ids.MY_TEAM_URL_SYNC, hidden=True),
     ])
 

@@ -6,7 +6,7 @@ from models.framework import (Category, CategoryPrinciple, Competency, Framework
                               RatingScale)
 from models.guides import GuideCategory, GuidePrinciple, ResourceGuide
 from models.settings import AgencySettings
-from models.org import (STAFF_ROLES, CertificationStage, Program, StageAssignment, Staff, Team,
+from models.org import (STAFF_ROLES, CertificationStage, Leave, Program, StageAssignment, Staff, Team,
                         TeamMembership, TeamSupervisor)
 from models.standards import StandardRule, SupervisionStandard
 from models.supervision import (RATER_ROLES, SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES,
@@ -15,7 +15,7 @@ from models.supervision import (RATER_ROLES, SESSION_FORMATS, SESSION_KINDS, SES
 
 __all__ = [
     "AgencySettings", "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
-    "CompetencyRating", "CurrentRating", "Framework", "GuideCategory", "GuidePrinciple", "LoginAttempt",
+    "CompetencyRating", "CurrentRating", "Framework", "GuideCategory", "GuidePrinciple", "Leave", "LoginAttempt",
     "Principle", "Program", "RATER_ROLES", "RatingLevel", "RatingScale", "ResourceGuide",
     "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES", "STAFF_LINKED_ROLES", "STAFF_ROLES",
     "SessionAttendee", "SessionCompetency", "StageAssignment", "Staff", "StandardRule",

@@ -112,3 +112,21 @@ class StageAssignment(Base):
     stage_id: Mapped[int] = mapped_column(ForeignKey("certification_stages.id"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Leave(Base):
+    """A leave of absence: days a worker is away, left out of supervision gaps and monthly minimums.
+
+    Half-open like the rows above: end_date is the day they are back (NULL = return not known yet). No reason
+    is kept on purpose: why someone is away (illness, family) is nobody's business in a supervision tool.
+    """
+
+    __tablename__ = "leaves"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date > start_date", name="dates"),
+        UniqueConstraint("staff_id", "start_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)

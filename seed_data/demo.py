@@ -29,6 +29,9 @@ teams from 0 in id order.
 9. Supervisor of two teams: Maria Johnson alone supervises Eastside Outreach and Westside
    Outreach (teams 0, 1); the demo account `supervisor` is this person and `peer` is Omar Davis of
    Eastside Outreach.
+10. Leave of absence: the first worker of Westside Outreach (team 1) has been away since 20 days before
+   end_date and is back 25 days after it (no sessions meanwhile); about one worker in twenty-five took one
+   leave of 14-90 days some time in the history.
 """
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ from dashboard.accounts import create_user
 from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.errors import ConfigError
 from models import (Base, Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, Framework,
-                    Principle, Program, RatingLevel, RatingScale, SessionAttendee, SessionCompetency,
+                    Leave, Principle, Program, RatingLevel, RatingScale, SessionAttendee, SessionCompetency,
                     StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard, Team,
                     TeamMembership, TeamSupervisor, utcnow)
 from seed_data.reference import load_reference_data
@@ -84,6 +87,9 @@ ADMINISTRATIVE_TEAM = 6
 NEW_HIRE_TEAMS = (2, 5, 8)
 MOVER_FROM_TEAM, MOVER_TEAM_OFFSET, MOVE_DAYS_BEFORE_END = 2, 3, 150
 LEAVER_TEAM, LEAVE_DAYS_BEFORE_END = 8, 200
+# Leave of absence (away, then back; not leaving the agency): the planted one, then the random ones.
+ABSENCE_TEAM, ABSENCE_FROM_DAYS_BEFORE_END, ABSENCE_BACK_DAYS_AFTER_END = 1, 20, 25
+ABSENCE_RATE, ABSENCE_DAYS = 0.04, (14, 90)
 WEAK_PRINCIPLE_CODE = "trauma-informed"
 
 BEHIND_DAYS = 120  # how long the behind team has been slipping
@@ -178,8 +184,8 @@ SESSION_COLUMNS = ("id", "held_on", "minutes", "format", "kind", "modality", "su
                    "created_by_id", "created_at", "updated_by_id", "updated_at", "version")
 RATING_COLUMNS = ("id", "worker_id", "competency_id", "scale_id", "level", "rater_id", "rater_role",
                   "rated_on", "session_id", "note", "created_by_id", "created_at")
-TABLES_WITH_IDS = (Program, Team, Staff, TeamMembership, TeamSupervisor, StageAssignment, SupervisionSession,
-                   CompetencyRating)
+TABLES_WITH_IDS = (Program, Team, Staff, TeamMembership, TeamSupervisor, StageAssignment, Leave,
+                   SupervisionSession, CompetencyRating)
 
 Progress = Callable[[str, int], None]
 Row = tuple[Any, ...]
@@ -281,6 +287,10 @@ class WorkerPlan:
     stages: list[tuple[int, date, date | None]]  # (stage position, start, end)
     ability: float  # how far this person's ratings sit above or below the agency's typical curve
     self_bias: float  # how much higher than their supervisor this person rates themselves
+    absence: tuple[date, date] | None = None  # a leave of absence: [first day away, day back)
+
+    def away_on(self, day: date) -> bool:
+        return self.absence is not None and self.absence[0] <= day < self.absence[1]
 
     def team_on(self, day: date) -> int:
         for team, start, end in self.memberships:
@@ -302,6 +312,7 @@ class OrgPlan:
     supervisors_by_team: list[list[int]]  # staff ids, lead first
     workers: list[WorkerPlan]
     rosters: list[list[tuple[int, date, date | None]]]  # per team: (staff id, start, end)
+    absences: dict[int, tuple[date, date]] = field(default_factory=dict)  # staff id -> [away, back)
 
 
 @dataclass
@@ -481,9 +492,13 @@ def plan_organisation(session: Session, writer: BulkWriter, scale: Scale, end_da
     writer.write(TeamMembership, ("id", "staff_id", "team_id", "start_date", "end_date"),
                  membership_rows)
     writer.write(StageAssignment, ("id", "staff_id", "stage_id", "start_date", "end_date"), stage_rows)
+    leave_ids = IdCounter(session, Leave)
+    writer.write(Leave, ("id", "staff_id", "start_date", "end_date"),
+                 [(leave_ids.take(), w.staff_id, *w.absence) for w in workers if w.absence is not None])
     return OrgPlan(end_date=end_date, window_start=window_start,
                    supervisors_by_team=[[supervisor_ids[i] for i in indices] for indices in by_team_indices],
-                   workers=workers, rosters=rosters)
+                   workers=workers, rosters=rosters,
+                   absences={w.staff_id: w.absence for w in workers if w.absence is not None})
 
 
 def plan_worker(index: int, staff_id: int, scale: Scale, end_date: date, window_start: date, seed: int,
@@ -551,7 +566,28 @@ def plan_worker(index: int, staff_id: int, scale: Scale, end_date: date, window_
         start = end
     return WorkerPlan(index=index, staff_id=staff_id, hire_date=hired,
                       fte=rng.choice(FTES), left_on=left_on, memberships=memberships, stages=stages,
-                      ability=rng.gauss(0, 0.3), self_bias=rng.gauss(0.25, 0.3))
+                      ability=rng.gauss(0, 0.3), self_bias=rng.gauss(0.25, 0.3),
+                      absence=plan_absence(index, seed, team_role == ABSENCE_TEAM and position == 0, hired, left_on,
+                                           is_new_hire, end_date, window_start))
+
+
+def plan_absence(index: int, seed: int, planted: bool, hired: date, left_on: date | None, is_new_hire: bool,
+                 end_date: date, window_start: date) -> tuple[date, date] | None:
+    """A leave of absence for some workers who stay: its own random stream, so nobody else's history moves."""
+    if left_on is not None or is_new_hire:
+        return None
+    if planted:
+        return (end_date - timedelta(days=ABSENCE_FROM_DAYS_BEFORE_END),
+                end_date + timedelta(days=ABSENCE_BACK_DAYS_AFTER_END))
+    rng = random.Random(f"{seed}:absence:{index}")
+    if rng.random() >= ABSENCE_RATE:
+        return None
+    days = rng.randint(*ABSENCE_DAYS)
+    earliest, latest = max(hired, window_start) + timedelta(days=60), end_date - timedelta(days=days + 10)
+    if latest <= earliest:
+        return None
+    start = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+    return start, start + timedelta(days=days)
 
 
 class LevelModel:
@@ -624,6 +660,10 @@ def individual_sessions(plan: OrgPlan, reference: Reference, levels: LevelModel,
     usual_weekday = rng.randrange(5)  # people keep a regular slot: "Tuesdays at two"
     earliest = max(worker.hire_date, plan.window_start)
     while (held := usual_weekday_near(day, usual_weekday, earliest, last_day)) is not None:
+        if worker.away_on(held):  # no supervision while away; the rhythm picks up once they are back
+            assert worker.absence is not None
+            earliest = day = worker.absence[1]
+            continue
         team = worker.team_on(held)
         max_days = reference.max_days_by_stage[worker.stage_on(held)]
         # One worker in four keeps up, so "behind" shows as most of the team, not a blanket outage.
@@ -696,7 +736,8 @@ def group_sessions(plan: OrgPlan, reference: Reference, team: int, seed: int, se
     earliest = plan.window_start
     meetings = 0
     while (held := usual_weekday_near(day, usual_weekday, earliest, plan.end_date)) is not None:
-        present = [staff_id for staff_id, start, end in roster if start <= held and (end is None or held < end)]
+        present = [staff_id for staff_id, start, end in roster if start <= held and (end is None or held < end)
+                   and not (staff_id in plan.absences and plan.absences[staff_id][0] <= held < plan.absences[staff_id][1])]
         attending = [staff_id for staff_id in present if rng.random() < GROUP_ATTENDANCE_RATE]
         if len(attending) < 3 <= len(present):
             attending = rng.sample(present, 3)

@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import (CertificationStage, Program, SessionAttendee, StageAssignment, Staff, SupervisionSession, Team,
-                    TeamMembership, TeamSupervisor)
+from models import (CertificationStage, Leave, Program, SessionAttendee, StageAssignment, Staff, SupervisionSession,
+                    Team, TeamMembership, TeamSupervisor)
 
 LONG_AGO = date(2025, 1, 1)
 
@@ -65,6 +65,10 @@ class Agency:
         current.end_date = on
         self.s.flush()
         self.s.add(StageAssignment(staff_id=person.id, stage_id=self.stages[stage], start_date=on))
+        self.s.flush()
+
+    def leave(self, person: Staff, start: date, back_on: date | None = None) -> None:
+        self.s.add(Leave(staff_id=person.id, start_date=start, end_date=back_on))
         self.s.flush()
 
     def supervise(self, supervisor: Staff, team: Team, since: date = date(2020, 1, 1),

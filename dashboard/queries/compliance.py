@@ -45,6 +45,7 @@ class ComplianceRow:
     status: str  # MET or NOT_MET
     reasons: tuple[str, ...]
     team_id: int = 0
+    leave_days: int = 0  # days of the period on leave (left out of gaps, minimums and sessions required)
 
     @property
     def reasons_text(self) -> str:
@@ -149,7 +150,7 @@ def _row(ws: WorkerStandard, window: Window, programs: dict[int, str], superviso
         period_end=ws.period_end or window.end, required_sessions=ws.required_individual_sessions,
         held_sessions=ws.individual_sessions, minutes=ws.minutes, minimum_minutes=ws.required_minutes,
         longest_gap_days=ws.longest_gap_days, status=MET if ws.meets else NOT_MET, reasons=ws.reasons,
-        team_id=ws.team_id)
+        team_id=ws.team_id, leave_days=ws.leave_days)
 
 
 def rows(session: Session, scope: Scope, window: Window, filters: ComplianceFilter) -> list[ComplianceRow]:

@@ -18,7 +18,7 @@ from dashboard.queries.supervision import DueDate, due_dates
 from dashboard.scope import Scope
 from models import (Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, CurrentRating,
                     Framework, Principle, RatingLevel, RatingScale, SessionAttendee, SessionCompetency,
-                    StageAssignment, Staff, SupervisionSession, Team, TeamMembership)
+                    Leave, StageAssignment, Staff, SupervisionSession, Team, TeamMembership)
 
 DIFFERENCE_FLAG = 2  # supervisor and self ratings this many levels apart are flagged for a conversation
 WEAKEST_CATEGORIES = 3  # how many of the worker's weakest categories guides are suggested for
@@ -90,6 +90,15 @@ class HistoryPoint:
     as_of: date
     mean_level: float
     rated: int
+
+
+@dataclass(frozen=True)
+class LeaveRow:
+    id: int
+    worker_id: int
+    start_date: date
+    end_date: date | None  # the day back; None while not known
+    days: int | None  # days away (None while the return is not known)
 
 
 @dataclass(frozen=True)
@@ -419,3 +428,19 @@ def own_session(session: Session, supervisor_id: int | None, session_id: object)
                              .where(SessionCompetency.session_id == session_id).order_by(Competency.sort_order)).all()
     return WorkerSession(*row, attendee_ids=attendees, competency_ids=tuple(t[0] for t in topics),
                          competency_codes=tuple(t[1] for t in topics))
+
+
+def worker_leaves(session: Session, worker: WorkerRef) -> list[LeaveRow]:
+    """The worker's leaves of absence, latest first (the worker is already known to be visible)."""
+    rows = session.execute(select(Leave.id, Leave.staff_id, Leave.start_date, Leave.end_date)
+                           .where(Leave.staff_id == worker.id).order_by(Leave.start_date.desc())).all()
+    return [LeaveRow(i, w, start, back, (back - start).days if back else None) for i, w, start, back in rows]
+
+
+def visible_leave(session: Session, scope: Scope, leave_id: object, today: date) -> LeaveRow | None:
+    """A leave for the edit form, only when its worker is visible to the scope (else None, as not found)."""
+    if not isinstance(leave_id, int) or isinstance(leave_id, bool) or not 1 <= leave_id < 2**31:  # INTEGER ids
+        return None
+    worker_id = session.scalar(select(Leave.staff_id).where(Leave.id == leave_id))
+    worker = visible_worker(session, scope, worker_id, today)
+    return next((row for row in worker_leaves(session, worker) if row.id == leave_id), None) if worker else None

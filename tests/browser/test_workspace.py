@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -30,8 +30,18 @@ def wait_visible(dash_duo: DashComposite, css: str) -> WebElement:
 
 
 def click(dash_duo: DashComposite, element: WebElement) -> None:
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
+    """Scroll to it and click, again while something (the profile's loading overlay) is still in front of it.
+
+    The scroll is instant: Bootstrap makes scrolling smooth, and a click sent mid-scroll lands elsewhere."""
+    def clicked() -> bool:
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                                       element)
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            return False
+        return True
+    wait_until(dash_duo, clicked, timeout=10)
 
 
 def button(dash_duo: DashComposite, text: str) -> WebElement:
@@ -151,3 +161,50 @@ def test_a_peer_worker_rates_themself_and_cannot_reach_anyone_else(dash_duo: Das
     dash_duo.driver.get(f"{dash_duo.server.url}/my-team?worker=21")
     dash_duo.wait_for_contains_text("#_pages_content", "Not available for your role", timeout=20)
     assert dash_duo.find_elements("#profile-name") == []
+
+
+def test_a_supervisor_records_leave_and_the_worker_is_no_longer_overdue(dash_duo: DashComposite,
+                                                                      browser_app: Dash) -> None:
+    log_in(dash_duo, browser_app, "supervisor")
+    dash_duo.driver.get(f"{dash_duo.server.url}/my-team")
+    dash_duo.wait_for_element("#my-team-roster .status-overdue", timeout=20)
+    # The demo plants one worker on leave on the supervisor's teams, back in 25 days.
+    wait_until(dash_duo, lambda: dash_duo.find_elements("#my-team-roster .status-on-leave"))
+    assert dash_duo.find_element("#my-team-roster .status-on-leave").text.startswith("On leave, back ")
+
+    name_cell = dash_duo.find_element("#my-team-roster .ag-pinned-left-cols-container .ag-row[row-index='0'] "
+                                      ".roster-worker-button")
+    worker = name_cell.text
+    name_cell.send_keys(Keys.ENTER)
+    dash_duo.wait_for_text_to_equal("#profile-name", worker, timeout=20)
+    assert dash_duo.find_element("#profile-status").text == "Overdue"
+    assert "No leave recorded." in dash_duo.find_element("#profile-leaves").text
+
+    click(dash_duo, button(dash_duo, "Record leave"))
+    start = wait_visible(dash_duo, "#leave-start")
+    first_day = start.get_attribute("value")  # today, filled in
+    dash_duo.driver.execute_script("arguments[0].value = ''", dash_duo.find_element("#leave-back"))
+    dash_duo.find_element("#leave-back").send_keys("01012020")  # a day back long before the first day away
+    click(dash_duo, dash_duo.find_element("#leave-save"))
+    dash_duo.wait_for_contains_text("#leave-feedback", "The day back must be after the first day away", timeout=10)
+    screenshot(dash_duo, "my-team-leave-refused")
+    assert accessibility_violations(dash_duo) == []
+    dash_duo.find_element("#leave-back").send_keys(Keys.BACKSPACE * 3, Keys.DELETE * 3)
+    dash_duo.driver.execute_script(
+        "const el = arguments[0]; const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+        "set.call(el, ''); el.dispatchEvent(new Event('input', {bubbles: true}));",
+        dash_duo.find_element("#leave-back"))
+    click(dash_duo, dash_duo.find_element("#leave-save"))
+    dash_duo.wait_for_contains_text("#workspace-message", "Leave saved", timeout=20)
+    dash_duo.wait_for_text_to_equal("#profile-status", "On leave", timeout=20)
+    wait_until(dash_duo, lambda: roster_status(dash_duo, worker) == "On leave")
+    assert "return not known yet" in dash_duo.find_element("#profile-leaves").text
+    screenshot(dash_duo, "my-team-on-leave")
+
+    # A mistake: delete it, and the worker is overdue again.
+    click(dash_duo, dash_duo.find_element("#profile-leaves .btn"))
+    wait_until(dash_duo, lambda: dash_duo.find_element("#leave-start").get_attribute("value") == first_day)
+    click(dash_duo, wait_visible(dash_duo, "#leave-delete"))
+    dash_duo.wait_for_contains_text("#workspace-message", "Leave deleted", timeout=20)
+    dash_duo.wait_for_text_to_equal("#profile-status", "Overdue", timeout=20)
+    assert [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"] == []

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from dashboard.accounts import create_user
 from dashboard.db import Database
-from models import Program, Staff, Team, TeamMembership, TeamSupervisor
+from models import Competency, Program, Staff, SupervisionSession, Team, TeamMembership, TeamSupervisor
 from tests.conftest import _reference, make_app
 from tests.databases import TemplateFactory
 
@@ -95,3 +96,23 @@ def callback(client: FlaskClient, outputs: list[tuple[str, str]], inputs: list[t
             "state": [{"id": i, "property": p, "value": v} for i, p, v in states],
             "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]}
     return client.post("/_dash-update-component", json=body)
+
+
+@pytest.fixture
+def people(demo_db: Database) -> Iterator[dict[str, int]]:
+    """Ids from the demo agency: the supervisor's worker Omar (the peer account), Luis on her other team,
+    a worker on another team, another supervisor's session, and a competency."""
+    with demo_db.session() as s:
+        def staff(name: str) -> int:
+            return s.scalar(select(Staff.id).where(Staff.full_name == name))
+        maria = staff("Maria Johnson")
+        riverside = s.scalar(select(Team.id).where(Team.name == "Riverside Health Home"))
+        outsider = s.scalar(select(TeamMembership.staff_id).where(TeamMembership.team_id == riverside,
+                                                                   TeamMembership.end_date.is_(None)).limit(1))
+        foreign_session = s.scalar(select(SupervisionSession.id).where(SupervisionSession.supervisor_id != maria)
+                                   .limit(1))
+        own_session = s.scalar(select(SupervisionSession.id).where(SupervisionSession.supervisor_id == maria)
+                               .order_by(SupervisionSession.held_on.desc()).limit(1))
+        yield {"maria": maria, "omar": staff("Omar Davis"), "luis": staff("Luis Yazzie"), "outsider": outsider,
+               "foreign_session": foreign_session, "own_session": own_session,
+               "competency": s.scalar(select(Competency.id).order_by(Competency.id).limit(1))}

@@ -52,12 +52,14 @@ def as_view(row: dict[str, str]) -> tuple[Any, ...]:
     number = lambda v: None if v in ("", None) else int(v)  # noqa: E731
     return (row["Worker"], int(row["Worker ID"]), row["Team"], row["Supervisors"], row["Stage"],
             number(row["Individual sessions required"]), int(row["Individual sessions held"]), int(row["Minutes"]),
-            int(row["Minimum minutes"]), number(row["Longest gap (days)"]), row["Status"], row["Reasons"])
+            int(row["Minimum minutes"]), number(row["Longest gap (days)"]), int(row["Days on leave"]), row["Status"],
+            row["Reasons"])
 
 
 def grid_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["worker"], row["worker_id"], row["team"], row["supervisors"], row["stage"], row["required"],
-            row["held"], row["minutes"], row["minimum"], row["longest_gap"], row["status"], row["reasons"])
+            row["held"], row["minutes"], row["minimum"], row["longest_gap"], row["leave"], row["status"],
+            row["reasons"])
 
 
 def test_not_logged_in_gets_401_and_a_peer_worker_403(demo_client: FlaskClient) -> None:

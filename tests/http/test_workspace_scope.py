@@ -3,7 +3,6 @@ off the scale, someone else's session. Each is refused and the database is left 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -12,32 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from dashboard.db import Database
-from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, SessionAttendee, SessionCompetency,
-                    Staff, SupervisionSession, Team, TeamMembership)
+from models import (AuditEvent, CompetencyRating, CurrentRating, SessionAttendee, SessionCompetency,
+                    SupervisionSession, Team)
 from tests.http.conftest import login
 
 COUNTED = (SupervisionSession, SessionAttendee, SessionCompetency, CompetencyRating, CurrentRating, AuditEvent)
 HELD_ON = "2026-10-30"  # inside the demo agency (it ends 2026-10-31) and before today
-
-
-@pytest.fixture
-def people(demo_db: Database) -> Iterator[dict[str, int]]:
-    """Ids from the demo agency: the supervisor's worker Omar (the peer account), Luis on her other team,
-    a worker on another team, another supervisor's session, and a competency."""
-    with demo_db.session() as s:
-        def staff(name: str) -> int:
-            return s.scalar(select(Staff.id).where(Staff.full_name == name))
-        maria = staff("Maria Johnson")
-        riverside = s.scalar(select(Team.id).where(Team.name == "Riverside Health Home"))
-        outsider = s.scalar(select(TeamMembership.staff_id).where(TeamMembership.team_id == riverside,
-                                                                   TeamMembership.end_date.is_(None)).limit(1))
-        foreign_session = s.scalar(select(SupervisionSession.id).where(SupervisionSession.supervisor_id != maria)
-                                   .limit(1))
-        own_session = s.scalar(select(SupervisionSession.id).where(SupervisionSession.supervisor_id == maria)
-                               .order_by(SupervisionSession.held_on.desc()).limit(1))
-        yield {"maria": maria, "omar": staff("Omar Davis"), "luis": staff("Luis Yazzie"), "outsider": outsider,
-               "foreign_session": foreign_session, "own_session": own_session,
-               "competency": s.scalar(select(Competency.id).order_by(Competency.id).limit(1))}
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -21,14 +21,14 @@ from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.db import Database
 from dashboard.importers import KINDS, ImportReport, ImportRefused, parse_date, read_csv, run_import
 from dashboard.recording import RatingDraft, Writer, check_ratings, check_session, parse_session
-from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Program, RatingScale,
+from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Leave, Program, RatingScale,
                     SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
                     TeamSupervisor)
 
 TODAY = date(2026, 10, 31)
 ACTOR = Actor(None, "cli:test")
 TABLES = (SupervisionSession, SessionAttendee, SessionCompetency, CompetencyRating, CurrentRating, Staff, Team,
-          Program, TeamMembership, TeamSupervisor, AuditEvent)
+          Program, TeamMembership, TeamSupervisor, Leave, AuditEvent)
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_a_clean_sessions_file_is_written_whole_and_a_second_import_changes_noth
     assert after["supervision_sessions"] == before["supervision_sessions"] + 3
     assert after["session_attendees"] == before["session_attendees"] + 4
     assert after["session_competencies"] == before["session_competencies"] + 2
-    assert after["audit_events"] == before["audit_events"] + 2  # the sessions and the file
+    assert after["audit_events"] == before["audit_events"] + 4  # one per session, and the file
     with org.session() as s:
         group = s.scalar(select(SupervisionSession).where(SupervisionSession.format == "group"))
         assert (group.held_on, group.kind, group.modality, group.minutes) == (
@@ -203,6 +203,15 @@ def test_a_clean_sessions_file_is_written_whole_and_a_second_import_changes_noth
         assert topics == {"VIII.3", "IX.6"}
         event = s.scalar(select(AuditEvent).where(AuditEvent.entity == "sessions file"))
         assert event.username == "cli:test" and event.new_values["rows"] == 3 and event.new_values["create"] == 3
+        # Each session has the event the form would have written, with the file's row.
+        created = s.scalar(select(AuditEvent).where(AuditEvent.entity == "supervision_session",
+                                                    AuditEvent.entity_id == str(group.id)))
+        assert (created.action, created.username, created.occurred_at.tzinfo is not None) == ("create", "cli:test",
+                                                                                            True)
+        assert {k: v for k, v in created.new_values.items() if k != "competency_ids"} == {
+            "held_on": "2026-10-06", "minutes": 90, "format": "group", "kind": "clinical_educational",
+            "modality": "video", "supervisor_id": staff_id(s, "S1"), "note": None,
+            "attendee_ids": sorted([staff_id(s, "W1"), staff_id(s, "W2")]), "version": 1, "row": 3}
     again = run(org, "sessions", CLEAN_SESSIONS, date_order="mdy")
     assert again.ok and again.counts == {"unchanged": 3} and not again.committed
     assert counts(org) == after
@@ -262,6 +271,14 @@ def test_imported_ratings_keep_current_ratings_in_step_with_the_history(org: Dat
     ]) + "\n")
     assert report.committed and report.counts == {"create": 4}
     with org.session() as s:
+        # One "rate" event per worker, rater role and date, as the rating form writes them: W1 supervisor on
+        # 1 Aug and 1 Oct, W1 self on 2 Oct, W2 supervisor on 2 Oct.
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "competency_ratings")).all()
+        assert sorted((int(e.entity_id), e.new_values["rater_role"], e.new_values["rated_on"],
+                       e.new_values["levels"][str(viii3)] if str(viii3) in e.new_values["levels"] else None)
+                      for e in events if int(e.entity_id) == w1) == [
+            (w1, "self", "2026-10-02", 3), (w1, "supervisor", "2026-08-01", 1), (w1, "supervisor", "2026-10-01", 4)]
+        assert len(events) == 4 and all(e.action == "rate" for e in events)
         current = {(r.worker_id, r.competency_id, r.rater_role): (r.level, r.rated_on)
                    for r in s.scalars(select(CurrentRating))}
         assert current[(w1, viii3, "supervisor")] == (4, date(2026, 10, 1))
@@ -332,6 +349,41 @@ def test_moves_close_the_open_membership_and_history_is_not_rewritten(org: Datab
                                 "W2,P,B,2023-01-01\nWX,P,B,2026-10-01\n")
     assert problems(refused) == {(2, "start_date"), (3, "team"), (4, "start_date"), (5, "employee_code")}
     assert counts(org) == after
+
+
+def test_leave_is_created_then_given_its_day_back_and_messy_rows_are_refused_one_by_one(org: Database) -> None:
+    header = "employee_code,start_date,end_date\n"
+    report = run(org, "leave", header + "W1,2026-02-02,2026-03-02\nW3,2026-10-01,\n")
+    assert (report.ok, report.counts) == (True, {"create": 2})
+    with org.session() as s:
+        w3 = staff_id(s, "W3")
+        assert s.scalar(select(Leave.end_date).where(Leave.staff_id == w3)) is None
+    after = counts(org)
+    # The same file again changes nothing; W3's day back, once known, updates the leave from 1 Oct.
+    assert run(org, "leave", header + "W1,2026-02-02,2026-03-02\nW3,2026-10-01,\n").counts == {"unchanged": 2}
+    assert counts(org) == after
+    assert run(org, "leave", header + "W3,10/01/2026,10/20/2026\n", date_order="mdy").counts == {"update": 1}
+    with org.session() as s:
+        assert s.scalar(select(Leave.end_date).where(Leave.staff_id == w3)) == date(2026, 10, 20)
+        event = s.scalars(select(AuditEvent).where(AuditEvent.entity == "leave").order_by(AuditEvent.id.desc())
+                          .limit(1)).one()
+        assert (event.action, event.old_values, event.new_values) == ("update", {"end_date": None},
+                                                                      {"end_date": "2026-10-20"})
+    after = counts(org)
+    messy = run(org, "leave", header + "\n".join((
+        "WX,2026-05-01,",             # row 2: unknown code
+        "S1,2026-05-01,",             # row 3: a supervisor
+        "W2,2026-05-01,2026-05-01",   # row 4: back the day it starts
+        "W4,2026-05-01,2026-06-10",   # row 5: before W4's hire date (1 Jun)
+        "W1,2026-02-20,2026-04-01",   # row 6: overlaps W1's recorded leave (2 Feb - 1 Mar)
+        "W2,2026-07-01,2026-08-01",   # row 7: fine alone...
+        "W2,2026-07-01,2026-07-15",   # row 8: ...but the same person and day again
+        "W2,someday,",                # row 9: not a date
+        "W1,2028-01-01,",             # row 10: more than a year ahead
+    )) + "\n")
+    assert problems(messy) == {(2, "employee_code"), (3, "employee_code"), (4, "end_date"), (5, "start_date"),
+                               (6, "start_date"), (8, "start_date"), (9, "start_date"), (10, "start_date")}
+    assert not messy.committed and counts(org) == after
 
 
 # --- the command line

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor
 from dashboard.db import Database
-from dashboard.recording import (STALE_VERSION, RatingDraft, Rejected, Writer, delete_session, save_ratings,
-                                 save_session)
-from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, SessionAttendee, SessionCompetency,
-                    SupervisionSession)
+from dashboard.recording import (STALE_VERSION, RatingDraft, Rejected, Writer, delete_leave, delete_session,
+                                 leave_problems, save_leave, save_ratings, save_session)
+from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Leave, SessionAttendee,
+                    SessionCompetency, SupervisionSession)
 from tests.builders import Agency
 
 TODAY = date(2026, 5, 31)
@@ -287,3 +287,46 @@ def test_a_peer_worker_rates_only_themself_as_self(place: tuple[Database, Place]
         save_ratings(s, kim, [RatingDraft(p.lou, c1, 4, TODAY)], TODAY)
     assert [pr.message for pr in caught.value.problems] == ["You can rate only your own record."]
     assert counts(db) == before
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Leave of absence
+
+
+def test_who_may_record_leave(place: tuple[Database, Place]) -> None:
+    db, p = place
+    quality = Writer(Actor(None, "quinn"), "quality", None, None)
+    peer = Writer(Actor(None, "kim"), "peer_worker", p.kim, frozenset())
+    raw = {"worker_id": p.zed, "start_date": "2026-05-01", "end_date": "2026-05-15"}
+    for writer, message in ((p.ana, "not a peer worker on your teams"),
+                            (peer, "recorded by a supervisor or an administrator")):
+        with db.session() as s, pytest.raises(Rejected) as caught:
+            save_leave(s, writer, raw, TODAY)
+        assert message in caught.value.problems[0].message
+    with db.session() as s:
+        leave_id = save_leave(s, quality, raw, TODAY)  # quality and admin: anyone (the import's writer)
+        s.commit()
+    with db.session() as s, pytest.raises(Rejected) as caught:  # ...but Ana cannot touch Zed's leave
+        delete_leave(s, p.ana, leave_id, TODAY)
+    assert "not found" in caught.value.problems[0].message
+    with db.session() as s:
+        assert s.get(Leave, leave_id) is not None
+
+
+def test_leave_dates_against_employment_and_other_leaves() -> None:
+    hired, left = date(2025, 1, 10), date(2026, 6, 1)
+
+    def messages(start: date, back: date | None, others: tuple[tuple[date, date | None], ...] = ()) -> list[str]:
+        return [p.message for p in leave_problems(start, back, hired, left, others, TODAY)]
+
+    assert messages(date(2025, 1, 10), date(2025, 2, 1)) == []  # from the hire date itself
+    assert messages(date(2026, 5, 31), date(2026, 6, 1)) == []  # the last day employed; back the day they left
+    assert "before the hire date" in messages(date(2025, 1, 9), None)[0]
+    assert "on or after the day the person left" in messages(date(2026, 6, 1), None)[0]
+    assert "after the day the person left" in messages(date(2026, 5, 1), date(2026, 6, 2))[0]
+    # Half-open: a leave back on 1 Mar and one from 1 Mar touch but do not overlap; an open one covers all after.
+    assert messages(date(2026, 3, 1), None, ((date(2026, 2, 1), date(2026, 3, 1)),)) == []
+    assert "overlaps another leave" in messages(date(2026, 2, 28), date(2026, 3, 5),
+                                                ((date(2026, 2, 1), date(2026, 3, 1)),))[0]
+    assert "overlaps another leave" in messages(date(2026, 1, 1), date(2026, 1, 20),
+                                                ((date(2026, 1, 19), None),))[0]
