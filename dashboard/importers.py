@@ -339,6 +339,13 @@ class RowChecker:
             return None
         return day
 
+    def once(self, seen: dict[Any, int], key: Any, column: str, what: str) -> None:
+        """A row whose natural key an earlier row of the file has is a duplicate; otherwise remember this one."""
+        if key in seen:
+            self.fail(column, f"duplicate row: {what} is on row {seen[key]}")
+        else:
+            seen[key] = self.row
+
     def choice(self, column: str, allowed: Sequence[str], default: str | None = None) -> str | None:
         value = self.values.get(column, "")
         if not value:
@@ -605,7 +612,7 @@ def plan_moves(session: Session, parsed: ParsedFile, today: date, date_order: st
     teams = _teams_by_name(session)
     team_names = {tid: name for tid, name in session.execute(select(Team.id, Team.name))}
     checked: list[tuple[int, StaffRef, int, date]] = []
-    first_row: dict[tuple[str, date], int] = {}
+    first_row: dict[tuple[str | None, date], int] = {}
     for row, values in parsed.rows:
         check = RowChecker(row, values, today, date_order)
         code = check.text("employee_code", max_length=40)
@@ -623,12 +630,7 @@ def plan_moves(session: Session, parsed: ParsedFile, today: date, date_order: st
                 check.fail("start_date", f"before the hire date ({staff.hire_date.isoformat()})")
             elif staff.left_on and start >= staff.left_on:
                 check.fail("start_date", f"on or after the day the person left ({staff.left_on.isoformat()})")
-            key = (staff.code, start)
-            if key in first_row:
-                check.fail("start_date", f"duplicate row: a move for this person on this date is on row "
-                                         f"{first_row[key]}")
-            else:
-                first_row[key] = row
+            check.once(first_row, (staff.code, start), "start_date", "a move for this person on this date")
         if check.errors:
             plan.errors.extend(check.errors)
             continue
@@ -719,7 +721,7 @@ def plan_leave(session: Session, parsed: ParsedFile, today: date, date_order: st
     plan = Plan(kind, len(parsed.rows), list(parsed.errors))
     by_code = _staff_by_code(session)
     checked: list[tuple[int, StaffRef, date, date | None]] = []
-    first_row: dict[tuple[str, date], int] = {}
+    first_row: dict[tuple[str | None, date], int] = {}
     for row, values in parsed.rows:
         check = RowChecker(row, values, today, date_order)
         code = check.text("employee_code", max_length=40)
@@ -731,12 +733,7 @@ def plan_leave(session: Session, parsed: ParsedFile, today: date, date_order: st
         elif staff is not None and staff.role != "peer_worker":
             check.fail("employee_code", f"{code} is a {staff.role}; leave is recorded for peer workers")
         if staff and start:
-            key = (staff.code or "", start)
-            if key in first_row:
-                check.fail("start_date", f"duplicate row: a leave from this date for this person is on row "
-                                         f"{first_row[key]}")
-            else:
-                first_row[key] = row
+            check.once(first_row, (staff.code, start), "start_date", "a leave from this date for this person")
         if check.errors:
             plan.errors.extend(check.errors)
             continue
