@@ -27,7 +27,7 @@ class ComplianceFilter:
     stage_id: int | None = None  # workers holding this stage on the period's last judged day
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComplianceRow:
     worker_id: int
     worker_name: str
