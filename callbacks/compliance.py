@@ -78,8 +78,10 @@ def rollup_table(teams: list[compliance.TeamRollup]) -> Any:
     head = html.Thead(html.Tr([html.Th(h, scope="col", className=c) for h, c in (
         ("Team", ""), ("Program", ""), ("Workers", "text-end"), ("Met", "text-end"), ("Not met", "text-end"),
         ("Share met", "text-end"))]))
+    # A scrolling region: focusable, so keyboard users can scroll it too.
     return html.Div(dbc.Table([head, html.Tbody(body), html.Tfoot(foot)], size="sm", striped=True, hover=True,
-                              className="mb-0"), className="compliance-rollup")
+                              className="mb-0"), className="compliance-rollup", tabIndex="0", role="region",
+                    **{"aria-label": f"Team roll-up, {len(teams)} teams"})
 
 
 def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any, stage: Any

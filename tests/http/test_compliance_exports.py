@@ -79,6 +79,14 @@ def test_the_csv_matches_the_view_row_for_row(demo_client: FlaskClient, demo_db:
     assert {r["Period start"] for r in exported} == {"2026-07-01"}
 
 
+def test_the_roll_up_is_a_named_region_keyboard_users_can_scroll(demo_client: FlaskClient) -> None:
+    login(demo_client, "quality", "demo")
+    rollup = json.loads(view(demo_client).data)["response"]["compliance-rollup"]["children"]["props"]
+    # The demo agency has 10 teams; an agency's hundreds scroll inside this region (app.css).
+    assert (rollup["className"], rollup["role"], rollup["tabIndex"], rollup["aria-label"]) == \
+        ("compliance-rollup", "region", "0", "Team roll-up, 10 teams")
+
+
 def test_the_workbook_has_the_rows_a_frozen_formatted_header_and_the_parameters(demo_client: FlaskClient,
                                                                                demo_db: Database) -> None:
     login(demo_client, "quality", "demo")
