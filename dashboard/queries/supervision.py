@@ -883,6 +883,12 @@ def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id:
     return select(*stacked.c, position.label("position")).join(Team, Team.id == stacked.c.team_id)
 
 
+# The temporary tables' definitions by layout (name, columns and their types, key). SQLAlchemy caches a statement's
+# compiled SQL by its structure, and a Table object is part of that structure: a new one each call made every
+# statement reading it compile again (~35 ms a call at agency scale, most of the SQLite page's own time).
+_TEMPORARY_TABLES: dict[tuple[Any, ...], Table] = {}
+
+
 def _temporary(session: Session, query: Select[Any], name: str, key: tuple[str, ...]) -> Table:
     """query's rows written once to a temporary table with key as its primary key, and its statistics (a
     temporary table has none until ANALYZE, and PostgreSQL's autovacuum never visits it).
@@ -890,8 +896,12 @@ def _temporary(session: Session, query: Select[Any], name: str, key: tuple[str, 
     PostgreSQL drops it when the transaction ends; the caller drops it when done, for SQLite and for a second use
     in the same transaction, and one left behind by an abandoned stream is replaced here.
     """
-    table = Table(name, MetaData(), *(Column(c.name, c.type) for c in query.selected_columns),
-                  PrimaryKeyConstraint(*key), prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+    layout = (name, tuple((c.name, repr(c.type)) for c in query.selected_columns), key)
+    table = _TEMPORARY_TABLES.get(layout)
+    if table is None:  # one Table per layout, reused: see _TEMPORARY_TABLES
+        table = _TEMPORARY_TABLES[layout] = Table(
+            name, MetaData(), *(Column(c.name, c.type) for c in query.selected_columns), PrimaryKeyConstraint(*key),
+            prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
     session.execute(DropTable(table, if_exists=True))
     session.execute(CreateTable(table))
     session.execute(table.insert().from_select(list(table.c.keys()), query))
