@@ -23,7 +23,7 @@ ROSTER_COLUMNS = [
      "cellRenderer": "WorkerLink"},
     {"field": "team", "headerName": "Team", "minWidth": 140, "tooltipField": "team"},
     {"field": "stage", "headerName": "Stage", "minWidth": 115, "tooltipField": "stage"},
-    {"field": "status_label", "headerName": "Status", "minWidth": 150, "tooltipField": "status_label",
+    {"field": "status_label", "headerName": "Status", "minWidth": 215, "tooltipField": "status_label",
      "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
                         "status-due-soon": "params.data.status === 'due_soon'",
                         "status-on-track": "params.data.status === 'on_track'",
