@@ -88,7 +88,8 @@ def refresh_kpis(preset: Any, start: Any, end: Any, program: Any, teams: Any) ->
     pairs = sum(c.pairs for c in counted)
     overall = sum(c.proficient for c in counted) / pairs if pairs else None
     return figures.kpi_cards([
-        ("Active peer workers", f"{kpis.active_workers:,}", f"on {window.end:%d %b %Y}"),
+        ("Active peer workers", f"{kpis.active_workers:,}",
+         f"on {window.end:%d %b %Y}" + (f", {kpis.on_leave_now:,} of them on leave" if kpis.on_leave_now else "")),
         ("Supervisors", f"{kpis.supervisors:,}", "of the teams in view"),
         ("Meeting the standard", figures.percent(kpis.meeting_share), f"over {window.days} days"),
         ("Overdue now", f"{kpis.overdue_now:,}", "past their stage's limit"),

@@ -155,6 +155,7 @@ class SupervisionKpis:
     meeting_share: float | None
     overdue_now: int
     hours_per_worker_month: float | None
+    on_leave_now: int = 0  # of active_workers, those on leave on window.end (counted active, never overdue)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1231,7 +1232,7 @@ def kpi_supervision(session: Session, scope: Scope, window: Window, filters: Tea
     active_workers: peer workers on visible teams on window.end (members_on). supervisors: distinct staff
     supervising a visible team on window.end (still employed). meeting_share: share of standard_status's
     workers meeting the standard over the window (None when there are none). overdue_now: overdue_now's
-    count with as_of = window.end. hours_per_worker_month: minutes of every session the active workers
+    count with as_of = window.end. on_leave_now: active workers on leave on window.end. hours_per_worker_month: minutes of every session the active workers
     attended in the window (group sessions count for each attendee) / 60 / active_workers / window.months.
     """
     team_ids = visible_team_ids(scope, filters)
@@ -1249,10 +1250,13 @@ def kpi_supervision(session: Session, scope: Scope, window: Window, filters: Tea
     overdue = int(session.scalar(select(func.count()).select_from(due)
                                  .where(due.c.limit.is_not(None), due.c.days_since > due.c.limit,
                                         _not_on_leave(due))) or 0)
+    on_leave = int(session.scalar(
+        select(func.count(func.distinct(members.c.worker_id)))
+        .join(Leave, Leave.staff_id == members.c.worker_id).where(_holds_on(Leave, window.end))) or 0)
     attended = _attended_in(window).subquery()
     minutes = int(session.scalar(select(func.sum(attended.c.minutes)).select_from(members)
                                  .join(attended, attended.c.worker_id == members.c.worker_id)) or 0)
     return SupervisionKpis(
         active_workers=active, supervisors=supervisors,
         meeting_share=meeting / judged_workers if judged_workers else None, overdue_now=overdue,
-        hours_per_worker_month=minutes / 60 / active / window.months if active else None)
+        hours_per_worker_month=minutes / 60 / active / window.months if active else None, on_leave_now=on_leave)

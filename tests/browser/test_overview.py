@@ -41,6 +41,7 @@ def test_leadership_sees_every_team_switches_modes_and_windows_and_drills_down(d
     assert trace["x"] == PRINCIPLES
     assert "Riverside Health Home" in trace["y"]
     dash_duo.wait_for_contains_text("#overview-kpis", "Active peer workers", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-kpis", "1 of them on leave", timeout=20)  # the planted Kevin Rivera
     screenshot(dash_duo, "overview-leader")
 
     proficiency = trace["z"]

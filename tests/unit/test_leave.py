@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.db import Database
 from dashboard.queries.common import TeamFilter, Window
-from dashboard.queries.supervision import (DueDate, MonthShortfall, WorkerStandard, due_dates,
+from dashboard.queries.supervision import (DueDate, MonthShortfall, SupervisionKpis, WorkerStandard, due_dates,
                                            iter_standard_status, kpi_supervision, overdue_now, standard_status)
 from dashboard.scope import Scope
 from tests.builders import Agency
@@ -25,7 +25,8 @@ NO_FILTER = TeamFilter()
 
 
 @pytest.fixture
-def judged(reference_db: Database) -> tuple[dict[str, WorkerStandard], dict[str, DueDate], list[str], float | None]:
+def judged(reference_db: Database) -> tuple[dict[str, WorkerStandard], dict[str, DueDate], list[str],
+                                         SupervisionKpis]:
     with reference_db.session() as s:
         a = Agency(s)
         team = a.team("Team")
@@ -58,10 +59,10 @@ def judged(reference_db: Database) -> tuple[dict[str, WorkerStandard], dict[str,
         standards = {w.worker_name: w for w in standard_status(s, EVERYONE, Q1, NO_FILTER)}
         due = {d.worker_name: d for d in due_dates(s, EVERYONE, AS_OF, NO_FILTER)}
         overdue = [o.worker_name for o in overdue_now(s, EVERYONE, AS_OF, NO_FILTER)]
-        share = kpi_supervision(s, EVERYONE, Q1, NO_FILTER).meeting_share
+        kpis = kpi_supervision(s, EVERYONE, Q1, NO_FILTER)
         for ws in iter_standard_status(s, EVERYONE, Q1, NO_FILTER, by_month=True):
             standards[f"{ws.worker_name} {ws.period_start:%b}"] = ws
-    return standards, due, overdue, share
+    return standards, due, overdue, kpis
 
 
 def test_leave_days_do_not_count_in_gaps(judged) -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +158,7 @@ def test_due_dates_stop_the_clock_while_away(judged) -> None:  # type: ignore[no
 
 
 def test_overdue_counts_leave_out_those_away_and_the_trend_agrees(judged) -> None:  # type: ignore[no-untyped-def]
-    standards, _due, overdue, share = judged
+    standards, _due, overdue, kpis = judged
     # Only Ned is past 31 days on Mar 31 at work (Mo is 90 days past, but away).
     assert overdue == ["Ned"]
     # Lou: January 60 of 60, February wholly away, March at work 21-31 Mar = 11 days: 0 of 22 minutes.
@@ -165,4 +166,6 @@ def test_overdue_counts_leave_out_those_away_and_the_trend_agrees(judged) -> Non
     # The KPI's share judges the quarter like standard_status: Ida and Kim meet it; Hal, Joe, Lou, Mo, Ned do not.
     meeting = sorted(name for name, ws in standards.items() if ws.meets and " " not in name)
     assert meeting == ["Ida", "Kim"]
-    assert share == pytest.approx(2 / 7)
+    assert kpis.meeting_share == pytest.approx(2 / 7)
+    # Away on Mar 31: Ida (since 1 Feb), Kim (20 Mar - 10 Apr), Mo (since 1 Mar); Hal and Lou are back. All 7 active.
+    assert (kpis.active_workers, kpis.on_leave_now, kpis.overdue_now) == (7, 3, 1)

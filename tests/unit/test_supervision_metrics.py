@@ -584,6 +584,7 @@ def test_the_kpis_agree_with_the_per_worker_functions_on_the_demo_agency(demo_db
     assert kpis.meeting_share == pytest.approx(sum(r.meets for r in rows) / len(rows))
     assert kpis.overdue_now == len(overdue) == sum(d.status == "overdue" for d in due)
     assert kpis.active_workers == len(due)
+    assert kpis.on_leave_now == sum(d.status == "on_leave" for d in due) == 1  # the planted Kevin Rivera
     # The planted pattern: Riverside Health Home has fallen behind, most of its workers are overdue.
     team_due = [d for d in due if d.team_id == riverside]
     assert sum(d.status == "overdue" for d in team_due) > len(team_due) / 2
