@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output
 
 from callbacks.common import as_date, viewer_for
 from dashboard.compliance_params import BadParameter, parse
@@ -62,30 +62,15 @@ def _grid_row(row: compliance.ComplianceRow) -> dict[str, Any]:
             "reasons": "; ".join(row.reasons)}
 
 
-def rollup_table(teams: list[compliance.TeamRollup]) -> Any:
-    if not teams:
-        return html.P("No workers in this period and these filters.", className="m-3 text-body-secondary")
-    total = sum(t.workers for t in teams)
-    met = sum(t.met for t in teams)
-    body = [html.Tr([html.Td(t.team_name), html.Td(t.program_name), html.Td(t.workers, className="text-end"),
-                     html.Td(t.met, className="text-end"), html.Td(t.not_met, className="text-end"),
-                     html.Td(f"{t.met_share:.0%}" if t.met_share is not None else "–", className="text-end")])
-            for t in teams]
-    foot = html.Tr([html.Th("All teams", scope="row"), html.Td(f"{len(teams)} teams"),
-                    html.Td(total, className="text-end"), html.Td(met, className="text-end"),
-                    html.Td(total - met, className="text-end"),
-                    html.Td(f"{met / total:.0%}" if total else "–", className="text-end")], className="fw-semibold")
-    head = html.Thead(html.Tr([html.Th(h, scope="col", className=c) for h, c in (
-        ("Team", ""), ("Program", ""), ("Workers", "text-end"), ("Met", "text-end"), ("Not met", "text-end"),
-        ("Share met", "text-end"))]))
-    # A scrolling region: focusable, so keyboard users can scroll it too.
-    return html.Div(dbc.Table([head, html.Tbody(body), html.Tfoot(foot)], size="sm", striped=True, hover=True,
-                              className="mb-0"), className="compliance-rollup", tabIndex="0", role="region",
-                    **{"aria-label": f"Team roll-up, {len(teams)} teams"})
+def rollup_rows(teams: list[compliance.TeamRollup]) -> list[dict[str, Any]]:
+    """The roll-up grid's rows: share_met a fraction to sort by, shown as share_label (rounded as in the PDF)."""
+    return [{"team": t.team_name, "program": t.program_name, "workers": t.workers, "met": t.met,
+             "not_met": t.not_met, "share_met": t.met_share,
+             "share_label": "–" if t.met_share is None else f"{t.met_share:.0%}"} for t in teams]
 
 
 def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any, stage: Any
-                 ) -> tuple[Any, str, Any, list[dict[str, Any]], str, str, str, bool, bool, bool]:
+                 ) -> tuple[Any, str, list[dict[str, Any]], list[dict[str, Any]], str, str, str, bool, bool, bool]:
     """The roll-up, the rows and the export addresses for the filters; a bad value gets a message and nothing
     else changes in meaning (empty table, no links)."""
     viewer = viewer_for(SECTION)
@@ -98,18 +83,19 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
         try:
             request = parse(args, session, scope, now)
         except BadParameter as error:
-            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", "", [], "#", "#", "#",
+            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", [], [], "#", "#", "#",
                     True, True, True)
         rows = compliance.rows(session, scope, request.window, request.filters)
     teams = compliance.rollup(rows)
     met = sum(r.status == compliance.MET for r in rows)
-    summary = (f"{len(rows):,} workers from {request.window.start:%d %b %Y} to {request.window.end:%d %b %Y}: "
-               f"{met:,} met the standard, {len(rows) - met:,} did not.")
+    share = f" ({met / len(rows):.0%})" if rows else ""
+    summary = (f"{len(rows):,} workers in {len(teams):,} teams from {request.window.start:%d %b %Y} to "
+               f"{request.window.end:%d %b %Y}: {met:,} met the standard{share}, {len(rows) - met:,} did not.")
     query = request.query_string()
     note = ""
     if request.asked_end != request.window.end:
         note = dbc.Alert(f"The period is cut at today ({now:%d %b %Y}).", color="light", className="small py-2")
-    return (note, summary, rollup_table(teams), [_grid_row(r) for r in rows],
+    return (note, summary, rollup_rows(teams), [_grid_row(r) for r in rows],
             f"/export/compliance.csv?{query}", f"/export/compliance.xlsx?{query}", f"/export/compliance.pdf?{query}",
             False, False, False)
 
@@ -142,7 +128,7 @@ def register(app: Dash) -> None:
                  Output(ids.COMPLIANCE_STAGE, "options"),
                  Input(ids.COMPLIANCE_START, "value"), Input(ids.COMPLIANCE_END, "value"))(refresh_choices)
     app.callback(Output(ids.COMPLIANCE_MESSAGE, "children"), Output(ids.COMPLIANCE_SUMMARY, "children"),
-                 Output(ids.COMPLIANCE_ROLLUP, "children"), Output(ids.COMPLIANCE_GRID, "rowData"),
+                 Output(ids.COMPLIANCE_ROLLUP, "rowData"), Output(ids.COMPLIANCE_GRID, "rowData"),
                  Output(ids.COMPLIANCE_CSV, "href"), Output(ids.COMPLIANCE_XLSX, "href"),
                  Output(ids.COMPLIANCE_PDF, "href"), Output(ids.COMPLIANCE_CSV, "disabled"),
                  Output(ids.COMPLIANCE_XLSX, "disabled"), Output(ids.COMPLIANCE_PDF, "disabled"),

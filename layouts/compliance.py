@@ -43,6 +43,16 @@ COLUMN_LABELS = {"required": "Sessions required", "held": "Sessions held", "minu
                  "minimum": "Minimum minutes", "longest_gap": "Longest gap (days)", "leave": "Days on leave"}
 
 
+ROLLUP_COLUMNS: list[dict[str, object]] = [
+    {"field": "team", "headerName": "Team", "flex": 2, "minWidth": 180},
+    {"field": "program", "headerName": "Program", "flex": 2, "minWidth": 180},
+    *({"field": field, "headerName": name, "type": "numericColumn", "filter": "agNumberColumnFilter"}
+      for field, name in (("workers", "Workers"), ("met", "Met"), ("not_met", "Not met"))),
+    {"field": "share_met", "headerName": "Share met", "type": "numericColumn", "filter": "agNumberColumnFilter",
+     "valueFormatter": {"function": "params.data.share_label"}},
+]
+
+
 def last_full_quarter(today: date) -> tuple[date, date]:
     first_of_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     end = first_of_quarter - timedelta(days=1)
@@ -105,7 +115,15 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
         dcc.Loading([
             html.P(id=ids.COMPLIANCE_SUMMARY, className="fw-semibold mb-2"),
             dbc.Card([dbc.CardHeader(html.H2("Team roll-up", className="h6 mb-0")),
-                      dbc.CardBody(html.Div(id=ids.COMPLIANCE_ROLLUP), className="p-0")],
+                      # A grid, not a table: an agency has hundreds of teams, to sort by share met or filter.
+                      dbc.CardBody(dag.AgGrid(
+                          id=ids.COMPLIANCE_ROLLUP, columnDefs=ROLLUP_COLUMNS, rowData=[],
+                          defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1,
+                                         "minWidth": 100},
+                          dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
+                                           "ensureDomOrder": True, "rowHeight": 32, "localeText": {
+                                               "noRowsToShow": "No workers in this period and these filters."}},
+                          style={"height": "22rem", "width": "100%"}), className="p-2")],
                      className="mb-3 shadow-sm"),
         ], type="dot"),
         dbc.Card([

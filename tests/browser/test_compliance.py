@@ -28,22 +28,30 @@ def wait_until(dash_duo: DashComposite, condition: Any, timeout: float = 30) -> 
     WebDriverWait(dash_duo.driver, timeout).until(lambda _driver: condition())
 
 
-def grid_rows(dash_duo: DashComposite) -> int:
+def grid_rows(dash_duo: DashComposite, grid: str = "compliance-grid") -> int:
     return dash_duo.driver.execute_script(
-        "const api = dash_ag_grid.getApi('compliance-grid'); return api ? api.getDisplayedRowCount() : -1;")
+        f"const api = dash_ag_grid.getApi('{grid}'); return api ? api.getDisplayedRowCount() : -1;")
 
 
 def open_compliance(dash_duo: DashComposite, app: Dash, username: str, query: str = "", rows: bool = True) -> None:
     log_in(dash_duo, app, username)
     dash_duo.driver.get(f"{dash_duo.server.url}/compliance{query}")
     if rows:
-        dash_duo.wait_for_contains_text("#compliance-summary", "workers from", timeout=30)
+        dash_duo.wait_for_contains_text("#compliance-summary", "met the standard", timeout=30)
         wait_until(dash_duo, lambda: grid_rows(dash_duo) > 0)
 
 
 def test_quality_staff_filter_the_view_and_download_each_format(dash_duo: DashComposite, browser_app: Dash) -> None:
     open_compliance(dash_duo, browser_app, "quality")
     everyone = grid_rows(dash_duo)
+    wait_until(dash_duo, lambda: grid_rows(dash_duo, "compliance-rollup") == 10)  # the demo agency's teams
+    # Sorted by share met, lowest first: the teams that most need help at the top.
+    dash_duo.driver.execute_script("dash_ag_grid.getApi('compliance-rollup').applyColumnState("
+                                   "{state: [{colId: 'share_met', sort: 'asc'}]});")
+    shares = dash_duo.driver.execute_script(
+        "const out = []; dash_ag_grid.getApi('compliance-rollup').forEachNodeAfterFilterAndSort("
+        "n => out.push(n.data.share_met)); return out;")
+    assert len(shares) == 10 and shares == sorted(shares)
     screenshot(dash_duo, "compliance-quality")
 
     program = Select(dash_duo.find_element("#compliance-program"))
