@@ -590,14 +590,7 @@ def plan_staff(session: Session, parsed: ParsedFile, today: date, date_order: st
                                                                         for k, v in new.items())))
 
     def apply(s: Session, actor: Actor) -> None:
-        for fields_ in creates:
-            staff = Staff(**fields_)
-            s.add(staff)
-            s.flush()
-            record(s, actor, "create", "staff", staff.id, None, fields_)
-        for sid, old, new in updates:
-            s.execute(update(Staff).where(Staff.id == sid).values(**new))
-            record(s, actor, "update", "staff", sid, old, new)
+        _create_and_update(s, actor, Staff, "staff", creates, updates)
 
     plan.apply = apply
     return plan
@@ -752,7 +745,7 @@ def plan_leave(session: Session, parsed: ParsedFile, today: date, date_order: st
     for _row, staff, start, back_on in checked:
         after.setdefault(staff.id, {})[start] = back_on
     creates: list[dict[str, Any]] = []
-    updates: list[tuple[int, date | None, date | None]] = []  # (leave id, old day back, new day back)
+    updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # (leave id, old values, new values)
     for row, staff, start, back_on in checked:
         others = [(d, b) for d, b in after[staff.id].items() if d != start]
         problems = leave_problems(start, back_on, staff.hire_date, staff.left_on, others, today)
@@ -769,21 +762,27 @@ def plan_leave(session: Session, parsed: ParsedFile, today: date, date_order: st
         elif known[1] == back_on:
             plan.add(Change(row, "unchanged", "leave", label))
         else:
-            updates.append((known[0], known[1], back_on))
+            updates.append((known[0], {"end_date": known[1]}, {"end_date": back_on}))
             plan.add(Change(row, "update", "leave", label))
 
     def apply(s: Session, actor: Actor) -> None:
-        for fields_ in creates:
-            leave = Leave(**fields_)
-            s.add(leave)
-            s.flush()
-            record(s, actor, "create", "leave", leave.id, None, fields_)
-        for leave_id, old, new in updates:
-            s.execute(update(Leave).where(Leave.id == leave_id).values(end_date=new))
-            record(s, actor, "update", "leave", leave_id, {"end_date": old}, {"end_date": new})
+        _create_and_update(s, actor, Leave, "leave", creates, updates)
 
     plan.apply = apply
     return plan
+
+
+def _create_and_update(s: Session, actor: Actor, model: Any, entity: str, creates: list[dict[str, Any]],
+                       updates: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
+    """Insert `creates` and apply `updates` ((id, old values, new values)), each with its audit event."""
+    for fields_ in creates:
+        created = model(**fields_)
+        s.add(created)
+        s.flush()
+        record(s, actor, "create", entity, created.id, None, fields_)
+    for row_id, old, new in updates:
+        s.execute(update(model).where(model.id == row_id).values(**new))
+        record(s, actor, "update", entity, row_id, old, new)
 
 
 # --- what sessions and ratings are checked against
