@@ -92,6 +92,14 @@ def current_database() -> Database:
     return current_app.extensions[EXTENSION_KEY]
 
 
+def one_snapshot(session: Session) -> None:
+    """Make every statement of the session's transaction read one snapshot of the database (a file whose numbers
+    agree with each other, and what the month judgements need; see queries.supervision). Call it first, before
+    any statement. SQLite's transactions already do; PostgreSQL needs repeatable read."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """The current app's database session, in one transaction."""

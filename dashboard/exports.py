@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, abort, request, stream_with_contex
 from dashboard.audit import Actor, record
 from dashboard.auth import Viewer, current_viewer
 from dashboard.compliance_params import BadParameter, ComplianceRequest, parse
-from dashboard.db import session_scope
+from dashboard.db import one_snapshot, session_scope
 from dashboard.queries.compliance import ComplianceRow, TeamRollup, iter_rows, rollup
 from dashboard.scope import scope_for
 
@@ -255,6 +255,7 @@ def export_compliance(extension: str) -> Response:
 
     if extension == "pdf":
         with session_scope() as session:
+            one_snapshot(session)
             rows_: list[ComplianceRow] = []
             for row in iter_rows(session, scope, req.window, req.filters, by_month=req.by_month):
                 rows_.append(row)
@@ -267,6 +268,7 @@ def export_compliance(extension: str) -> Response:
 
     def generate() -> Iterator[str | bytes]:
         with session_scope() as session:
+            one_snapshot(session)
             stream = iter_rows(session, scope, req.window, req.filters, by_month=req.by_month, stream=True)
             if extension == "csv":
                 yield from csv_chunks(stream)

@@ -4,6 +4,7 @@ from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, utcnow
 from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
                               RatingScale)
+from models.judgements import EVERYONE, JudgementVersion, MonthJudgement
 from models.guides import GuideCategory, GuidePrinciple, ResourceGuide
 from models.settings import AgencySettings
 from models.org import (STAFF_ROLES, CertificationStage, Leave, Program, StageAssignment, Staff, Team,
@@ -15,10 +16,10 @@ from models.supervision import (RATER_ROLES, SESSION_FORMATS, SESSION_KINDS, SES
 
 __all__ = [
     "AgencySettings", "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
-    "CompetencyRating", "CurrentRating", "Framework", "GuideCategory", "GuidePrinciple", "Leave", "LoginAttempt",
-    "Principle", "Program", "RATER_ROLES", "RatingLevel", "RatingScale", "ResourceGuide",
-    "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES", "STAFF_LINKED_ROLES", "STAFF_ROLES",
-    "SessionAttendee", "SessionCompetency", "StageAssignment", "Staff", "StandardRule",
-    "SupervisionSession", "SupervisionStandard", "Team", "TeamMembership", "TeamSupervisor", "User",
+    "CompetencyRating", "CurrentRating", "EVERYONE", "Framework", "GuideCategory", "GuidePrinciple",
+    "JudgementVersion", "Leave", "LoginAttempt", "MonthJudgement", "Principle", "Program", "RATER_ROLES",
+    "RatingLevel", "RatingScale", "ResourceGuide", "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES",
+    "STAFF_LINKED_ROLES", "STAFF_ROLES", "SessionAttendee", "SessionCompetency", "StageAssignment", "Staff",
+    "StandardRule", "SupervisionSession", "SupervisionStandard", "Team", "TeamMembership", "TeamSupervisor", "User",
     "USER_ROLES", "UTCDateTime", "utcnow",
 ]

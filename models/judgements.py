@@ -1,0 +1,56 @@
+"""The kept judgement of whole calendar months (meeting the standard by month), and the versions that say
+whether it still holds."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Float, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+# judgement_versions' row for what every worker's judgement reads: the standard and the stages.
+EVERYONE = 0
+
+
+class JudgementVersion(Base):
+    """Bumped by database triggers (migration 0005) whenever something a worker's judgement reads changes: the
+    sessions they attended, their hire and leaving dates, stage assignments and leave; row EVERYONE for the
+    standard and the certification stages. Triggers, not application code, so that imports, the CLI and
+    manual SQL cannot go around them."""
+
+    __tablename__ = "judgement_versions"
+    worker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int]
+
+
+class MonthJudgement(Base):
+    """The rows the judgement statement gives for one worker and one whole calendar month (a summary, kind 0,
+    then its violating gaps, kind 1, and short months, kind 2), without what depends on the team. Valid while
+    version and everyone_version equal the judgement_versions rows (a missing row is version 0)."""
+
+    __tablename__ = "month_judgements"
+    worker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    everyone_version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kind: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date | None] = mapped_column(Date)
+    period_end_excl: Mapped[date | None] = mapped_column(Date)
+    stage_code: Mapped[str | None] = mapped_column(String(40))
+    longest: Mapped[int | None] = mapped_column(Integer)
+    sessions: Mapped[int | None] = mapped_column(Integer)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    minimum: Mapped[int | None] = mapped_column(Integer)
+    expected: Mapped[float | None] = mapped_column(Float)
+    unruled: Mapped[int | None] = mapped_column(Integer)
+    leave_days: Mapped[int | None] = mapped_column(Integer)
+    days: Mapped[int | None] = mapped_column(Integer)
+    max_days: Mapped[int | None] = mapped_column(Integer)
+    counted: Mapped[int | None] = mapped_column(Integer)
+    required: Mapped[int | None] = mapped_column(Integer)
+    employed_days: Mapped[int | None] = mapped_column(Integer)
+    month_days: Mapped[int | None] = mapped_column(Integer)
+    gap_end: Mapped[date | None] = mapped_column(Date)
+    away: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,253 @@
+"""Kept month judgements: a by-month judgement read from month_judgements equals each month judged on its own, and
+every write the judgement reads (through the database's triggers, not the app) makes the kept rows stale.
+
+The agency is test_compliance's (first quarter of 2026, every month whole); the oracle for a month is
+standard_status over that month as the window, which never reads month_judgements.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from dashboard.db import Database, one_snapshot
+from dashboard.queries.common import TeamFilter, Window
+from dashboard.queries.supervision import iter_standard_status, month_periods, standard_status
+from dashboard.scope import Scope
+from models import (EVERYONE, CertificationStage, JudgementVersion, Leave, MonthJudgement, SessionAttendee,
+                    StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard)
+from tests.unit.test_compliance import Q1, agency  # noqa: F401  (the fixture)
+
+EVERYONE_SCOPE = Scope.agency()
+
+
+def judged_by_month(s: Session, window: Window = Q1) -> list[tuple[object, ...]]:
+    return [(ws.worker_name, ws.period_start, ws.team_name, ws.stage_code, ws.meets, ws.individual_sessions,
+             ws.minutes, ws.required_minutes, ws.required_individual_sessions, ws.longest_gap_days, ws.reasons,
+             ws.leave_days) for ws in iter_standard_status(s, EVERYONE_SCOPE, window, TeamFilter(), by_month=True)]
+
+
+def judged_month_by_month(s: Session, window: Window = Q1) -> list[tuple[object, ...]]:
+    """The oracle: each calendar month judged as a window of its own (no month_judgements involved)."""
+    rows = []
+    for month in month_periods(window):
+        rows += [(ws.worker_name, month.start, ws.team_name, ws.stage_code, ws.meets, ws.individual_sessions,
+                  ws.minutes, ws.required_minutes, ws.required_individual_sessions, ws.longest_gap_days,
+                  ws.reasons, ws.leave_days) for ws in standard_status(s, EVERYONE_SCOPE, month, TeamFilter())]
+    # iter_standard_status's order: team name, worker name, then month
+    order = {(r[2], r[0], r[1]): r for r in rows}
+    return [order[key] for key in sorted(order)]
+
+
+@contextmanager
+def reading(db: Database, snapshot: bool = True) -> Iterator[Session]:
+    """A transaction as the exports read: one snapshot (on PostgreSQL, repeatable read; read committed otherwise,
+    where the months the window cuts are judged with the rest, not each on its own)."""
+    with db.session() as s:
+        if snapshot:
+            one_snapshot(s)
+        yield s
+
+
+def worker(s: Session, name: str) -> Staff:
+    return s.scalars(select(Staff).where(Staff.full_name == name)).one()
+
+
+def version(s: Session, worker_id: int) -> int:
+    return s.scalar(select(JudgementVersion.version).where(JudgementVersion.worker_id == worker_id)) or 0
+
+
+def fay_march(s: Session) -> tuple[object, ...]:
+    return next(r for r in judged_by_month(s) if r[0] == "Fay" and r[1] == date(2026, 3, 1))
+
+
+@pytest.mark.parametrize("snapshot", [True, False], ids=["one snapshot", "read committed"])
+def test_months_read_back_from_month_judgements_equal_each_month_judged_alone(reference_db: Database,
+                                                                              agency: dict[str, int],
+                                                                              snapshot: bool) -> None:
+    with reading(reference_db, snapshot) as s:
+        first = judged_by_month(s)  # judges and keeps the three months of every worker
+    with reading(reference_db, snapshot) as s:
+        second = judged_by_month(s)  # read back
+        kept = s.scalar(select(func.count()).select_from(MonthJudgement).where(MonthJudgement.kind == 0))
+        oracle = judged_month_by_month(s)
+    # Ann, Bea (from Feb), Cy, Dee, Eve, Fay: 3 months each but Bea's 2; Gus left 14 Feb: 2.
+    assert kept == 5 * 3 + 2 + 2
+    assert first == second == oracle
+    # Cy's team is read at each month's end, never kept: Team A in January, Team B after his move on 15 Feb.
+    assert [(r[1].month, r[2]) for r in second if r[0] == "Cy"] == [(1, "Team A"), (2, "Team B"), (3, "Team B")]
+
+
+@pytest.mark.parametrize("snapshot", [True, False], ids=["one snapshot", "read committed"])
+def test_months_the_window_cuts_are_judged_each_time_and_never_kept(reference_db: Database, agency: dict[str, int],
+                                                                     snapshot: bool) -> None:
+    cut = Window(date(2026, 1, 15), date(2026, 3, 20))  # January and March cut, February whole
+    with reading(reference_db, snapshot) as s:
+        first = judged_by_month(s, cut)
+    with reading(reference_db, snapshot) as s:
+        second = judged_by_month(s, cut)
+        kept_months = set(s.scalars(select(MonthJudgement.month).distinct()))
+        oracle = judged_month_by_month(s, cut)
+    assert first == second == oracle
+    assert kept_months == {date(2026, 2, 1)}
+    # Fay's March to the 20th: the Mar 10 -> Mar 30 gap is open at the cut, Mar 10 -> 20 = 10 days, within 14.
+    assert next(r for r in second if r[0] == "Fay" and r[1] == date(2026, 3, 1))[4:6] == (True, 1)
+
+
+def test_a_kept_month_is_what_is_read_until_a_write_makes_it_stale(reference_db: Database,
+                                                                    agency: dict[str, int]) -> None:
+    with reading(reference_db) as s:
+        judged_by_month(s)
+        fay = worker(s, "Fay").id
+        # Tamper with Fay's kept March (as if judged wrongly) to see which rows the next reading uses.
+        s.execute(update(MonthJudgement).values(minutes=999).where(
+            MonthJudgement.worker_id == fay, MonthJudgement.month == date(2026, 3, 1), MonthJudgement.kind == 0))
+    with reading(reference_db) as s:
+        assert fay_march(s)[6] == 999  # the kept row, not a judgement
+    with reference_db.session() as s:
+        session = SupervisionSession(held_on=date(2026, 3, 20), minutes=60, format="individual", kind="supportive",
+                                     modality="video", supervisor_id=agency["tom"])
+        s.add(session)
+        s.flush()
+        s.add(SessionAttendee(session_id=session.id, worker_id=worker(s, "Fay").id))
+    with reading(reference_db) as s:
+        # Judged again: Mar 10 -> 20 -> 30, both 10 days within March's 14; the longest gap overlapping March is
+        # Feb 20 -> Mar 10, 18 days (it starts in February: limit 31); 60 x 3 = 180 minutes of 60.
+        name, month, team, stage, meets, held, minutes, minimum, required, longest, reasons, _ = fay_march(s)
+        assert (meets, held, minutes, minimum, required, longest, reasons) == (True, 3, 180, 60, 2, 18, ())
+
+
+# Each write the judgement reads, as the app or anyone with SQL could make it: (whose version it bumps (None:
+# everyone's), the write, and what is there before it, if anything).
+Write = Callable[[Session, dict[str, int]], None]
+
+
+def _session_of(s: Session, name: str, day: date) -> SupervisionSession:
+    return s.scalars(select(SupervisionSession).join(SessionAttendee)
+                     .where(SessionAttendee.worker_id == worker(s, name).id, SupervisionSession.held_on == day)).one()
+
+
+def _move_session(s: Session, ids: dict[str, int]) -> None:
+    _session_of(s, "Fay", date(2026, 3, 30)).held_on = date(2026, 3, 22)
+
+
+def _shorten_session(s: Session, ids: dict[str, int]) -> None:
+    _session_of(s, "Eve", date(2026, 3, 1)).minutes = 5
+
+
+def _make_group(s: Session, ids: dict[str, int]) -> None:
+    _session_of(s, "Fay", date(2026, 3, 10)).format = "group"
+
+
+def _delete_session(s: Session, ids: dict[str, int]) -> None:
+    s.delete(_session_of(s, "Ann", date(2026, 2, 15)))
+
+
+def _remove_attendee(s: Session, ids: dict[str, int]) -> None:
+    session = _session_of(s, "Ann", date(2026, 1, 20))
+    s.execute(delete(SessionAttendee).where(SessionAttendee.session_id == session.id))
+
+
+def _leaving(s: Session, ids: dict[str, int]) -> None:
+    worker(s, "Dee").left_on = date(2026, 3, 15)
+
+
+def _hiring(s: Session, ids: dict[str, int]) -> None:
+    worker(s, "Bea").hire_date = date(2026, 2, 10)
+
+
+def _new_stage(s: Session, ids: dict[str, int]) -> None:
+    cy = worker(s, "Cy")
+    current = s.scalars(select(StageAssignment).where(StageAssignment.staff_id == cy.id,
+                                                      StageAssignment.end_date.is_(None))).one()
+    current.end_date = date(2026, 2, 1)
+    s.add(StageAssignment(staff_id=cy.id, stage_id=ids["initially"], start_date=date(2026, 2, 1)))
+
+
+def _stage_removed(s: Session, ids: dict[str, int]) -> None:
+    s.execute(delete(StageAssignment).where(StageAssignment.staff_id == worker(s, "Ann").id))
+
+
+def _leave_taken(s: Session, ids: dict[str, int]) -> None:
+    s.add(Leave(staff_id=worker(s, "Fay").id, start_date=date(2026, 3, 11), end_date=date(2026, 3, 25)))
+
+
+def _leave_changed(s: Session, ids: dict[str, int]) -> None:
+    s.scalars(select(Leave).where(Leave.staff_id == worker(s, "Fay").id)).one().end_date = date(2026, 3, 13)
+
+
+def _rule_changed(s: Session, ids: dict[str, int]) -> None:
+    s.execute(update(StandardRule).values(min_minutes_per_month=StandardRule.min_minutes_per_month + 100))
+
+
+def _standard_added(s: Session, ids: dict[str, int]) -> None:
+    first = s.scalar(select(SupervisionStandard).order_by(SupervisionStandard.effective_from))
+    v3 = SupervisionStandard(name="Monthly only", effective_from=date(2026, 2, 1))
+    s.add(v3)
+    s.flush()
+    for rule in s.scalars(select(StandardRule).where(StandardRule.standard_id == first.id)).all():
+        s.add(StandardRule(standard_id=v3.id, stage_id=rule.stage_id, max_days_between_individual=31,
+                           min_minutes_per_month=0, group_counts_toward_minimum=True))
+
+
+def _stage_renamed(s: Session, ids: dict[str, int]) -> None:
+    s.execute(update(CertificationStage).where(CertificationStage.code == "fully-certified")
+              .values(code="fully-certified-2"))
+
+
+WRITES: dict[str, tuple[str | None, Write] | tuple[str | None, Write, Write]] = {
+    "a session's date": ("Fay", _move_session),
+    "a session's minutes": ("Eve", _shorten_session),
+    "a session's format": ("Fay", _make_group),
+    "a session deleted": ("Ann", _delete_session),
+    "an attendee removed": ("Ann", _remove_attendee),
+    "a leaving date": ("Dee", _leaving),
+    "a hire date": ("Bea", _hiring),
+    "a stage assignment added and ended": ("Cy", _new_stage),
+    "stage assignments deleted": ("Ann", _stage_removed),
+    "a leave taken": ("Fay", _leave_taken),
+    "a leave changed": ("Fay", _leave_changed, _leave_taken),
+    "a rule changed": (None, _rule_changed),
+    "a standard version added": (None, _standard_added),
+    "a stage's code changed": (None, _stage_renamed),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_every_write_the_judgement_reads_makes_the_kept_months_stale(reference_db: Database, agency: dict[str, int],
+                                                                    write: str) -> None:
+    whose, change, *prepare = WRITES[write]
+    for step in prepare:
+        with reference_db.session() as s:
+            step(s, agency)
+    with reading(reference_db) as s:
+        before = judged_by_month(s)
+        subject = EVERYONE if whose is None else worker(s, whose).id
+        bystander = worker(s, "Gus").id
+        versions = version(s, subject), version(s, bystander)
+    with reference_db.session() as s:
+        change(s, agency)
+    with reading(reference_db) as s:
+        assert version(s, subject) > versions[0]
+        if whose is not None:  # a worker's write leaves the others' kept months alone
+            assert version(s, bystander) == versions[1]
+        after = judged_by_month(s)
+        assert after == judged_month_by_month(s)
+    assert after != before  # each write changes something in the quarter's judgement
+
+
+def test_team_moves_and_names_change_nothing_kept(reference_db: Database, agency: dict[str, int]) -> None:
+    """What depends on the team is read with the periods, so a team move needs no new judgement."""
+    with reference_db.session() as s:
+        judged_by_month(s)
+        fay = worker(s, "Fay")
+        before = version(s, fay.id)
+        fay.full_name = "Fay Renamed"
+    with reference_db.session() as s:
+        assert version(s, fay.id) == before
+        names = {r[0] for r in judged_by_month(s)}
+    assert "Fay Renamed" in names and "Fay" not in names
