@@ -768,9 +768,9 @@ def _judgement_rows(session: Session, judged: NamedFromClause, window: Window, b
     stacked = union_all(
         select(judged.c.position, *_layout(_SUMMARY, worker_id=judged.c.worker_id,
                         period_start=judged.c.period_start, period_end_excl=judged.c.period_end_excl,
-                        full_name=judged.c.full_name, team_id=judged.c.team_id, team_name=Team.name,
+                        full_name=judged.c.full_name, team_id=judged.c.team_id, team_name=judged.c.team_name,
                         stage_code=stage.code))
-        .select_from(judged).join(Team, Team.id == judged.c.team_id)
+        .select_from(judged)
         # the stage held on the last judged day, until - 1: start <= until - 1 < end
         .outerjoin(last_stage, and_(last_stage.staff_id == judged.c.worker_id, last_stage.start_date < judged.c.until,
                                     or_(last_stage.end_date.is_(None), last_stage.end_date >= judged.c.until)))
@@ -840,9 +840,9 @@ def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]
     return (select(judged.c.position, kept.kind, kept.day,
                    *_layout(_SUMMARY, **{**stored, "worker_id": judged.c.worker_id,
                                          "period_start": judged.c.period_start, "full_name": judged.c.full_name,
-                                         "team_id": judged.c.team_id, "team_name": Team.name}),
+                                         "team_id": judged.c.team_id, "team_name": judged.c.team_name}),
                    *_layout(_DETAIL, **stored))
-            .select_from(judged).join(Team, Team.id == judged.c.team_id)
+            .select_from(judged)
             .join(MonthJudgement, and_(kept.worker_id == judged.c.worker_id, kept.month == judged.c.period_start,
                                        kept.version == judged.c.version,
                                        kept.everyone_version == judged.c.everyone_version))
@@ -1007,7 +1007,9 @@ def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id:
         stacked = _window_judged_select(scope, window, filters, stage_id).subquery("judged_periods")
     position = func.row_number(type_=Integer).over(order_by=(Team.name, stacked.c.full_name, stacked.c.worker_id,
                                                              stacked.c.period_start))
-    query = select(*stacked.c, position.label("position")).join(Team, Team.id == stacked.c.team_id)
+    # The team's name rides along: every statement reading the periods shows it.
+    query = (select(*stacked.c, position.label("position"), Team.name.label("team_name"))
+             .join(Team, Team.id == stacked.c.team_id))
     if by_month:  # the versions its whole months are looked up by in month_judgements (_kept)
         version = aliased(JudgementVersion)
         query = (query.outerjoin(version, version.worker_id == stacked.c.worker_id)
