@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.common import TeamFilter, Window, visible_team_ids
-from dashboard.queries.supervision import WorkerStandard, iter_standard_status
+from dashboard.queries.supervision import iter_standard_status
 from dashboard.scope import Scope
 from models import CertificationStage, Program, Staff, Team, TeamSupervisor
 
@@ -139,21 +139,20 @@ def iter_rows(session: Session, scope: Scope, window: Window, filters: Complianc
         return
     programs, supervisors = _team_details(session, scope, window, teams)
     stages = dict(session.execute(select(CertificationStage.code, CertificationStage.name)).all())
-    for ws in iter_standard_status(session, scope, window, teams, by_month=by_month, stage_id=filters.stage_id,
-                                   stream=stream):
-        yield _row(ws, window, programs, supervisors, stages)
 
+    def row(worker_id: int, worker_name: str, team_id: int, team_name: str, stage_code: str | None, meets: bool,
+            individual_sessions: int, minutes: int, longest_gap_days: int | None, gap_violations: object,
+            month_shortfalls: object, reasons: tuple[str, ...], period_start: date | None, period_end: date | None,
+            required_individual_sessions: int | None, required_minutes: int, leave_days: int) -> ComplianceRow:
+        """A ComplianceRow from a WorkerStandard's fields (iter_standard_status's make)."""
+        return ComplianceRow(
+            worker_id, worker_name, programs.get(team_id, ""), team_name, supervisors.get(team_id, ""),
+            stages.get(stage_code or "", ""), period_start or window.start, period_end or window.end,
+            required_individual_sessions, individual_sessions, minutes, required_minutes, longest_gap_days,
+            MET if meets else NOT_MET, reasons, team_id, leave_days)
 
-def _row(ws: WorkerStandard, window: Window, programs: dict[int, str], supervisors: dict[int, str],
-         stages: dict[str, str]) -> ComplianceRow:
-    return ComplianceRow(
-        worker_id=ws.worker_id, worker_name=ws.worker_name, program_name=programs.get(ws.team_id, ""),
-        team_name=ws.team_name, supervisors=supervisors.get(ws.team_id, ""),
-        stage=stages.get(ws.stage_code or "", ""), period_start=ws.period_start or window.start,
-        period_end=ws.period_end or window.end, required_sessions=ws.required_individual_sessions,
-        held_sessions=ws.individual_sessions, minutes=ws.minutes, minimum_minutes=ws.required_minutes,
-        longest_gap_days=ws.longest_gap_days, status=MET if ws.meets else NOT_MET, reasons=ws.reasons,
-        team_id=ws.team_id, leave_days=ws.leave_days)
+    yield from iter_standard_status(session, scope, window, teams, by_month=by_month, stage_id=filters.stage_id,
+                                    stream=stream, make=row)
 
 
 def rows(session: Session, scope: Scope, window: Window, filters: ComplianceFilter) -> list[ComplianceRow]:
