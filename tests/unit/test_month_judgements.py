@@ -251,3 +251,24 @@ def test_team_moves_and_names_change_nothing_kept(reference_db: Database, agency
         assert version(s, fay.id) == before
         names = {r[0] for r in judged_by_month(s)}
     assert "Fay Renamed" in names and "Fay" not in names
+
+
+def test_when_keeping_is_refused_every_month_is_judged_in_the_reading_statement(
+        reference_db: Database, agency: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another export writing the same months first (PostgreSQL refuses the second under repeatable read), or any
+    write since a SQLite snapshot began, refuses the keeping: the export is then judged whole, never short."""
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard.queries import supervision
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT INTO month_judgements", {}, Exception("could not serialize access"))
+
+    monkeypatch.setattr(supervision.postgresql, "insert", refused)
+    monkeypatch.setattr(supervision.sqlite, "insert", refused)
+    with reading(reference_db) as s:
+        result = judged_by_month(s)
+        kept = s.scalar(select(func.count()).select_from(MonthJudgement))
+        oracle = judged_month_by_month(s)
+    assert kept == 0
+    assert result == oracle and len(result) == 5 * 3 + 2 + 2
