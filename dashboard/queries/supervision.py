@@ -893,9 +893,9 @@ def _keep_month_judgements(session: Session, judged: Table, window: Window, whol
     except OperationalError:
         # Another transaction wrote these rows first (PostgreSQL's repeatable read refuses to overwrite them), or
         # wrote anything since this SQLite snapshot began: what is not kept is then judged by the caller.
-        session.execute(DropTable(table))
         return False
-    session.execute(DropTable(table))
+    finally:
+        session.execute(DropTable(table))
     if written > 10_000 and postgres:
         # Statistics now rather than when autovacuum comes round: the next reads join it to 95k periods.
         session.execute(text("ANALYZE month_judgements"))
