@@ -9,7 +9,7 @@ from dash import Dash, Input, Output
 
 from callbacks.common import as_date, viewer_for
 from dashboard.compliance_params import BadParameter, parse
-from dashboard.db import session_scope
+from dashboard.db import one_snapshot, session_scope
 from dashboard.queries import compliance
 from dashboard.queries.common import Window
 from dashboard.scope import scope_for
@@ -79,6 +79,7 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
             if isinstance(value, str) and value not in ("", ALL)}
     now = today()
     with session_scope() as session:
+        one_snapshot(session)  # the months of a quarter are then read from their kept judgements
         scope = scope_for(session, viewer, now)
         try:
             request = parse(args, session, scope, now)

@@ -656,7 +656,8 @@ def month_periods(window: Window) -> list[Window]:
             for first, following in _calendar_months(window.start, window.end)]
 
 
-def standard_status(session: Session, scope: Scope, window: Window, filters: TeamFilter) -> list[WorkerStandard]:
+def standard_status(session: Session, scope: Scope, window: Window, filters: TeamFilter, *, kept: bool = True
+                    ) -> list[WorkerStandard]:
     """Meeting the standard, per peer worker, over a window (the one definition the overview, roster and
     compliance export share).
 
@@ -684,48 +685,59 @@ def standard_status(session: Session, scope: Scope, window: Window, filters: Tea
     floor(sum over the window's months of the days employed in the window / that month's max days).
     Ordered by team name, then worker name.
     """
-    return list(iter_standard_status(session, scope, window, filters))
+    return list(iter_standard_status(session, scope, window, filters, kept=kept))
 
 
 def iter_standard_status(session: Session, scope: Scope, window: Window, filters: TeamFilter, *,
                          by_month: bool = False, stage_id: int | None = None, stream: bool = False,
-                         make: Callable[..., T] = WorkerStandard) -> Iterator[T]:  # type: ignore[assignment]
+                         make: Callable[..., T] = WorkerStandard,  # type: ignore[assignment]
+                         kept: bool = True) -> Iterator[T]:
     """standard_status's rows one at a time; by_month judges each calendar month of the window on its own
     (month_periods: one row per worker and month, with that month's team and stage); stage_id keeps the
     workers holding that stage on the period's last judged day. With stream, rows are read from the
     database in batches (server-side cursors on PostgreSQL), so memory stays flat however many rows.
     make builds each row from WorkerStandard's fields, in order (WorkerStandard by default): the compliance
     view builds its rows straight from them, one object per row instead of two (~0.3 s per 100k rows).
+    kept: whole calendar months may be read from (and written to) month_judgements; False judges every period from
+    the records alone, as the tests' oracle does.
     """
-    return _standards(_standard_rows(session, scope, window, filters, by_month, stage_id, stream), make)
+    return _standards(_standard_rows(session, scope, window, filters, by_month, stage_id, stream, kept), make)
 
 
 def _standard_rows(session: Session, scope: Scope, window: Window, filters: TeamFilter, by_month: bool,
-                   stage_id: int | None, stream: bool) -> Iterator[Any]:
+                   stage_id: int | None, stream: bool, kept: bool) -> Iterator[Any]:
     """iter_standard_status's one statement, its rows as tuples in the roster's order (team name, worker name,
     worker id, period): for each judged period a summary row (its worker, team, stage and totals), then its
     violating gaps, then its short months. By month, whole calendar months are read from month_judgements where
-    it holds them for the worker's current version (judged and kept first, see _keep_month_judgements).
+    it holds them for the worker's current version (judged and kept first, see _keep_month_judgements); a window of
+    whole months, read in one snapshot, is composed from them (_composed_rows).
     """
-    periods = _judged_periods(scope, window, filters, stage_id, by_month)
+    whole = _whole_months(window) if kept else None
+    # A window of whole calendar months (a quarter, a year) is judged from its months' kept judgements when this
+    # transaction reads one snapshot (_composed_rows).
+    composed = (not by_month and whole is not None and (whole[0], _next_month(whole[1])) ==
+                (window.start, window.end + _ONE_DAY) and _one_snapshot(session))
+    periods = _judged_periods(scope, window, filters, stage_id, by_month, versions=by_month or composed)
     # The periods are written once to a temporary table keyed on (worker_id, period_start), with statistics, when
-    # that pays: by month (~95k rows for five years of an agency, which PostgreSQL otherwise misjudges), and always
-    # on SQLite, which has no hash joins (its key is the index the joins need) and no round trips. For one window
-    # on PostgreSQL the four extra statements would cost more than they save.
-    temporary = by_month or session.get_bind().dialect.name == "sqlite"
-    whole = _whole_months(window) if by_month else None
+    # that pays: by month (~95k rows for five years of an agency, which PostgreSQL otherwise misjudges), when its
+    # months are kept, and always on SQLite, which has no hash joins (its key is the index the joins need) and no
+    # round trips. Otherwise, for one window on PostgreSQL the four extra statements would cost more than they save.
+    temporary = by_month or composed or session.get_bind().dialect.name == "sqlite"
     cut: list[tuple[Window, Table]] = []  # the months the window cuts, when judged on their own
     postgres = session.get_bind().dialect.name == "postgresql"
     if stream and postgres:
         # Server-side cursors are planned for their first 10% of rows by default (cursor_tuple_fraction 0.1):
         # nested loops that took 20 s where the plan for every row takes 10 s. Every row is read here.
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
-    if whole is not None and postgres:
+    if by_month and whole is not None and postgres:
         # Sorting five years of periods by name spilled to disk with the default 4 MB (~0.1 s).
         session.execute(text("SET LOCAL work_mem = '32MB'"))
     judged = _temporary(session, periods, "judged", ("worker_id", "period_start")) if temporary \
         else periods.cte("judged")
-    if whole is not None:
+    if composed and whole is not None and _keep_month_judgements(session, _employed_months(judged, window), window,
+                                                                whole):
+        rows = _composed_rows(judged, whole)
+    elif by_month and whole is not None:
         if _keep_month_judgements(session, judged, window, whole) and _one_snapshot(session):
             # Every whole month is kept, and this transaction reads one snapshot: only the months cut by the
             # window's ends are left, each judged over its own month (not five years of sessions for two months).
@@ -857,7 +869,65 @@ def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]
             .where(judged.c.period_start.between(*whole)))
 
 
-def _keep_month_judgements(session: Session, judged: Table, window: Window, whole: tuple[date, date]) -> bool:
+def _employed_months(judged: Table, window: Window) -> CTE:
+    """The by-month periods of the workers judged over a window of whole months: each calendar month of it in which
+    the worker was employed (what _keep_month_judgements keeps, and _composed_rows reads)."""
+    months = _months_cte(_calendar_months(window.start, window.end), "window_months")
+    return (select(judged.c.worker_id, judged.c.team_id, months.c.month_start.label("period_start"),
+                   months.c.next_month.label("period_end_excl"),
+                   _until(judged.c.left_on, months.c.next_month).label("until"), judged.c.hire_date, judged.c.left_on,
+                   judged.c.full_name, months.c.month_start.label("period_month"), judged.c.position,
+                   judged.c.team_name, judged.c.version, judged.c.everyone_version)
+            .join(months, and_(judged.c.hire_date < months.c.next_month,
+                               or_(judged.c.left_on.is_(None), judged.c.left_on > months.c.month_start)))
+            .cte("judged_months"))
+
+
+def _composed_rows(judged: Table, whole: tuple[date, date]) -> Subquery:
+    """_judgement_rows' rows for periods that are whole calendar months, composed from the kept judgements of the
+    months in which each worker was employed (all kept at the periods' versions: _keep_month_judgements first).
+
+    A month's judgement is its part of the period's: sessions, minutes, minimums, sessions expected and leave add
+    up, and short months are the months'. A gap's days grow with the day it is measured to, and each month
+    measures the gaps overlapping it to its own last judged day at most, so the period's judgement of a gap is the
+    longest of the months' (the month it ends in, or the period's last): the longest gap is the months' longest,
+    and each violating gap is listed once, from the month that measured it longest. The stage is the one on the
+    period's last judged day: the last month's. Months the worker was not employed in add nothing either way.
+    """
+    kept = MonthJudgement.__table__.c
+
+    def joined(kind: int, *columns: ColumnElement[Any]) -> Select[Any]:
+        return (select(*columns).select_from(judged)
+                .join(MonthJudgement, and_(kept.worker_id == judged.c.worker_id, kept.month.between(*whole),
+                                           kept.version == judged.c.version,
+                                           kept.everyone_version == judged.c.everyone_version, kept.kind == kind)))
+
+    last_month = and_(kept.month < judged.c.until, kept.period_end_excl >= judged.c.until)
+    sources = {**{name: kept[name] for name, _, _ in _SUMMARY if name in kept},
+               "period_end_excl": judged.c.period_end_excl, "full_name": judged.c.full_name,
+               "team_id": judged.c.team_id, "team_name": judged.c.team_name,
+               "stage_code": case((last_month, kept.stage_code))}
+    summaries = joined(0, func.max(judged.c.position).label("position"), literal(0, Integer).label("kind"),
+                       cast(null(), Date).label("day"), judged.c.worker_id, judged.c.period_start,
+                       *(aggregate(sources[name]).label(name) for name, _, aggregate in _SUMMARY
+                         if aggregate is not None),
+                       *_layout(_DETAIL)).group_by(judged.c.worker_id, judged.c.period_start)
+    longest_first = func.row_number().over(partition_by=(judged.c.worker_id, kept.day),
+                                           order_by=(kept.days.desc(), kept.gap_end.desc()))
+    gaps = joined(1, judged.c.position, judged.c.worker_id, judged.c.period_start, kept.day, kept.days,
+                  kept.max_days, kept.gap_end, kept.away, longest_first.label("rank")).subquery("kept_gaps")
+    violations = select(gaps.c.position, literal(1, Integer), gaps.c.day,
+                        *_layout(_SUMMARY, worker_id=gaps.c.worker_id, period_start=gaps.c.period_start),
+                        *_layout(_DETAIL, days=gaps.c.days, max_days=gaps.c.max_days, gap_end=gaps.c.gap_end,
+                                 away=gaps.c.away)).where(gaps.c.rank == 1)
+    shortfalls = joined(2, judged.c.position, literal(2, Integer), kept.day,
+                        *_layout(_SUMMARY, worker_id=judged.c.worker_id, period_start=judged.c.period_start),
+                        *_layout(_DETAIL, counted=kept.counted, required=kept.required,
+                                 employed_days=kept.employed_days, month_days=kept.month_days, away=kept.away))
+    return union_all(summaries, violations, shortfalls).subquery("composed_rows")
+
+
+def _keep_month_judgements(session: Session, judged: NamedFromClause, window: Window, whole: tuple[date, date]) -> bool:
     """Judge the whole months of `judged` that month_judgements does not hold at the worker's current version, and
     keep them (replacing what it held for those months).
 
@@ -884,20 +954,24 @@ def _keep_month_judgements(session: Session, judged: Table, window: Window, whol
     query = (select(*(values[name] if name in values else rows.c[name] for name in columns))
              .select_from(rows).outerjoin(version, version.worker_id == rows.c.worker_id))
     postgres = session.get_bind().dialect.name == "postgresql"
+    # How many periods are judged here (the INSERT's rowcount is not reported: -1).
+    judging = session.scalar(select(func.count()).select_from(table)) if postgres else 0
     try:
         with session.begin_nested():
             session.execute(kept.delete().where(select(table.c.worker_id).where(
                 table.c.worker_id == kept.c.worker_id, table.c.period_start == kept.c.month).exists()))
             insert = postgresql.insert if postgres else sqlite.insert
-            written = session.execute(insert(kept).from_select(columns, query).on_conflict_do_nothing()).rowcount
+            session.execute(insert(kept).from_select(columns, query).on_conflict_do_nothing())
     except OperationalError:
         # Another transaction wrote these rows first (PostgreSQL's repeatable read refuses to overwrite them), or
         # wrote anything since this SQLite snapshot began: what is not kept is then judged by the caller.
         return False
     finally:
         session.execute(DropTable(table))
-    if written > 10_000 and postgres:
-        # Statistics now rather than when autovacuum comes round: the next reads join it to 95k periods.
+    if judging > 2_000:
+        # Statistics now rather than when autovacuum comes round (if it is on at all): the next reads join it to the
+        # periods, and months the statistics have not seen are taken for empty, then scanned once per period (a
+        # quarter: 0.5-1.7 s instead of 35 ms). A fifth of a quarter's workers, say, is not worth the ~50 ms.
         session.execute(text("ANALYZE month_judgements"))
     return True
 
@@ -1001,8 +1075,8 @@ class _Reasons:
         self.texts.append(f"{_month_label(month)}: {counted} of {required} minutes{note}")
 
 
-def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None, by_month: bool
-                    ) -> Select[Any]:
+def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None, by_month: bool,
+                    versions: bool) -> Select[Any]:
     """The judged periods of iter_standard_status: _window_judged_select's rows for the window, or for each calendar
     month of it with by_month (plus period_month, the month's first day), and their position in the roster's
     order (team name, worker name, worker id, period): names are compared once, here, and the statement that
@@ -1024,7 +1098,7 @@ def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id:
     # The team's name rides along: every statement reading the periods shows it.
     query = (select(*stacked.c, position.label("position"), Team.name.label("team_name"))
              .join(Team, Team.id == stacked.c.team_id))
-    if by_month:  # the versions its whole months are looked up by in month_judgements (_kept)
+    if versions:  # the versions its whole months are looked up by in month_judgements (_kept)
         version = aliased(JudgementVersion)
         query = (query.outerjoin(version, version.worker_id == stacked.c.worker_id)
                  .add_columns(func.coalesce(version.version, 0).label("version"),

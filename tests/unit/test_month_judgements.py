@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from dashboard.db import Database, one_snapshot
 from dashboard.queries.common import TeamFilter, Window
-from dashboard.queries.supervision import iter_standard_status, month_periods, standard_status
+from dashboard.queries.supervision import (GapViolation, MonthShortfall, iter_standard_status, month_periods,
+                                          standard_status)
 from dashboard.scope import Scope
 from models import (EVERYONE, CertificationStage, JudgementVersion, Leave, MonthJudgement, SessionAttendee,
                     StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard)
+from tests.builders import Agency
 from tests.unit.test_compliance import Q1, agency  # noqa: F401  (the fixture)
 
 EVERYONE_SCOPE = Scope.agency()
@@ -37,7 +39,7 @@ def judged_month_by_month(s: Session, window: Window = Q1) -> list[tuple[object,
     for month in month_periods(window):
         rows += [(ws.worker_name, month.start, ws.team_name, ws.stage_code, ws.meets, ws.individual_sessions,
                   ws.minutes, ws.required_minutes, ws.required_individual_sessions, ws.longest_gap_days,
-                  ws.reasons, ws.leave_days) for ws in standard_status(s, EVERYONE_SCOPE, month, TeamFilter())]
+                  ws.reasons, ws.leave_days) for ws in standard_status(s, EVERYONE_SCOPE, month, TeamFilter(), kept=False)]
     # iter_standard_status's order: team name, worker name, then month
     order = {(r[2], r[0], r[1]): r for r in rows}
     return [order[key] for key in sorted(order)]
@@ -272,3 +274,83 @@ def test_when_keeping_is_refused_every_month_is_judged_in_the_reading_statement(
         oracle = judged_month_by_month(s)
     assert kept == 0
     assert result == oracle and len(result) == 5 * 3 + 2 + 2
+
+
+# Windows of whole months (a quarter, as the compliance page asks for) are composed from the kept months.
+
+WHOLE_MONTH_WINDOWS = {"the quarter": Q1, "January": Window(date(2026, 1, 1), date(2026, 1, 31)),
+                       "February and March": Window(date(2026, 2, 1), date(2026, 3, 31))}
+
+
+def judged_over(s: Session, window: Window, kept: bool = True) -> list[tuple[object, ...]]:
+    return [(ws.worker_name, ws.team_name, ws.stage_code, ws.meets, ws.individual_sessions, ws.minutes,
+             ws.required_minutes, ws.required_individual_sessions, ws.longest_gap_days, ws.gap_violations,
+             ws.month_shortfalls, ws.reasons, ws.leave_days, ws.period_start, ws.period_end)
+            for ws in standard_status(s, EVERYONE_SCOPE, window, TeamFilter(), kept=kept)]
+
+
+@pytest.mark.parametrize("window", sorted(WHOLE_MONTH_WINDOWS))
+def test_a_window_of_whole_months_composed_from_its_kept_months_equals_it_judged_alone(
+        reference_db: Database, agency: dict[str, int], window: str) -> None:
+    period = WHOLE_MONTH_WINDOWS[window]
+    with reading(reference_db) as s:
+        first = judged_over(s, period)  # keeps the months, then composes
+        kept = s.scalar(select(func.count()).select_from(MonthJudgement).where(MonthJudgement.kind == 0))
+    with reading(reference_db) as s:
+        second = judged_over(s, period)  # composed from what the first kept
+        oracle = judged_over(s, period, kept=False)
+    assert kept > 0
+    assert first == second == oracle
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_after_each_write_the_composed_quarter_equals_the_quarter_judged_alone(
+        reference_db: Database, agency: dict[str, int], write: str) -> None:
+    _, change, *prepare = WRITES[write]
+    for step in prepare:
+        with reference_db.session() as s:
+            step(s, agency)
+    with reading(reference_db) as s:
+        before = judged_over(s, Q1)
+    with reference_db.session() as s:
+        change(s, agency)
+    with reading(reference_db) as s:
+        after = judged_over(s, Q1)
+        assert after == judged_over(s, Q1, kept=False)
+    assert after != before
+
+
+def test_the_composed_quarter_is_read_from_the_kept_months(reference_db: Database, agency: dict[str, int]) -> None:
+    """Not judged again behind the kept rows' back: a kept row altered by hand (no trigger sees it) shows."""
+    with reading(reference_db) as s:
+        fay = next(r for r in judged_over(s, Q1) if r[0] == "Fay")
+    with reference_db.session() as s:
+        s.execute(update(MonthJudgement).where(MonthJudgement.worker_id == worker(s, "Fay").id,
+                                               MonthJudgement.month == date(2026, 2, 1), MonthJudgement.kind == 0)
+                  .values(minutes=MonthJudgement.minutes + 7))
+    with reading(reference_db) as s:
+        altered = next(r for r in judged_over(s, Q1) if r[0] == "Fay")
+    assert altered[5] == fay[5] + 7
+
+
+def test_a_gap_across_three_months_is_judged_once_at_its_full_length(reference_db: Database) -> None:
+    """Hal (fully certified: 31 days, 60 minutes a month): individual sessions on 15 Dec 2025 and 20 Mar 2026.
+    Over the first quarter of 2026 the gap is 16 + 31 + 28 + 20 = 95 days > 31, and its months measure it at 47
+    (to 31 Jan), 75 (to 28 Feb) and 95: listed once, at 95. The open gap 20 -> 31 Mar is 11. Held 1 (20 Mar);
+    minutes 0, 0, 60 of 60 each: January and February short, minimum 180. Required floor(31/31 + 28/31 + 31/31)
+    = floor(2.90) = 2."""
+    with reference_db.session() as s:
+        a = Agency(s)
+        hal = a.worker("Hal", a.team("Team H"))
+        for day in (date(2025, 12, 15), date(2026, 3, 20)):
+            a.individual(hal, day)
+    expected = ("Hal", "Team H", "fully-certified", False, 1, 60, 180, 2, 95,
+                (GapViolation(date(2025, 12, 15), date(2026, 3, 20), 95, 31),),
+                (MonthShortfall(date(2026, 1, 1), 0, 60), MonthShortfall(date(2026, 2, 1), 0, 60)),
+                ("gap of 95 days from 15 Dec 2025 to 20 Mar 2026; limit 31", "January 2026: 0 of 60 minutes",
+                 "February 2026: 0 of 60 minutes"), 0, date(2026, 1, 1), date(2026, 3, 31))
+    for _ in range(2):  # kept, then read back
+        with reading(reference_db) as s:
+            assert judged_over(s, Q1) == [expected]
+    with reading(reference_db) as s:
+        assert judged_over(s, Q1, kept=False) == [expected]
