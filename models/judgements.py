@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, Integer, String
+from sqlalchemy import Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -30,6 +30,8 @@ class MonthJudgement(Base):
     version and everyone_version equal the judgement_versions rows (a missing row is version 0)."""
 
     __tablename__ = "month_judgements"
+    # A period's kept rows are read by month (a quarter of five years' worth); the key leads with the worker.
+    __table_args__ = (Index("ix_month_judgements_month_kind", "month", "kind"),)
     worker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
