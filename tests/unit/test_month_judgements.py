@@ -354,3 +354,24 @@ def test_a_gap_across_three_months_is_judged_once_at_its_full_length(reference_d
             assert judged_over(s, Q1) == [expected]
     with reading(reference_db) as s:
         assert judged_over(s, Q1, kept=False) == [expected]
+
+
+def test_when_keeping_is_refused_the_quarter_is_judged_from_the_records(
+        reference_db: Database, agency: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two views of the same stale quarter at once: the one refused (see above) judges the quarter itself."""
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard.queries import supervision
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT INTO month_judgements", {}, Exception("could not serialize access"))
+
+    with reading(reference_db) as s:
+        oracle = judged_over(s, Q1, kept=False)
+    monkeypatch.setattr(supervision.postgresql, "insert", refused)
+    monkeypatch.setattr(supervision.sqlite, "insert", refused)
+    with reading(reference_db) as s:
+        result = judged_over(s, Q1)
+        kept = s.scalar(select(func.count()).select_from(MonthJudgement))
+    assert kept == 0
+    assert result == oracle and [r[0] for r in result] == ["Ann", "Bea", "Gus", "Cy", "Dee", "Eve", "Fay"]
