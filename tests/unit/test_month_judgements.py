@@ -375,3 +375,54 @@ def test_when_keeping_is_refused_the_quarter_is_judged_from_the_records(
         kept = s.scalar(select(func.count()).select_from(MonthJudgement))
     assert kept == 0
     assert result == oracle and [r[0] for r in result] == ["Ann", "Bea", "Gus", "Cy", "Dee", "Eve", "Fay"]
+
+
+def test_two_views_keeping_the_same_quarter_at_once_both_show_it_whole(
+        reference_db: Database, agency: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a monkeypatch: two transactions read their snapshots, the first keeps the quarter's months and commits
+    while the second is keeping them too. The second's write then meets rows its snapshot cannot see (PostgreSQL:
+    could not serialize; SQLite: the snapshot is stale), its keeping is refused, and it judges the quarter from the
+    records: both show the same rows, and the months are kept once."""
+    import threading
+
+    from dashboard.queries import supervision
+
+    kept_by: dict[str, bool] = {}
+    keep = supervision._keep_month_judgements
+
+    def recorded(*args: object) -> bool:
+        kept_by[threading.current_thread().name] = answer = keep(*args)  # type: ignore[arg-type]
+        return answer
+
+    monkeypatch.setattr(supervision, "_keep_month_judgements", recorded)
+    with reading(reference_db) as s:
+        oracle = judged_over(s, Q1, kept=False)
+    first, second = reference_db.sessions(), reference_db.sessions()
+    for s in (first, second):
+        one_snapshot(s)
+        s.execute(select(1))  # the snapshot is taken here
+    results: dict[str, object] = {}
+
+    def second_view() -> None:
+        try:
+            results["second"] = judged_over(second, Q1)
+            second.commit()
+        except Exception as error:  # shown by the assertion below
+            results["second"] = error
+
+    try:
+        results["first"] = judged_over(first, Q1)  # keeps; its rows wait for the commit
+        thread = threading.Thread(target=second_view, name="second")
+        thread.start()
+        thread.join(0.5)  # the second now waits on the first's rows (or lock)
+        first.commit()
+        thread.join(30)
+    finally:
+        first.close()
+        second.close()
+    assert kept_by == {"MainThread": True, "second": False}
+    assert results["first"] == oracle
+    assert results["second"] == oracle
+    with reading(reference_db) as s:
+        assert s.scalar(select(func.count()).select_from(MonthJudgement).where(MonthJudgement.kind == 0)) == 19
+        assert judged_over(s, Q1) == oracle
