@@ -43,6 +43,7 @@ COLUMN_LABELS = {"required": "Sessions required", "held": "Sessions held", "minu
                  "minimum": "Minimum minutes", "longest_gap": "Longest gap (days)", "leave": "Days on leave"}
 
 
+NO_WORKERS = "No workers in this period and these filters."
 ROLLUP_COLUMNS: list[dict[str, object]] = [
     {"field": "team", "headerName": "Team", "flex": 2, "minWidth": 180},
     {"field": "program", "headerName": "Program", "flex": 2, "minWidth": 180},
@@ -121,8 +122,8 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
                           defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1,
                                          "minWidth": 100},
                           dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
-                                           "ensureDomOrder": True, "rowHeight": 32, "localeText": {
-                                               "noRowsToShow": "No workers in this period and these filters."}},
+                                           "ensureDomOrder": True, "rowHeight": 32,
+                                           "localeText": {"noRowsToShow": NO_WORKERS}},
                           style={"height": "22rem", "width": "100%"}), className="p-2")],
                      className="mb-3 shadow-sm"),
         ], type="dot"),
@@ -142,7 +143,8 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
                                "flex": 1, "minWidth": 100, "wrapHeaderText": True, "autoHeaderHeight": True},
                 dashGridOptions={"pagination": True, "paginationPageSize": 50,
                                  "paginationPageSizeSelector": [25, 50, 100, 500], "animateRows": False,
-                                 "enableCellTextSelection": True, "ensureDomOrder": True},
+                                 "enableCellTextSelection": True, "ensureDomOrder": True,
+                                 "localeText": {"noRowsToShow": NO_WORKERS}},
                 style={"height": "640px", "width": "100%"},
             ), className="p-2"),
         ], className="shadow-sm"),
