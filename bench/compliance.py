@@ -173,7 +173,8 @@ def measure_page_after_writes(app: Any, engine: Any, viewer: ViewerSpec, runs: i
 
 
 def print_page_after_writes(timings: list[tuple[str, Timing]], db_label: str, out: Any = sys.stdout) -> None:
-    header = ("refresh_view[quarter, all programs], leadership", "median ms", "p95 ms", "runs", f"p95 ≤ {TARGET_MS:.0f} ms")
+    header = ("refresh_view[quarter, all programs], leadership", "median ms", "p95 ms", "runs",
+              f"p95 ≤ {TARGET_MS:.0f} ms")
     print(f"\n### Compliance page after writes · {db_label}\n", file=out)
     print("| " + " | ".join(header) + " |", file=out)
     print("|" + "|".join("---" for _ in header) + "|", file=out)

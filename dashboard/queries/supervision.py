@@ -945,7 +945,8 @@ def _composed_rows(judged: Table, whole: tuple[date, date]) -> Subquery:
     return union_all(summaries, violations, shortfalls).subquery("composed_rows")
 
 
-def _keep_month_judgements(session: Session, judged: NamedFromClause, window: Window, whole: tuple[date, date]) -> bool:
+def _keep_month_judgements(session: Session, judged: NamedFromClause, window: Window, whole: tuple[date, date]
+                           ) -> bool:
     """Judge the whole months of `judged` that month_judgements does not hold at the worker's current version, and
     keep them (replacing what it held for those months).
 

@@ -39,7 +39,8 @@ def judged_month_by_month(s: Session, window: Window = Q1) -> list[tuple[object,
     for month in month_periods(window):
         rows += [(ws.worker_name, month.start, ws.team_name, ws.stage_code, ws.meets, ws.individual_sessions,
                   ws.minutes, ws.required_minutes, ws.required_individual_sessions, ws.longest_gap_days,
-                  ws.reasons, ws.leave_days) for ws in standard_status(s, EVERYONE_SCOPE, month, TeamFilter(), kept=False)]
+                  ws.reasons, ws.leave_days)
+                 for ws in standard_status(s, EVERYONE_SCOPE, month, TeamFilter(), kept=False)]
     # iter_standard_status's order: team name, worker name, then month
     order = {(r[2], r[0], r[1]): r for r in rows}
     return [order[key] for key in sorted(order)]
