@@ -27,13 +27,16 @@ class JudgementVersion(Base):
 class MonthJudgement(Base):
     """The rows the judgement statement gives for one worker and one whole calendar month (a summary, kind 0,
     then its violating gaps, kind 1, and short months, kind 2), without what depends on the team. Valid while
-    version and everyone_version equal the judgement_versions rows (a missing row is version 0)."""
+    version and everyone_version equal the judgement_versions rows (a missing row is version 0) and definition
+    is the judgement's current definition (dashboard.queries.supervision.JUDGEMENT_DEFINITION)."""
 
     __tablename__ = "month_judgements"
     # A period's kept rows are read by month (a quarter of five years' worth); the key leads with the worker.
     __table_args__ = (Index("ix_month_judgements_month_kind", "month", "kind"),)
     worker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
+    # The version of the judgement's rule the rows were judged by (JUDGEMENT_DEFINITION when kept).
+    definition: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, server_default="1")
     version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     everyone_version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     kind: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

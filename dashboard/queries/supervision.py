@@ -10,8 +10,8 @@ from itertools import chain
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (CTE, Column, ColumnElement, Date, Float, Integer, MetaData, PrimaryKeyConstraint, Select,
-                        String, Subquery, Table, and_, case, cast, func, literal, null, or_, select, text, true,
-                        union_all)
+                        String, Subquery, Table, and_, case, cast, func, literal, literal_column, null, or_, select,
+                        text, true, union_all)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -34,6 +34,11 @@ DUE_SOON_DAYS = 7
 # date; only workers with none that recent have their whole history read (see _last_individual_before).
 ANCHOR_LOOKBACK_DAYS = 92
 DUE_STATUSES = ("overdue", "due_soon", "on_track", "no_standard", "on_leave")
+# The version of the rule that judges meeting the standard. Kept month judgements carry the version they were
+# judged by and are stale under any other, so bump it with every change to what a judgement says (no trigger
+# sees a change of code). 1: the first kept months. 2: a day away that is the day a gap is measured to is not a
+# gap day (_days_at_work).
+JUDGEMENT_DEFINITION = 2
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -188,22 +193,32 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
     return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
 
 
-class day_before(FunctionElement[date]):
-    """The day before a date, on PostgreSQL and SQLite alike."""
+class days_later(FunctionElement[date]):
+    """A date plus a whole number of days (negative: earlier), on PostgreSQL and SQLite alike; see day_before."""
 
     type = Date()
     inherit_cache = True
-    name = "day_before"
+    name = "days_later"
 
 
-@compiles(day_before)
-def _day_before_default(element: day_before, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"({compiler.process(list(element.clauses)[0], **kw)} - 1)"
+@compiles(days_later)
+def _days_later_default(element: days_later, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({day} + {days})"
 
 
-@compiles(day_before, "sqlite")
-def _day_before_sqlite(element: day_before, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(list(element.clauses)[0], **kw)}, '-1 day')"
+@compiles(days_later, "sqlite")
+def _days_later_sqlite(element: days_later, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({day}, '{int(days):+d} day')"
+
+
+def day_before(day: ColumnElement[date]) -> ColumnElement[date]:
+    return days_later(day, literal_column("-1"))
+
+
+def day_after(day: ColumnElement[date]) -> ColumnElement[date]:
+    return days_later(day, literal_column("1"))
 
 
 def _day(value: date) -> ColumnElement[date]:
@@ -344,6 +359,15 @@ def _leave_days(takers: Sequence[int], worker_id: ColumnElement[int], start: Col
     return case((worker_id.in_(takers), total), else_=0)
 
 
+def _days_at_work(takers: Sequence[int], worker_id: ColumnElement[int], start: ColumnElement[date],
+                  end: ColumnElement[date]) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """(days, of them on leave) from `start` to `end`: the days after `start` up to and including `end`, less
+    those on leave. The day measured to counts as a day of the gap, so it counts as a day away when it is one
+    (a gap from 27 Oct measured to 30 Nov, away from 10 Nov: 34 days, 21 away, 13)."""
+    away = _leave_days(takers, worker_id, day_after(start), day_after(end))
+    return days_between(end, start) - away, away
+
+
 def _individual() -> ColumnElement[bool]:
     return SupervisionSession.format == "individual"
 
@@ -471,8 +495,8 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
 
     The timeline of each worker starts at their last individual session before the span (or the hire date)
     and runs through the span's individual sessions; the gap after the last one stays open (gap_end NULL).
-    A gap's days are cut at the last judged day (until - 1) when it runs past it, and leave days inside it
-    do not count (leave_days; gap_end is the day it is measured to). With violations_only, gaps that cannot
+    A gap's days are cut at the last judged day (until - 1) when it runs past it; its days are those after
+    gap_start up to and including gap_end (the day it is measured to), less those on leave (_days_at_work). With violations_only, gaps that cannot
     violate in any period (closed and within their limit, leave or not) are dropped before the periods are
     joined.
     """
@@ -495,8 +519,7 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
     gaps = ruled.add_columns(rule.max_days.label("max_days")).cte(f"{judged.name}_gaps")
     end = case((and_(gaps.c.gap_end.is_not(None), gaps.c.gap_end < judged.c.until), gaps.c.gap_end),
                else_=day_before(judged.c.until))
-    leave = _leave_days(j.takers.for_gaps(lacking), judged.c.worker_id, gaps.c.gap_start, end)
-    days = days_between(end, gaps.c.gap_start) - leave
+    days, leave = _days_at_work(j.takers.for_gaps(lacking), judged.c.worker_id, gaps.c.gap_start, end)
     in_period = and_(gaps.c.is_session == 1, gaps.c.gap_start >= judged.c.period_start)
     return (select(judged.c.worker_id, judged.c.period_start, gaps.c.gap_start, end.label("gap_end"),
                    leave.label("leave_days"), days.label("days"), gaps.c.max_days,
@@ -866,8 +889,15 @@ def _kept(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]:
     the versions read with the period (judged.c.version, judged.c.everyone_version; see _judged_periods)."""
     kept = MonthJudgement
     return select(kept.worker_id).where(
-        kept.worker_id == judged.c.worker_id, kept.month == judged.c.period_start, kept.version == judged.c.version,
-        kept.everyone_version == judged.c.everyone_version, kept.kind == 0, *_is_whole(judged, whole))
+        kept.worker_id == judged.c.worker_id, kept.month == judged.c.period_start, *_current(judged),
+        kept.kind == 0, *_is_whole(judged, whole))
+
+
+def _current(judged: NamedFromClause) -> list[ColumnElement[bool]]:
+    """Kept rows judged under the current definition at the versions read with the periods of `judged`."""
+    kept = MonthJudgement
+    return [kept.definition == JUDGEMENT_DEFINITION, kept.version == judged.c.version,
+            kept.everyone_version == judged.c.everyone_version]
 
 
 def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]:
@@ -882,8 +912,7 @@ def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]
                    *_layout(_DETAIL, **stored))
             .select_from(judged)
             .join(MonthJudgement, and_(kept.worker_id == judged.c.worker_id, kept.month == judged.c.period_start,
-                                       kept.version == judged.c.version,
-                                       kept.everyone_version == judged.c.everyone_version))
+                                       *_current(judged)))
             .where(*_is_whole(judged, whole)))
 
 
@@ -917,8 +946,7 @@ def _composed_rows(judged: Table, whole: tuple[date, date]) -> Subquery:
     def joined(kind: int, *columns: ColumnElement[Any]) -> Select[Any]:
         return (select(*columns).select_from(judged)
                 .join(MonthJudgement, and_(kept.worker_id == judged.c.worker_id, kept.month.between(*whole),
-                                           kept.version == judged.c.version,
-                                           kept.everyone_version == judged.c.everyone_version, kept.kind == kind)))
+                                           *_current(judged), kept.kind == kind)))
 
     last_month = and_(kept.month < judged.c.until, kept.period_end_excl >= judged.c.until)
     sources = {**{name: kept[name] for name, _, _ in _SUMMARY if name in kept},
@@ -967,6 +995,7 @@ def _keep_month_judgements(session: Session, judged: NamedFromClause, window: Wi
     sequence = func.row_number().over(partition_by=(rows.c.worker_id, rows.c.period_start, rows.c.kind),
                                       order_by=(rows.c.day, rows.c.days))
     values = {"worker_id": rows.c.worker_id, "month": rows.c.period_start,
+              "definition": literal(JUDGEMENT_DEFINITION),
               "version": func.coalesce(version.version, 0), "everyone_version": _everyone_version(),
               "kind": rows.c.kind, "seq": sequence}
     columns = [c.name for c in kept.c]
@@ -1186,13 +1215,13 @@ def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
     last, lacking = _last_individual_before(session, active, attended, before, lookback, exact, narrow)
     since = func.coalesce(last.c.held_on, last.c.hire_date)
     takers = _leave_takers(session, before - timedelta(days=lookback), before).for_gaps(lacking)
-    away = _leave_days(takers, last.c.worker_id, since, _day(as_of))
+    days_since, _away = _days_at_work(takers, last.c.worker_id, since, _day(as_of))
     query = (select(last.c.worker_id, last.c.full_name, last.c.team_id, Team.name.label("team_name"))
              .select_from(last).join(Team, Team.id == last.c.team_id)
              .outerjoin(Leave, and_(Leave.staff_id == last.c.worker_id, _holds_on(Leave, as_of))))
     query, rule = _join_rule_on(query, last.c.worker_id, _day(as_of))
     return query.add_columns(rule.stage_code.label("stage_code"), last.c.held_on.label("last_individual"),
-                             (days_between(_day(as_of), since) - away).label("days_since"),
+                             days_since.label("days_since"),
                              rule.max_days.label("limit"), Leave.id.is_not(None).label("on_leave"),
                              Leave.end_date.label("back_on"))
 
@@ -1219,12 +1248,14 @@ def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
 
     last_individual: their last individual session on or before as_of (None when none). days_since: as_of
     minus that date, or minus the hire date when there was none. limit: max_days_between_individual of the
-    rule in force on as_of for their current stage. Days on leave do not count: days_since leaves out the leave
-    days since that date. next_due = as_of + days_until_due, days_until_due = limit - days_since. status:
-    'overdue' when days_since > limit, 'due_soon' when due within DUE_SOON_DAYS (7) days including today,
-    'on_track' otherwise, 'no_standard' when no rule is in force (no stage recorded), 'on_leave' for a worker
-    on leave on as_of: back_on is the day they are back, and the clock restarts then (next_due = back_on +
-    limit - days_since; None with days_until_due when the return is not known). minutes_this_month / required_this_month: minutes counted toward the month's
+    rule in force on as_of for their current stage. Days on leave do not count: days_since leaves out the days
+    after that date up to and including as_of on which the worker was on leave (_days_at_work).
+    next_due = as_of + days_until_due, days_until_due = limit - days_since. status: 'overdue' when
+    days_since > limit, 'due_soon' when due within DUE_SOON_DAYS (7) days including today, 'on_track'
+    otherwise, 'no_standard' when no rule is in force (no stage recorded), 'on_leave' for a worker on leave on
+    as_of: back_on is the day they are back, and the clock restarts then, the day back being the first day that
+    counts again (next_due = back_on + limit - days_since - 1; None with days_until_due when the return is not
+    known). minutes_this_month / required_this_month: minutes counted toward the month's
     minimum from the first of as_of's month to as_of, against the whole month's minimum (pro-rated for a
     worker hired that month), as in standard_status. Ordered overdue first (fewest days until due), then name.
     """
@@ -1246,7 +1277,8 @@ def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
     for worker_id, name, team_id, team_name, stage_code, last_individual, days_since, limit, on_leave, back_on \
             in rows:
         days = int(days_since)
-        restart = (back_on if on_leave else as_of)
+        # Away on as_of: the clock restarts on the day back, which is itself a day at work (days + 1 then).
+        restart = back_on - timedelta(days=1) if on_leave and back_on else None if on_leave else as_of
         next_due = None if limit is None or restart is None else restart + timedelta(days=limit - days)
         counted, required = month.get(worker_id, (0, None))
         result.append(DueDate(

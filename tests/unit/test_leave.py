@@ -3,7 +3,8 @@ due dates. Every expected number is worked out by hand in a comment.
 
 Period: the first quarter of 2026 (1 Jan - 31 Mar; January 31 days, February 28, March 31). Everyone is
 fully certified under the default standard: at most 31 days between individual sessions, 60 minutes a month,
-individual sessions of 60 minutes. A leave is half-open: [first day away, day back).
+individual sessions of 60 minutes. A leave is half-open: [first day away, day back). A gap's days are the days after its start up to and including
+the day it is measured to, less the days of those on leave.
 """
 from __future__ import annotations
 
@@ -77,13 +78,13 @@ def test_leave_days_do_not_count_in_gaps(judged) -> None:  # type: ignore[no-unt
     assert joe.reasons[0] == "gap of 42 days from 30 Dec 2025 to 20 Feb 2026 (not counting 10 days on leave); " \
                              "limit 31"
     ida = standards["Ida"]
-    # Open gap Jan 25 -> Mar 31 = 6 + 28 + 31 = 65, less leave Feb 1 - Mar 30 = 28 + 30 = 58: 7 days.
+    # Open gap Jan 25 -> Mar 31 = 6 + 28 + 31 = 65, less leave Feb 1 - Mar 31 = 28 + 31 = 59: 6 days.
     # Longest: Jan 5 -> Jan 25 = 20.
     assert ida.longest_gap_days == 20
     mo = standards["Mo"]
-    # Open gap Dec 1 -> Mar 31 = 30 + 31 + 28 + 31 = 120, less leave Mar 1 - Mar 30 = 30: 90 days.
-    assert mo.longest_gap_days == 90
-    assert mo.reasons[0] == "gap of 90 days from 1 Dec 2025 to 31 Mar 2026 (not counting 30 days on leave); " \
+    # Open gap Dec 1 -> Mar 31 = 30 + 31 + 28 + 31 = 120, less leave Mar 1 - Mar 31 = 31: 89 days.
+    assert mo.longest_gap_days == 89
+    assert mo.reasons[0] == "gap of 89 days from 1 Dec 2025 to 31 Mar 2026 (not counting 31 days on leave); " \
                             "limit 31"
     ned = standards["Ned"]
     # Open gap Jun 1 2025 -> Mar 31 2026 = 30 + 31 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 30 = 303, less leave
@@ -112,7 +113,7 @@ def test_the_monthly_minimum_is_pro_rated_over_the_days_not_on_leave(judged) -> 
     # January: on leave 10 days, at work 21: ceil(60 x 21 / 31) = ceil(40.6) = 41, held 0.
     assert joe.reasons[1:] == ("January 2026: 0 of 41 minutes (pro-rated: at work 21 of 31 days, 10 on leave)",)
     kim = standards["Kim"]
-    # Gaps 28, 26, 18; open Mar 10 -> 31 = 21, less leave 20-30 Mar = 11: 10. March: on leave 20-31 Mar = 12
+    # Gaps 28, 26, 18; open Mar 10 -> 31 = 21, less leave 20-31 Mar = 12: 9. March: on leave 20-31 Mar = 12
     # days, at work 19: ceil(60 x 19 / 31) = ceil(36.8) = 37, held 60. Minimum 60 + 60 + 37 = 157.
     assert (kim.meets, kim.required_minutes, kim.leave_days, kim.longest_gap_days) == (True, 157, 12, 28)
     mo = standards["Mo"]
@@ -125,9 +126,9 @@ def test_by_month_each_month_counts_its_own_leave(judged) -> None:  # type: igno
     standards = judged[0]
     jan, feb, mar = standards["Hal Jan"], standards["Hal Feb"], standards["Hal Mar"]
     # January: 27 days away, 4 at work: 0 of ceil(60 x 4 / 31) = 8 minutes; sessions required floor(4 / 31) = 0.
-    # The gap from Dec 20, cut at Jan 31: 42 days less 26 away (5-30 Jan) = 16.
+    # The gap from Dec 20, cut at Jan 31: 42 days less 27 away (5-31 Jan) = 15.
     assert (jan.leave_days, jan.required_minutes, jan.required_individual_sessions, jan.longest_gap_days,
-            jan.meets) == (27, 8, 0, 16, False)
+            jan.meets) == (27, 8, 0, 15, False)
     # February: 15 away; Dec 20 -> Feb 20 = 62 less 42 = 20 days, then Feb 20 -> 28 = 8. 60 of 28 minutes.
     assert (feb.leave_days, feb.required_minutes, feb.longest_gap_days, feb.meets) == (15, 28, 20, True)
     assert (mar.leave_days, mar.required_minutes, mar.meets) == (0, 60, True)
@@ -142,16 +143,17 @@ def test_due_dates_stop_the_clock_while_away(judged) -> None:  # type: ignore[no
 
     # Hal: Mar 15 -> Mar 31 = 16 days; due Mar 31 + 15 = Apr 15.
     assert row("Hal") == ("on_track", 16, date(2026, 4, 15), 15, None)
-    # Ida: away with no return date: Jan 25 -> Mar 31 = 65, less 58 days on leave = 7; no due date yet.
-    assert row("Ida") == ("on_leave", 7, None, None, None)
-    # Kim: Mar 10 -> Mar 31 = 21, less 20-30 Mar = 11: 10. Back Apr 10: due Apr 10 + 31 - 10 = May 1 (31 days).
-    assert row("Kim") == ("on_leave", 10, date(2026, 5, 1), 31, date(2026, 4, 10))
+    # Ida: away with no return date: Jan 25 -> Mar 31 = 65, less 59 days on leave = 6; no due date yet.
+    assert row("Ida") == ("on_leave", 6, None, None, None)
+    # Kim: Mar 10 -> Mar 31 = 21, less 20-31 Mar = 12: 9. Back Apr 10, which counts: 10 days on Apr 10, 31 on
+    # Apr 10 + 21 = May 1 (31 days from Mar 31).
+    assert row("Kim") == ("on_leave", 9, date(2026, 5, 1), 31, date(2026, 4, 10))
     # Lou: Jan 20 -> Mar 31 = 11 + 28 + 31 = 70, less Feb 1 - Mar 20 = 28 + 20 = 48: 22. Due Mar 31 + 9 = Apr 9.
     assert row("Lou") == ("on_track", 22, date(2026, 4, 9), 9, None)
     # Lou's March: at work 21-31 Mar = 11 days: ceil(60 x 11 / 31) = ceil(21.3) = 22 required, 0 held.
     assert (due["Lou"].minutes_this_month, due["Lou"].required_this_month) == (0, 22)
-    # Mo: Dec 1 -> Mar 31 = 120, less 30 = 90 days, past 31, but he is away: on leave, not overdue.
-    assert row("Mo") == ("on_leave", 90, None, None, None)
+    # Mo: Dec 1 -> Mar 31 = 120, less 31 = 89 days, past 31, but he is away: on leave, not overdue.
+    assert row("Mo") == ("on_leave", 89, None, None, None)
     # Ned: 303 - 83 = 220 days since Jun 1; next due = Mar 31 + (31 - 220) = Mar 31 - 189 days = 23 Sep 2025
     # (Jun 1 + 31 days at work: Jul 2, pushed back by the 83 days away).
     assert row("Ned") == ("overdue", 220, date(2025, 9, 23), -189, None)
@@ -169,3 +171,33 @@ def test_overdue_counts_leave_out_those_away_and_the_trend_agrees(judged) -> Non
     assert kpis.meeting_share == pytest.approx(2 / 7)
     # Away on Mar 31: Ida (since 1 Feb), Kim (20 Mar - 10 Apr), Mo (since 1 Mar); Hal and Lou are back. All 7 active.
     assert (kpis.active_workers, kpis.on_leave_now, kpis.overdue_now) == (7, 3, 1)
+
+
+def test_a_day_away_on_the_day_measured_to_is_not_a_gap_day(reference_db: Database) -> None:
+    """The issue's case: last individual session 27 Oct, away from 10 Nov (back 1 Dec), judged over October and
+    November and seen on the roster on 30 Nov. 27 Oct -> 30 Nov = 4 + 30 = 34 days; away 10-30 Nov = 21 of
+    them (30 Nov included: it is the day measured to); 13 at work."""
+    with reference_db.session() as s:
+        a = Agency(s)
+        team = a.team("Team")
+        pat = a.worker("Pat", team, hired=date(2026, 1, 5))
+        for day in (date(2026, 9, 29), date(2026, 10, 27)):
+            a.individual(pat, day)
+        a.leave(pat, date(2026, 11, 10), date(2026, 12, 1))
+        window = Window(date(2026, 10, 1), date(2026, 11, 30))
+        [ws] = standard_status(s, EVERYONE, window, NO_FILTER)
+        [kept_ws] = standard_status(s, EVERYONE, window, NO_FILTER)  # the second read composes the kept months
+        [records_ws] = standard_status(s, EVERYONE, window, NO_FILTER, kept=False)
+        months = {m.period_start.month: m for m in iter_standard_status(s, EVERYONE, window, NO_FILTER,
+                                                                          by_month=True)}
+        [due] = due_dates(s, EVERYONE, date(2026, 11, 30), NO_FILTER)
+        [due_back] = due_dates(s, EVERYONE, date(2026, 12, 1), NO_FILTER)
+    # Gaps: 29 Sep -> 27 Oct = 28 days; open 27 Oct -> 30 Nov = 13 at work.
+    assert ws.longest_gap_days == kept_ws.longest_gap_days == records_ws.longest_gap_days == 28
+    # November alone: the gap from 27 Oct measured to 30 Nov is its longest; October's: 27 Oct -> 31 Oct = 4, so
+    # 29 Sep -> 27 Oct = 28.
+    assert (months[11].longest_gap_days, months[10].longest_gap_days) == (13, 28)
+    # The roster on 30 Nov: 13 days since, on leave. Back on 1 Dec, the 14th day at work: due 1 Dec + 31 - 14 =
+    # 18 Dec (the fully certified limit, 31 days).
+    assert (due.status, due.days_since, due.next_due) == ("on_leave", 13, date(2026, 12, 18))
+    assert (due_back.status, due_back.days_since, due_back.next_due) == ("on_track", 14, date(2026, 12, 18))

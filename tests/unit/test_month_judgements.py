@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from dashboard.db import Database, one_snapshot
@@ -22,6 +22,7 @@ from dashboard.scope import Scope
 from models import (EVERYONE, CertificationStage, JudgementVersion, Leave, MonthJudgement, SessionAttendee,
                     StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard)
 from tests.builders import Agency
+from tests.databases import TemplateFactory
 from tests.unit.test_compliance import Q1, agency  # noqa: F401  (the fixture)
 
 EVERYONE_SCOPE = Scope.agency()
@@ -427,3 +428,48 @@ def test_two_views_keeping_the_same_quarter_at_once_both_show_it_whole(
     with reading(reference_db) as s:
         assert s.scalar(select(func.count()).select_from(MonthJudgement).where(MonthJudgement.kind == 0)) == 19
         assert judged_over(s, Q1) == oracle
+
+
+def test_a_change_of_the_judgements_definition_makes_every_kept_month_stale(reference_db: Database,
+                                                                            agency: dict[str, int],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """No trigger sees a change of code: kept rows carry the definition they were judged by, and rows judged under
+    another are judged again (as after fix 1 of the numbers issue, which changed how a gap counts leave)."""
+    from dashboard.queries import supervision
+
+    with reading(reference_db) as s:
+        judged_by_month(s)
+        fay = worker(s, "Fay").id
+        assert set(s.scalars(select(MonthJudgement.definition).distinct())) == {supervision.JUDGEMENT_DEFINITION}
+        s.execute(update(MonthJudgement).values(minutes=999).where(
+            MonthJudgement.worker_id == fay, MonthJudgement.month == date(2026, 3, 1), MonthJudgement.kind == 0))
+    with reading(reference_db) as s:
+        assert fay_march(s)[6] == 999  # same definition, same versions: the kept row is what is read
+    monkeypatch.setattr(supervision, "JUDGEMENT_DEFINITION", supervision.JUDGEMENT_DEFINITION + 1)
+    with reading(reference_db) as s:
+        assert fay_march(s)[6] == 120  # judged again: Fay's two 60-minute March sessions
+        assert judged_by_month(s) == judged_month_by_month(s)
+        kept = s.execute(select(MonthJudgement.definition, func.count()).where(MonthJudgement.kind == 0)
+                         .group_by(MonthJudgement.definition)).all()
+    # Every kept month (19, as in the first test) is now at the new definition; none is left at the old one.
+    assert kept == [(supervision.JUDGEMENT_DEFINITION, 19)]
+
+
+def test_rows_kept_before_migration_0007_are_of_the_first_definition_and_judged_again(
+        templates: TemplateFactory) -> None:
+    """A database at 0006 with a kept month: after the upgrade its rows say definition 1, older than the code's,
+    so a reading judges the month again instead of serving them."""
+    from alembic import command
+
+    from dashboard.db import alembic_config, connect
+    from dashboard.queries import supervision
+
+    with templates.fresh("empty_at_0006", lambda db: None) as db:
+        command.upgrade(alembic_config(db.engine), "0006")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO month_judgements (worker_id, month, version, everyone_version, kind, seq, "
+                              "minutes) VALUES (7, '2026-03-01', 0, 0, 0, 1, 999)"))
+        command.upgrade(alembic_config(db.engine), "head")
+        with connect(db.engine.url.render_as_string(hide_password=False)).session() as s:
+            assert s.execute(select(MonthJudgement.definition, MonthJudgement.minutes)).all() == [(1, 999)]
+    assert supervision.JUDGEMENT_DEFINITION > 1
