@@ -207,7 +207,9 @@ class ParsedFile:
 
 
 def read_csv(data: bytes, kind: Kind) -> ParsedFile:
-    """Decode and split a CSV file; refuse what is not a UTF-8 comma-separated file with the kind's header.
+    """Decode and split a CSV file; refuse what is not a UTF-8 comma-separated file with the kind's required columns.
+
+    Columns the kind does not have are named in a warning and left out of the rows (never read or written).
 
     A UTF-8 byte-order mark and Windows (or old Mac) line endings are accepted; completely empty rows
     (Excel leaves them at the end) are skipped but still counted, so row numbers match the spreadsheet.
