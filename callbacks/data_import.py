@@ -70,7 +70,10 @@ def kind_help(kind: Any) -> tuple[str, Any]:
         html.Tbody([html.Tr([html.Td(html.Code(c.name)), html.Td("yes" if c.required else "no"), html.Td(c.help),
                              html.Td(c.example)]) for c in chosen.columns]),
     ], size="sm", bordered=False, striped=True, className="mb-1 small")
-    return f"/export/templates/{chosen.key}.csv", [table, html.P(chosen.note, className="small mb-0")]
+    header = html.P(["Header row, exactly: ", html.Code(",".join(chosen.column_names)), ". The template has it and "
+                     "one example row. Other columns are not read: they are named in a warning and the rows are "
+                     "still checked."], className="small mb-1")
+    return f"/export/templates/{chosen.key}.csv", [header, table, html.P(chosen.note, className="small mb-0")]
 
 
 def plural(count: int, noun: str) -> str:
@@ -97,6 +100,12 @@ def _summary(report: ImportReport) -> dbc.Alert:
                      color="success")
 
 
+def _warnings(report: ImportReport) -> list[dbc.Alert]:
+    """What the file holds that is not read (e.g. other systems' columns): said, not refused."""
+    return [dbc.Alert([html.Strong("Warning: "), warning], color="warning", className="small import-warning")
+            for warning in report.warnings]
+
+
 def _rows(report: ImportReport) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return [asdict(e) for e in report.errors], [asdict(c) for c in report.changes]
 
@@ -117,7 +126,8 @@ def check_file(contents: Any, kind: Any, date_order: Any, file_name: Any) -> tup
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger", id="import-refused"), [], [], True, ""
     errors, changes = _rows(report)
-    return _summary(report), errors, changes, not (report.ok and report.changing > 0), ""
+    return (html.Div([_summary(report), *_warnings(report)]), errors, changes,
+            not (report.ok and report.changing > 0), "")
 
 
 def commit_file(n_clicks: Any, contents: Any, kind: Any, date_order: Any, file_name: Any) -> tuple[Any, bool]:
@@ -144,8 +154,8 @@ def commit_file(n_clicks: Any, contents: Any, kind: Any, date_order: Any, file_n
     if not report.committed:
         return dbc.Alert("Nothing to import: every row is already recorded.", color="secondary"), True
     counts = ", ".join(f"{action} {n:,}" for action, n in sorted(report.counts.items()))
-    return dbc.Alert([html.Strong("Imported. "), f"{report.file_name}: {counts}. The audit log records it."],
-                     color="success", id="import-done"), True
+    return html.Div([dbc.Alert([html.Strong("Imported. "), f"{report.file_name}: {counts}. The audit log records it."],
+                               color="success", id="import-done"), *_warnings(report)]), True
 
 
 def template_csv(kind: str) -> Response:

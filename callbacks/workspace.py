@@ -129,13 +129,12 @@ def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> An
         worker = workspace.visible_worker(session, scope, as_int(worker_id), now)
         if worker is None:
             return dbc.Alert("That worker is not on your teams, or no longer works here.", color="warning")
-        settings = load_settings(session)
         categories = workspace.competency_profile(session, worker)
         parts = dict(due=_due(session, worker, now), categories=categories, labels=workspace.scale_labels(session),
                      history=workspace.rating_history(session, worker, now),
                      sessions=workspace.worker_sessions(session, worker, SESSIONS_SHOWN),
                      discussed=workspace.not_discussed(session, worker, last_n),
-                     guides=workspace.guides_for_worker(session, worker, categories, settings, now),
+                     guides=workspace.guides_for_worker(session, categories),
                      leaves=workspace.worker_leaves(session, worker))
     if viewer.role == "peer_worker":
         actions = [dbc.Button("Rate yourself", id={"type": ids.RATING_OPEN, "worker": worker.id}, color="primary")]

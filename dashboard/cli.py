@@ -158,6 +158,8 @@ def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None
         with db.session() as session:
             report = run_import(session, kind, path.read_bytes(), file_name=path.name, actor=actor,
                                 today=date.today(), commit=commit, date_order=date_order)
+    for warning in report.warnings:
+        click.echo(f"{path.name}: warning: {warning}", err=True)
     for error in report.errors:
         where = f"row {error.row}" if error.row else "file"
         column = f", column {error.column}" if error.column else ""

@@ -46,6 +46,14 @@ LIST_SEPARATOR = re.compile(r"\s*[;|]\s*")
 # Excel counts days from 1899-12-30; a bare number in this range in a date column is such a serial.
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = range(20000, 80000)  # 1954-10-03 .. 2119-01-10
+SHOWN_CHARACTERS = 60  # a value echoed in a report is cut to this many characters
+
+
+def shown(value: str) -> str:
+    """A value as a report echoes it: whole when short, else its start, '…' and its length."""
+    if len(value) <= SHOWN_CHARACTERS:
+        return value
+    return f"{value[:SHOWN_CHARACTERS]}… ({len(value):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,17 @@ class Kind:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
     def template_csv(self) -> str:
-        return ",".join(self.column_names) + "\r\n"
+        """The header and one example row (the columns' examples), as the Import page offers it."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.column_names)
+        writer.writerow(c.example for c in self.columns)
+        return buffer.getvalue()
 
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
@@ -92,18 +109,18 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("moves", "Team moves", (
         Column("employee_code", True, "The worker's (or supervisor's) employee code.", "E1042"),
         Column("program", True, "Program of the new team.", "Community Recovery"),
-        Column("team", True, "The team joined on the start date.", "Westside Outreach"),
+        Column("team", True, "The team joined on the start date.", "Eastside Outreach"),
         Column("start_date", True, "First day on the team, YYYY-MM-DD; not in the future.", "2025-06-02"),
     ), "A peer worker joins the team on the start date and leaves their previous team that day. "
        "A supervisor's row adds a team they supervise from that date."),
     Kind("leave", "Leave of absence", (
         Column("employee_code", True, "The peer worker's employee code.", "E1042"),
-        Column("start_date", True, "First day away, YYYY-MM-DD (up to a year ahead).", "2026-03-02"),
-        Column("end_date", False, "The day back, YYYY-MM-DD; blank while not known.", "2026-04-13"),
+        Column("start_date", True, "First day away, YYYY-MM-DD (up to a year ahead).", "2025-11-03"),
+        Column("end_date", False, "The day back, YYYY-MM-DD; blank while not known.", "2025-12-01"),
     ), "A leave is matched by person and first day away; a known one gets the day back from the file. Days "
        "away are left out of supervision gaps and monthly minimums. No reason is recorded."),
     Kind("sessions", "Supervision sessions", (
-        Column("held_on", True, "Date of the session, YYYY-MM-DD; not in the future.", "2026-10-05"),
+        Column("held_on", True, "Date of the session, YYYY-MM-DD; not in the future.", "2025-10-06"),
         Column("supervisor_code", True, "Employee code of the supervisor.", "E0007"),
         Column("format", True, "individual or group.", "individual"),
         Column("kind", True, "administrative, supportive, clinical_educational or direct_observation.",
@@ -117,7 +134,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     ), "A session is matched by supervisor, date and attendees; a row that matches a recorded session "
        "with the same details changes nothing."),
     Kind("ratings", "Competency ratings", (
-        Column("rated_on", True, "Date of the rating, YYYY-MM-DD; not in the future.", "2026-10-05"),
+        Column("rated_on", True, "Date of the rating, YYYY-MM-DD; not in the future.", "2025-10-06"),
         Column("worker_code", True, "Employee code of the peer worker rated.", "E1042"),
         Column("competency", True, "Competency code in the active framework.", "VIII.3"),
         Column("level", True, "A level on the agency's rating scale.", "3"),
@@ -136,6 +153,9 @@ class RowError:
     column: str
     value: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", shown(self.value))
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,7 @@ class ImportReport:
     changes: tuple[Change, ...]  # the first PREVIEW_ROWS, unchanged rows left out
     counts: dict[str, int]  # action -> rows
     committed: bool
+    warnings: tuple[str, ...] = ()  # e.g. columns the kind does not read: ignored, the rows still checked
 
     @property
     def ok(self) -> bool:
@@ -180,12 +201,15 @@ class ImportRefused(Exception):
 @dataclass
 class ParsedFile:
     header: tuple[str, ...]
-    rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row, column -> stripped text)
+    rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row, column -> stripped text), the kind's columns only
     errors: list[RowError]
+    warnings: list[str] = field(default_factory=list)  # what is read differently from the file, not refused
 
 
 def read_csv(data: bytes, kind: Kind) -> ParsedFile:
-    """Decode and split a CSV file; refuse what is not a UTF-8 comma-separated file with the kind's header.
+    """Decode and split a CSV file; refuse what is not a UTF-8 comma-separated file with the kind's required columns.
+
+    Columns the kind does not have are named in a warning and left out of the rows (never read or written).
 
     A UTF-8 byte-order mark and Windows (or old Mac) line endings are accepted; completely empty rows
     (Excel leaves them at the end) are skipped but still counted, so row numbers match the spreadsheet.
@@ -219,21 +243,22 @@ def read_csv(data: bytes, kind: Kind) -> ParsedFile:
     errors: list[RowError] = []
     seen: set[str] = set()
     for name in header:
-        if name in seen and name:
+        if name in seen and name in kind.column_names:
             errors.append(RowError(1, name, name, "column appears twice in the header"))
         seen.add(name)
-    unknown = [h for h in header if h and h not in kind.column_names]
-    for name in unknown:
-        errors.append(RowError(1, name, name, f"unknown column for {kind.label.lower()}; expected "
-                                              f"{', '.join(kind.column_names)}"))
+    # Exports from other systems carry columns of their own: they are named in a warning and not read.
+    unknown = list(dict.fromkeys(h for h in header if h and h not in kind.column_names))
+    warnings = [f"Ignored {'column' if len(unknown) == 1 else f'{len(unknown)} columns'} not read for "
+                f"{kind.label.lower()}: {', '.join(shown(name) for name in unknown)}. The columns read are "
+                f"{', '.join(kind.column_names)}."] if unknown else []
     for column in kind.columns:
         if column.required and column.name not in header:
             errors.append(RowError(1, column.name, "", "required column is missing from the header"))
     if errors:
-        return ParsedFile(header, [], errors)
+        return ParsedFile(header, [], errors, warnings)
     rows: list[tuple[int, dict[str, str]]] = []
     width = len(header)
-    named = all(header)
+    read = [(index, name) for index, name in enumerate(header) if name in kind.column_names]
     for number, values in enumerate(records[1:], start=2):
         stripped = [v.strip() for v in values]
         if not any(stripped):
@@ -244,11 +269,8 @@ def read_csv(data: bytes, kind: Kind) -> ParsedFile:
                                                        "columns (a comma inside a value needs quotes)"))
                 continue
             stripped = (stripped + [""] * width)[:width]  # Excel drops trailing empty cells now and then
-        if named:
-            rows.append((number, dict(zip(header, stripped))))
-        else:
-            rows.append((number, {name: value for name, value in zip(header, stripped) if name}))
-    return ParsedFile(header, rows, errors)
+        rows.append((number, {name: stripped[index] for index, name in read}))
+    return ParsedFile(header, rows, errors, warnings)
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
@@ -617,7 +639,7 @@ def plan_moves(session: Session, parsed: ParsedFile, today: date, date_order: st
             check.fail("employee_code", "unknown employee code (import staff first)")
         team_id = teams.get((program.lower(), team.lower())) if program and team else None
         if program and team and team_id is None:
-            check.fail("team", f"no team {team!r} in program {program!r} (import teams first)")
+            check.fail("team", f"no team '{shown(team)}' in program '{shown(program)}' (import teams first)")
         if staff and start:
             if start < staff.hire_date:
                 check.fail("start_date", f"before the hire date ({staff.hire_date.isoformat()})")
@@ -873,9 +895,9 @@ def _people(check: RowChecker, column: str, by_code: dict[str, StaffRef], role: 
     for code in codes:
         person = by_code.get(code)
         if code in seen:
-            check.fail(column, f"{code} is listed twice", code)
+            check.fail(column, f"{shown(code)} is listed twice", code)
         elif person is None:
-            check.fail(column, f"unknown {'worker' if role == 'peer_worker' else 'supervisor'}: {code}", code)
+            check.fail(column, f"unknown {'worker' if role == 'peer_worker' else 'supervisor'}: {shown(code)}", code)
         elif person.role != role:
             check.fail(column, f"{code} is a {person.role.replace('_', ' ')}, not a "
                                f"{role.replace('_', ' ')}", code)
@@ -894,9 +916,9 @@ def _competency_ids(check: RowChecker, column: str, competencies: dict[str, int]
     for code in codes:
         cid = competencies.get(code.upper())
         if cid is None:
-            check.fail(column, f"{code} is not a competency in the active framework", code)
+            check.fail(column, f"{shown(code)} is not a competency in the active framework", code)
         elif cid in found:
-            check.fail(column, f"{code} is listed twice", code)
+            check.fail(column, f"{shown(code)} is listed twice", code)
         else:
             found.append(cid)
     return found
@@ -1147,6 +1169,11 @@ def check_rating_facts(check: RowChecker, rated_on: date | None, worker: StaffRe
     if worker and rated_on:
         if rated_on < worker.hire_date:
             check.fail("rated_on", f"before the worker's hire date ({worker.hire_date.isoformat()})")
+        elif worker.left_on and rated_on >= worker.left_on:
+            check.fail("rated_on", f"{worker.code} had left ({worker.left_on.isoformat()}); a worker is not rated "
+                                   "after leaving")
+        elif rater_role == "supervisor" and rater and rater.left_on and rated_on >= rater.left_on:
+            check.fail("rater_code", f"{rater.code} had left ({rater.left_on.isoformat()})")
         elif rater_role == "supervisor" and rater and \
                 not calendar.team_of(worker.id, rated_on) & calendar.teams_supervised(rater.id, rated_on):
             check.fail("rater_code", f"{rater.code} did not supervise {worker.code}'s team on that date")
@@ -1335,5 +1362,5 @@ def run_import(session: Session, kind_key: str, data: bytes, *, file_name: str, 
         session.flush()
         committed = True
     return ImportReport(kind_key, file_name, plan.rows, tuple(errors[:MAX_ERRORS]), len(errors),
-                        tuple(plan.changes), dict(plan.counts), committed)
+                        tuple(plan.changes), dict(plan.counts), committed, tuple(parsed.warnings))
 

@@ -173,7 +173,8 @@ def not_discussed_panel(result: NotDiscussed, last_n: int) -> html.Div:
 
 def guides_panel(guides: Sequence[WorkerGuide]) -> html.Div:
     if not guides:
-        return html.P("No category is rated below proficient, so no guide is suggested.", className="small mb-0")
+        return html.P("No category averages below proficient and no principle has under half of its competencies "
+                      "proficient in the latest supervisor ratings, so no guide is suggested.", className="small mb-0")
     return html.Ul([html.Li([html.A(g.guide.title, href=g.guide.url, target="_blank", rel="noopener noreferrer"),
                              html.Br(), html.Small(g.reason, className="text-body-secondary")], className="mb-2")
                     for g in guides], className="list-unstyled mb-0")

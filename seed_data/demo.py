@@ -200,6 +200,11 @@ def full_name(index: int) -> str:
     return f"{first} {chr(ord('A') + (index // pairs - 1) % 26)}. {last}"
 
 
+def employee_code(index: int) -> str:
+    """The index-th person's employee code: E0001, E0002, ... (more digits past 9,999)."""
+    return f"E{index + 1:04d}"
+
+
 def first_worker(team: int, scale: Scale) -> int:
     """Teams hold contiguous runs of worker indices, so a chunk of teams is a run of workers too."""
     return -(-team * scale.workers // scale.teams)
@@ -448,7 +453,9 @@ def plan_organisation(session: Session, writer: BulkWriter, scale: Scale, end_da
     writer.write(Program, ("id", "name", "description"), programs)
     writer.write(Team, ("id", "program_id", "name"), teams)
 
-    staff_columns = ("id", "full_name", "role", "hire_date", "fte", "left_on", "peer_credential")
+    # Employee codes E0001, E0002, ... in the order people are written (supervisors first): imports refer to
+    # people by code, so demo people can be imported for without a staff import first.
+    staff_columns = ("id", "employee_code", "full_name", "role", "hire_date", "fte", "left_on", "peer_credential")
     staff_rows: list[Row] = []
     supervisor_ids: list[int] = []
     supervisor_hired: list[date] = []
@@ -459,8 +466,8 @@ def plan_organisation(session: Session, writer: BulkWriter, scale: Scale, end_da
         staff_id = staff_ids.take()
         supervisor_ids.append(staff_id)
         supervisor_hired.append(hired)
-        staff_rows.append((staff_id, full_name(len(staff_rows)), "supervisor", hired, Decimal("1.00"), None,
-                           index % 5 in (0, 2, 3)))
+        staff_rows.append((staff_id, employee_code(len(staff_rows)), full_name(len(staff_rows)), "supervisor", hired,
+                           Decimal("1.00"), None, index % 5 in (0, 2, 3)))
     team_supervisor_ids = IdCounter(session, TeamSupervisor)
     team_supervisor_rows: list[Row] = []
     by_team_indices = supervisors_by_team(scale.teams, scale.supervisors)
@@ -472,8 +479,8 @@ def plan_organisation(session: Session, writer: BulkWriter, scale: Scale, end_da
     workers = [plan_worker(index, staff_ids.take(), scale, end_date, window_start, seed, reference)
                for index in range(scale.workers)]
     for worker in workers:
-        staff_rows.append((worker.staff_id, full_name(len(staff_rows)), "peer_worker", worker.hire_date,
-                           worker.fte, worker.left_on, False))
+        staff_rows.append((worker.staff_id, employee_code(len(staff_rows)), full_name(len(staff_rows)), "peer_worker",
+                           worker.hire_date, worker.fte, worker.left_on, False))
     writer.write(Staff, staff_columns, staff_rows)
     writer.write(TeamSupervisor, ("id", "team_id", "staff_id", "start_date", "end_date"),
                  team_supervisor_rows)

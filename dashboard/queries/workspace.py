@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, uni
 from sqlalchemy.orm import Session
 
 from dashboard.queries.common import MetricSettings, TeamFilter, members_on, visible_team_ids
-from dashboard.queries.coverage import (SUPERVISOR, _active_framework, _current_supervisor_ratings,
+from dashboard.queries.coverage import (SUPERVISOR, _active_framework, _current_supervisor_ratings, _Principle,
                                         _primary_principles, month_ends)
 from dashboard.queries.resources import GuideRow, list_guides
 from dashboard.queries.supervision import DueDate, due_dates
@@ -28,9 +29,11 @@ WEAKEST_CATEGORIES = 3  # how many of the worker's weakest categories guides are
 class PrincipleShare:
     code: str
     name: str
-    proficient: int   # the worker's primary competencies of the principle rated proficient (current, not stale)
+    # Counted from supervisor ratings: the roster's current ones (stale ones left out), the profile's latest ones
+    # whatever their age (profile_principle_shares).
+    proficient: int   # the worker's primary competencies of the principle rated proficient
     competencies: int
-    rated: int = 0    # ... rated at all (current, not stale): 0 means unknown rather than weak
+    rated: int = 0    # ... rated at all: 0 means unknown rather than weak
 
     @property
     def share(self) -> float | None:
@@ -329,15 +332,16 @@ def not_discussed(session: Session, worker: WorkerRef, last_sessions: int) -> No
     return NotDiscussed(int(sessions), tuple(p.name for p in framework.principles if p.id not in discussed))
 
 
-def guides_for_worker(session: Session, worker: WorkerRef, categories: list[CategoryLevels],
-                      settings: MetricSettings, today: date) -> list[WorkerGuide]:
-    """Guides linked to the worker's weakest categories and principles, each with why.
+def guides_for_worker(session: Session, categories: list[CategoryLevels]) -> list[WorkerGuide]:
+    """Guides linked to the worker's weakest categories and principles, each with why, on the profile's basis.
 
-    Weakest categories: up to WEAKEST_CATEGORIES whose mean current supervisor level is below the
+    Every reason counts the ratings the profile shows beside it (`categories`, from competency_profile):
+    the latest supervisor rating of each competency, whatever its age.
+    Weakest categories: up to WEAKEST_CATEGORIES whose mean latest supervisor level is below the
     proficient level, lowest first (unrated categories are not guessed at). Weakest principle: the one
-    with the smallest share of proficient primary competencies, when below half and at least one of them
-    is rated (no ratings is not known to be weak). A guide linked to either is suggested; guides
-    matching more reasons come first.
+    with the smallest share of its primary competencies whose latest supervisor rating is proficient or
+    above, when below half and at least one of them is rated (no ratings is not known to be weak). A guide
+    linked to either is suggested; guides matching more reasons come first.
     """
     framework = _active_framework(session)
     if framework is None:
@@ -346,8 +350,8 @@ def guides_for_worker(session: Session, worker: WorkerRef, categories: list[Cate
     weak = sorted((c for c in categories if c.supervisor_mean is not None
                    and c.supervisor_mean < framework.proficient_level),
                   key=lambda c: c.supervisor_mean or 0.0)[:WEAKEST_CATEGORIES]
-    shares = {s.name: s for s in principle_shares(session, worker, settings, today)}
-    weakest = min((s for s in shares.values() if s.rated and s.share is not None and s.share < 0.5),
+    shares = profile_principle_shares(categories, framework.principles, framework.proficient_level)
+    weakest = min((s for s in shares if s.rated and s.share is not None and s.share < 0.5),
                   key=lambda s: s.share or 0.0, default=None)
     result = []
     for order, guide in enumerate(list_guides(session)):
@@ -355,19 +359,27 @@ def guides_for_worker(session: Session, worker: WorkerRef, categories: list[Cate
         reasons = [f"linked to {c.code}, rated {labels.get(math.floor(c.supervisor_mean or 0), 'low').lower()} "
                    f"(average {c.supervisor_mean:.1f})" for c in weak if c.code in guide.category_codes]
         if weakest is not None and weakest.name in guide.principle_names:
-            reasons.append(f"linked to {weakest.name}: {weakest.proficient} of {weakest.competencies} "
-                           f"competencies rated proficient in the last {settings.staleness_days} days")
+            reasons.append(f"linked to {weakest.name}: {weakest.proficient} of its {weakest.competencies} "
+                           "competencies proficient or above in the latest supervisor ratings "
+                           f"({weakest.rated} of {weakest.competencies} rated)")
         if reasons:
             result.append((-len(reasons), order, WorkerGuide(guide, "; ".join(reasons))))
     return [g for _, _, g in sorted(result, key=lambda item: item[:2])]
 
 
-def principle_shares(session: Session, worker: WorkerRef, settings: MetricSettings, today: date
-                     ) -> list[PrincipleShare]:
-    """The roster's per-principle counts for one (already visible) worker."""
-    member = select(literal(worker.id).label("worker_id"), literal(worker.team_id or 0).label("team_id"))
-    shares = _principle_shares(session, member, today, settings)
-    return list(shares.get(worker.id, shares[None]))
+def profile_principle_shares(categories: Sequence[CategoryLevels], principles: Sequence[_Principle],
+                             proficient_level: int) -> list[PrincipleShare]:
+    """Per principle (in framework order), its primary competencies counted from the profile's categories:
+    rated by a supervisor, and rated proficient or above, by the latest rating whatever its age. The roster's
+    counts (_principle_shares) leave stale ratings out; the profile shows them, and so counts them."""
+    rated: dict[str, int] = defaultdict(int)
+    proficient: dict[str, int] = defaultdict(int)
+    for category in categories:
+        for competency in category.competencies:
+            if competency.supervisor_level is not None:
+                rated[category.principle] += 1
+                proficient[category.principle] += competency.supervisor_level >= proficient_level
+    return [PrincipleShare(p.code, p.name, proficient[p.name], p.competencies, rated[p.name]) for p in principles]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ MESSY_STAFF = ("employee_code,full_name,role,hire_date,fte\r\n"
                "E9001,Ada Example,peer_worker,2024-02-30,1\r\n"
                "E9002,Bo Example,clinician,2024-02-01,1.5\r\n"
                "E9001,Cy Example,peer_worker,2024-02-01,1\r\n")
-CLEAN_STAFF = "\ufeffemployee_code,full_name,role,hire_date,fte\r\nE9101,Dee Example,peer_worker,2024-02-01,0.5\r\n"
+CLEAN_STAFF = ("\ufeffemployee_code,full_name,role,hire_date,fte,Department\r\n"
+               "E9101,Dee Example,peer_worker,2024-02-01,0.5,Outreach\r\n")  # another system's column, ignored
 
 
 def grid_rows(dash_duo: DashComposite, grid_id: str) -> int:
@@ -51,6 +52,7 @@ def test_quality_sees_a_messy_file_refused_row_by_row_then_imports_a_clean_one_a
     clean.write_text(CLEAN_STAFF, encoding="utf-8", newline="")
     upload(dash_duo, clean)
     dash_duo.wait_for_contains_text("#import-summary", "no problems in 1 row", timeout=20)
+    assert "Ignored column not read for staff: department." in dash_duo.find_element("#import-summary").text
     WebDriverWait(dash_duo.driver, 10).until(
         lambda _d: dash_duo.find_element("#import-commit").get_attribute("disabled") is None)
     dash_duo.find_element("#import-commit").click()

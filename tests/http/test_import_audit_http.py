@@ -150,13 +150,32 @@ def test_the_dry_run_of_a_bad_upload_answers_with_a_message(client: FlaskClient,
     assert rows(people_db) == before
 
 
-def test_the_template_is_the_header_of_its_kind(client: FlaskClient) -> None:
+def test_the_template_is_the_header_of_its_kind_and_an_example_row(client: FlaskClient) -> None:
     login(client, "quality")
     response = client.get("/export/templates/sessions.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.decode("utf-8") == ("\ufeffheld_on,supervisor_code,format,kind,modality,minutes,"
-                                              "attendee_codes,competencies,note\r\n")
+                                              "attendee_codes,competencies,note\r\n"
+                                              "2025-10-06,E0007,individual,supportive,in_person,60,E1042,"
+                                              "VIII.3; IX.6,\r\n")
     assert client.get("/export/templates/payroll.csv").status_code == 404
+
+
+def test_the_dry_run_names_ignored_columns_in_a_warning_and_still_checks_the_rows(client: FlaskClient,
+                                                                                  people_db: Database) -> None:
+    login(client, "quality")
+    before = rows(people_db)
+    extra = "program,team,cost_centre,region\r\nCommunity Recovery,Team C,4410,North\r\nCommunity Recovery,,1,\r\n"
+    result = response_of(check(client, data_url(extra)))
+    summary = json.dumps(result["import-summary"]["children"])
+    assert "1 problem in 2 rows" in summary
+    assert "Ignored 2 columns not read for programs and teams: cost_centre, region." in summary
+    assert [(e["row"], e["column"]) for e in result["import-errors"]["rowData"]] == [(3, "team")]
+    clean_file = data_url(extra.rsplit("Community Recovery,,", 1)[0])
+    assert response_of(check(client, clean_file))["import-commit"]["disabled"] is False
+    done = json.dumps(response_of(commit(client, clean_file)))
+    assert "Imported." in done and "cost_centre, region" in done
+    assert rows(people_db) == (before[0], before[1] + 1, before[2] + 2)
 
 
 @pytest.mark.parametrize("params,message", [

@@ -9,8 +9,10 @@ from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from dashboard.accounts import authenticate
+from dashboard.audit import Actor
 from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.db import Database
+from dashboard.importers import run_import
 from models import (Base, CategoryPrinciple, Competency, CompetencyRating, CurrentRating, Principle, Program,
                     RatingScale, SessionAttendee, SessionCompetency, StageAssignment, Staff, StandardRule,
                     SupervisionSession, Team, TeamMembership, TeamSupervisor, User)
@@ -337,3 +339,27 @@ def test_rows_added_after_the_demo_get_fresh_ids(demo_db: Database) -> None:
         session.add(meeting)
         session.flush()
         assert (newcomer.id, meeting.id) == (highest_staff_id + 1, highest_session_id + 1)
+
+
+def test_demo_people_have_employee_codes_so_files_can_be_imported_for_them(demo_db: Database) -> None:
+    with demo_db.session() as session:
+        people = session.execute(select(Staff.employee_code, Staff.role, Staff.full_name).order_by(Staff.id)).all()
+        # Supervisors first (E0001-E0014), then peer workers (E0015-E0094), in the order they are generated.
+        assert [code for code, _role, _name in people] == [f"E{n:04d}" for n in range(1, 95)]
+        assert {role for _code, role, _name in people[:14]} == {"supervisor"}
+        assert {role for _code, role, _name in people[14:]} == {"peer_worker"}
+        # The demo supervisor (Maria Johnson, E0001) and peer (Omar Davis, E0015) can be imported for at once.
+        assert (people[0][2], people[14][2]) == ("Maria Johnson", "Omar Davis")
+        sessions = run_import(session, "sessions", (
+            "held_on,supervisor_code,format,kind,modality,minutes,attendee_codes,competencies,note\n"
+            "2026-10-30,E0001,individual,supportive,in_person,45,E0015,I.1,\n").encode(),
+            file_name="sessions.csv", actor=Actor(None, "cli:test"), today=DEMO_END)
+        assert (sessions.errors, sessions.counts) == ((), {"create": 1})
+        # Hiroshi Begay (E0079) left on 2026-04-14: a later rating says so, not that E0008 did not supervise him.
+        ratings = run_import(session, "ratings", (
+            "rated_on,worker_code,competency,level,rater_role,rater_code,note\n"
+            "2026-10-30,E0015,I.1,3,supervisor,E0001,\n"
+            "2026-05-01,E0079,I.1,3,supervisor,E0008,\n").encode(),
+            file_name="ratings.csv", actor=Actor(None, "cli:test"), today=DEMO_END)
+        assert [(e.row, e.column, e.message) for e in ratings.errors] == [
+            (3, "rated_on", "E0079 had left (2026-04-14); a worker is not rated after leaving")]

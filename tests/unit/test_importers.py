@@ -106,8 +106,72 @@ def test_files_that_are_not_utf8_comma_csv_are_refused_with_the_reason(data: byt
 def test_a_wrong_header_is_reported_by_column(reference_db: Database) -> None:
     before = counts(reference_db)
     report = run(reference_db, "teams", "program,teem,program\nP,A,P\n")
-    assert problems(report) == {(1, "program"), (1, "teem"), (1, "team")}
+    # program twice and team missing are problems; teem is a column teams files do not have: named, not read.
+    assert problems(report) == {(1, "program"), (1, "team")}
+    assert report.warnings == ("Ignored column not read for programs and teams: teem. The columns read are "
+                               "program, team, program_description.",)
     assert not report.committed and counts(reference_db) == before
+
+
+STAFF_HEADER = "employee_code,full_name,role,hire_date,fte,left_on,peer_credential"
+
+
+def test_unknown_columns_are_named_in_a_warning_and_the_rows_are_still_checked_and_imported(org: Database) -> None:
+    # An export from a payroll system: the staff columns and three of its own (one of them twice).
+    text = ("Employee Code,Department,full_name,role,hire_date,fte,left_on,peer_credential,email,department\n"
+            "W7,Finance,Wyatt Seven,peer_worker,2025-02-03,1,,,w7@example.org,Finance\n"
+            "W8,Finance,Wanda Eight,peer_worker,2025-02-30,1,,,w8@example.org,Finance\n")
+    before = counts(org)
+    dry = run(org, "staff", text, commit=False)
+    assert dry.warnings == ("Ignored 2 columns not read for staff: department, email. The columns read are "
+                            f"{STAFF_HEADER.replace(',', ', ')}.",)
+    # Row 3's 30 February is found although the header has columns the kind does not know.
+    assert problems(dry) == {(3, "hire_date")} and counts(org) == before
+    done = run(org, "staff", text.replace("2025-02-30", "2025-02-28"))
+    assert done.committed and done.counts == {"create": 2} and len(done.warnings) == 1
+    with org.session() as s:
+        created = s.scalars(select(AuditEvent.new_values).where(AuditEvent.entity == "staff")).all()
+    assert sorted(e["employee_code"] for e in created) == ["W7", "W8"]
+    assert not any("department" in e or "email" in e for e in created)  # the ignored columns are not written
+
+
+def test_a_file_without_foreign_columns_has_no_warning(org: Database) -> None:
+    report = run(org, "teams", "program,team\nP,A\n", commit=False)
+    assert report.ok and report.warnings == ()
+
+
+LONG = 5000
+
+
+def test_long_values_are_cut_to_60_characters_wherever_a_report_echoes_them(org: Database, tmp_path: Path) -> None:
+    row = ",".join(["2026-10-05", "S" * LONG, "individual", "supportive", "in_person", "60", "W" * LONG,
+                    "X" * LONG, "N" * LONG])
+    header = SESSIONS_HEADER + "," + "extra" * 1000
+    report = run(org, "sessions", f"{header}\n{row},\n", commit=False)
+    cut = {(e.column, e.value) for e in report.errors}
+    # Each value: its first 60 characters, an ellipsis and its length.
+    assert cut == {("supervisor_code", "S" * 60 + "… (5,000 characters)"),
+                   ("attendee_codes", "W" * 60 + "… (5,000 characters)"),
+                   ("competencies", "X" * 60 + "… (5,000 characters)"),
+                   ("note", "N" * 60 + "… (5,000 characters)")}
+    messages = {e.column: e.message for e in report.errors}
+    assert messages["supervisor_code"] == "unknown supervisor: " + "S" * 60 + "… (5,000 characters)"
+    assert messages["competencies"] == "X" * 60 + "… (5,000 characters) is not a competency in the active framework"
+    assert report.warnings == ("Ignored column not read for supervision sessions: " + "extra" * 12 +
+                               "… (5,000 characters). The columns read are " + SESSIONS_HEADER.replace(",", ", ")
+                               + ".",)
+    path = tmp_path / "sessions.csv"
+    path.write_text(f"{header}\n{row},\n", encoding="utf-8")
+    env = {"PEERDASH_INSTANCE": str(tmp_path), "DATABASE_URL": org.engine.url.render_as_string(hide_password=False)}
+    printed = CliRunner().invoke(cli, ["import", "sessions", str(path)], env=env).output
+    assert all(letter * 61 not in printed for letter in "SWXN") and "extra" * 13 not in printed
+    assert len(printed) < 2000
+
+
+def test_a_team_echoed_in_a_message_is_cut_too(org: Database) -> None:
+    report = run(org, "moves", f"employee_code,program,team,start_date\nW1,P,{'T' * 100},2026-09-01\n", commit=False)
+    assert [(e.column, e.message) for e in report.errors] == [
+        ("team", f"no team '{'T' * 60}… (100 characters)' in program 'P' (import teams first)")]
 
 
 @pytest.mark.parametrize("text,order,expected", [
@@ -296,6 +360,80 @@ def test_imported_ratings_keep_current_ratings_in_step_with_the_history(org: Dat
     assert problems(conflict) == {(2, "level")} and counts(org) == before
 
 
+def test_a_rating_dated_after_the_worker_or_the_rater_left_says_who_had_left(org: Database) -> None:
+    add_leaver(org)  # W5, on S1's team A, left on 2026-09-01
+    with org.session() as s:
+        team_a = s.scalar(select(Team.id).where(Team.name == "A"))
+        s3 = Staff(employee_code="S3", full_name="Sal Three", role="supervisor", hire_date=date(2020, 1, 6),
+                   left_on=date(2026, 7, 1))
+        s.add(s3)
+        s.flush()
+        s.add(TeamSupervisor(team_id=team_a, staff_id=s3.id, start_date=date(2020, 1, 6)))
+    report = run(org, "ratings", "\n".join([
+        RATINGS_HEADER,
+        "2026-08-31,W5,VIII.3,3,supervisor,S1,",     # 2 W5's last day on staff: fine
+        "2026-09-01,W5,VIII.3,3,supervisor,S1,",     # 3 the day W5 left
+        "2026-09-15,W5,IX.6,3,supervisor,S1,",       # 4 after
+        "2026-09-15,W5,IX.6,3,self,,",               # 5 a self-rating after leaving
+        "2026-06-30,W1,VIII.3,3,supervisor,S3,",     # 6 S3's last day: fine
+        "2026-07-01,W1,IX.6,3,supervisor,S3,",       # 7 the day S3 left
+    ]) + "\n", commit=False)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (3, "rated_on", "W5 had left (2026-09-01); a worker is not rated after leaving"),
+        (4, "rated_on", "W5 had left (2026-09-01); a worker is not rated after leaving"),
+        (5, "rated_on", "W5 had left (2026-09-01); a worker is not rated after leaving"),
+        (7, "rater_code", "S3 had left (2026-07-01)")]
+
+
+# --- templates and the README
+
+TEMPLATE_ORDER = ("teams", "staff", "moves", "leave", "sessions", "ratings")
+# What the examples need that one example row per kind cannot give: the example supervisor, and their team.
+SUPPORT = {"staff": "E0007,Sam Supervisor,supervisor,2019-09-02,1,,yes\r\n",
+           "moves": "E0007,Community Recovery,Eastside Outreach,2019-09-02\r\n"}
+
+
+def test_every_template_is_the_exact_header_and_an_example_row_that_imports_cleanly(reference_db: Database) -> None:
+    assert tuple(KINDS) == TEMPLATE_ORDER
+    for key in TEMPLATE_ORDER:
+        kind = KINDS[key]
+        template = kind.template_csv()
+        header, example, end = template.split("\r\n")
+        assert header == ",".join(kind.column_names) and end == ""
+        parsed = read_csv(template.encode("utf-8"), kind)
+        assert (parsed.errors, parsed.warnings, len(parsed.rows)) == ([], [], 1)
+        assert parsed.rows[0] == (2, {c.name: c.example for c in kind.columns})
+        # Imported in order, each template's example row passes every check of the dry run and is written.
+        report = run(reference_db, key, template + SUPPORT.get(key, ""))
+        assert report.errors == () and report.warnings == () and report.committed, (key, report.errors)
+        assert report.counts.get("create", 0) + report.counts.get("move", 0) >= 1, key
+    with reference_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(SupervisionSession)) == 1
+        assert s.scalar(select(func.count()).select_from(CompetencyRating)) == 1
+        assert s.scalar(select(func.count()).select_from(Leave)) == 1
+
+
+def readme_import_headers() -> dict[str, tuple[str, str]]:
+    """README's table of import files: kind -> (header row, required columns), as written."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Import and audit log", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[1].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[1].strip("`"), cells[2])
+    return rows
+
+
+def test_the_readme_lists_each_kinds_exact_header_and_its_required_columns() -> None:
+    listed = readme_import_headers()
+    assert set(listed) == set(KINDS)
+    for key, kind in KINDS.items():
+        header, required = listed[key]
+        assert header == ",".join(kind.column_names), key
+        assert tuple(name.strip(" `") for name in required.split(",")) == kind.required_names, key
+
+
 # --- roster
 
 def test_teams_are_created_once(org: Database) -> None:
@@ -402,6 +540,11 @@ def test_the_cli_is_a_dry_run_unless_asked_and_lists_each_problem(org: Database,
     assert dry.exit_code == 0 and "Dry run, nothing written" in dry.output and counts(org) == before
     done = CliRunner().invoke(cli, ["import", "teams", str(teams), "--commit"], env=env)
     assert done.exit_code == 0 and "Imported 1 row: create 1." in done.output
+    teams.write_text("program,team,cost_centre\nP,D,4410\n", encoding="utf-8")
+    warned = CliRunner().invoke(cli, ["import", "teams", str(teams)], env=env)
+    assert warned.exit_code == 0 and "Dry run, nothing written. 1 row would give: create 1." in warned.output
+    assert ("teams.csv: warning: Ignored column not read for programs and teams: cost_centre. The columns read "
+            "are program, team, program_description.") in warned.output
     assert counts(org)["teams"] == before["teams"] + 1
     with org.session() as s:
         assert s.scalar(select(AuditEvent.username).where(AuditEvent.entity == "team")).startswith("cli:")

@@ -167,19 +167,55 @@ def test_guides_follow_the_weakest_category_and_principle_with_reasons(world: tu
     db, w = world
     with db.session() as s:
         kim = ws.visible_worker(s, Scope.agency(), w.kim, TODAY)
-        guides = ws.guides_for_worker(s, kim, ws.competency_profile(s, kim), SETTINGS, TODAY)
+        guides = ws.guides_for_worker(s, ws.competency_profile(s, kim))
         for_i = {g.title for g in list_guides(s, category_code="I")}
         for_principle = {g.title for g in list_guides(s)
                          if w.principle_of_i in g.principle_names}
     # Category I averages 2.5: below proficient (3), and 2.5 has reached level 2, "Developing".
-    # Its principle: 1 of its competencies proficient, 3 rated: below half, so it is the weakest principle.
+    # Its principle (Relationship-focused: I, IX and X, 17 competencies), by the latest supervisor ratings the
+    # profile shows beside the guides, stale I.4 = 4 included: I.1 = 3 and I.4 = 4 proficient, 4 rated. 2 of 17 is
+    # below half, so it is the weakest principle.
+    assert (w.principle_of_i, w.competencies_of_i_principle) == ("Relationship-focused", 17)
     assert {g.guide.title for g in guides} == for_i | for_principle
     reasons = {g.guide.title: g.reason for g in guides}
     for title in for_i:
         assert "linked to I, rated developing (average 2.5)" in reasons[title]
     for title in for_principle:
-        assert (f"linked to {w.principle_of_i}: 1 of {w.competencies_of_i_principle} competencies rated "
-                "proficient in the last 365 days") in reasons[title]
+        assert ("linked to Relationship-focused: 2 of its 17 competencies proficient or above in the latest "
+                "supervisor ratings (4 of 17 rated)") in reasons[title]
+
+
+def test_a_worker_whose_latest_ratings_are_all_proficient_gets_no_guide_for_stale_ones(
+        reference_db: Database) -> None:
+    """The issue's case: category averages 3.4-3.8 beside guides that said "5 of 17 competencies rated
+    proficient in the last 365 days" because 12 of the 17 ratings were older than that."""
+    fresh, stale = date(2026, 5, 1), date(2024, 6, 1)
+    levels = {"I.1": (4, fresh), "I.2": (3, fresh), "I.3": (3, stale), "I.4": (4, stale), "I.5": (3, stale),
+              "IX.1": (3, fresh), "IX.2": (4, fresh), "IX.3": (3, stale), "IX.4": (4, stale), "IX.5": (3, stale),
+              "IX.6": (4, stale),
+              "X.1": (4, fresh), "X.2": (4, stale), "X.3": (4, stale), "X.4": (4, stale), "X.5": (4, stale),
+              "X.6": (3, stale)}
+    with reference_db.session() as s:
+        a = Agency(s)
+        lee = a.worker("Lee", a.team("A"))
+        scale = s.scalar(select(RatingScale.id).where(RatingScale.is_active))
+        s.add_all([CompetencyRating(worker_id=lee.id, competency_id=competency(s, code), scale_id=scale, level=level,
+                                    rater_id=a.lead.id, rater_role="supervisor", rated_on=on)
+                   for code, (level, on) in levels.items()])
+        s.flush()
+        rebuild_current_ratings(s)
+        s.commit()
+    with reference_db.session() as s:
+        worker = ws.visible_worker(s, Scope.agency(), lee.id, TODAY)
+        categories = ws.competency_profile(s, worker)
+        means = {c.code: c.supervisor_mean for c in categories if c.supervisor_mean is not None}
+        # I: (4+3+3+4+3)/5 = 3.4; IX: (3+4+3+4+3+4)/6 = 3.5; X: (4*5+3)/6 = 3.83.
+        assert {code: round(mean, 2) for code, mean in means.items()} == {"I": 3.4, "IX": 3.5, "X": 3.83}
+        # The roster leaves the 12 stale ratings out: 5 of 17 proficient and rated. The profile's basis counts
+        # all 17 latest ratings: 17 of 17 proficient, so no principle (and no category) is weak.
+        roster = ws.roster(s, Scope.agency(), TODAY, TeamFilter(), SETTINGS)
+        assert [(p.proficient, p.rated) for p in roster[0].principles if p.name == "Relationship-focused"] == [(5, 5)]
+        assert ws.guides_for_worker(s, categories) == []
 
 
 def test_the_roster_agrees_with_the_overview(demo_db: Database) -> None:
