@@ -13,7 +13,8 @@ from callbacks.common import as_date, as_int, as_int_set, viewer_for
 from dashboard import figures
 from dashboard.db import session_scope
 from dashboard.queries import coverage, pooling, supervision
-from dashboard.queries.common import (MetricSettings, TeamFilter, Window, load_settings, teams_in_view)
+from dashboard.queries.common import (MetricSettings, TeamFilter, Window, last_whole_month_end, load_settings,
+                                      teams_in_view)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL
@@ -153,8 +154,10 @@ def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -
     with session_scope() as session:
         scope = _scope(session)
         settings = load_settings(session)
-        coverage_points = coverage.coverage_trend(session, scope, window.end, TREND_MONTHS, filters, settings)
-        meeting_points = supervision.meeting_trend(session, scope, window.end, TREND_MONTHS, filters, settings)
+        # Whole calendar months only: a month to date (1-4 December) judged as a month looks far better than it is.
+        end = last_whole_month_end(window.end)
+        coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings)
+        meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings)
     return figures.trend_chart(coverage_points, meeting_points)
 
 

@@ -132,3 +132,10 @@ def shown_team_ids(scope: Scope, filters: TeamFilter, day: date, settings: Metri
     members = members_on(day, visible_team_ids(scope, filters)).subquery("sized_members")
     return (select(members.c.team_id).group_by(members.c.team_id)
             .having(settings.shown(func.count(members.c.worker_id.distinct()))))
+
+
+def last_whole_month_end(day: date) -> date:
+    """`day` when it is the last day of its month, else the last day of the month before."""
+    if (day + timedelta(days=1)).day == 1:
+        return day
+    return day.replace(day=1) - timedelta(days=1)

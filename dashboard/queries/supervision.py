@@ -1468,9 +1468,10 @@ def meeting_trend(session: Session, scope: Scope, end: date, months: int, filter
 
     Each point judges one month with standard_status's rules, the window being the calendar month (the last
     one cut at `end` when `end` is not a month's last day: then its minutes are not judged, as it is not a full
-    month). Workers: those on a visible team not suppressed on the month's last day (_judged_at_period_ends; a
-    team is suppressed month by month, as coverage_trend does). month_end is that last day. meeting_share is
-    None for a month with no such workers. Oldest first.
+    month; the overview ends its trend at the last whole month). Workers: those on a visible team not
+    suppressed on the month's last day (_judged_at_period_ends; a team is suppressed month by month, as
+    coverage_trend does). month_end is that last day. meeting_share is None for a month with no such workers.
+    Oldest first.
     """
     if months < 1:
         return []
