@@ -215,7 +215,9 @@ def attention_frame(engine: Engine, window: Window, team_ids: frozenset[int] | N
              .merge(discussed, left_on=["team_id", "principle_id"], right_index=True, how="left"))
     cells["workers"] = cells.workers.fillna(0).astype(int)
     cells["discussed"] = cells.discussed.fillna(0).astype(int)
-    cells["suppressed"] = settings.suppressed(cells.workers)
+    # Suppressed as the team's coverage cells are: by its workers on the window's last day.
+    at_end = members_on(memberships, staff, end, team_ids).groupby("team_id").worker_id.nunique()
+    cells["suppressed"] = settings.suppressed(cells.team_id.map(at_end).fillna(0))
     cells["share"] = (cells.discussed / cells.competencies).where(~cells.suppressed & (cells.competencies > 0))
     return cells
 
@@ -260,9 +262,10 @@ def frequency_frame(engine: Engine, window: Window, team_ids: frozenset[int] | N
 
 def meeting_standard(memberships: pd.DataFrame, staff: pd.DataFrame, sessions: pd.DataFrame,
                      attendees: pd.DataFrame, standards: Standards, window: Window,
-                     team_ids: frozenset[int] | None) -> tuple[int, int]:
+                     team_ids: frozenset[int] | None, workers: set[int]) -> tuple[int, int]:
     """(workers judged, workers meeting the standard) over the window: no over-long gap between individual
-    sessions (from the last one before the window, or hire) and no full month under its minimum minutes."""
+    sessions (from the last one before the window, or hire) and no full month under its minimum minutes.
+    Only `workers` are judged: the overview's population, those on a team on the window's last day."""
     start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
     end_excl = end + DAY
     m = memberships.merge(staff[staff.role == "peer_worker"], on="staff_id")
@@ -273,6 +276,7 @@ def meeting_standard(memberships: pd.DataFrame, staff: pd.DataFrame, sessions: p
         keep &= m.team_id.isin(team_ids)
     judged = (m[keep].sort_values("start_date").drop_duplicates("staff_id", keep="last")
               .rename(columns={"staff_id": "worker_id"})[["worker_id", "hire_date", "left_on", "until"]])
+    judged = judged[judged.worker_id.isin(workers)]
     if judged.empty:
         return 0, 0
     attended = attendees[attendees.worker_id.isin(judged.worker_id)].merge(sessions, on="session_id")
@@ -366,7 +370,8 @@ def kpis_frame(engine: Engine, window: Window, team_ids: frozenset[int] | None =
     due = rule_on(due.assign(day=end), "worker_id", "day", standards)
     overdue = int((due.max_days.notna() & (due.days_since > due.max_days)).sum())
 
-    judged, meeting = meeting_standard(memberships, staff, sessions, attendees, standards, window, team_ids)
+    judged, meeting = meeting_standard(memberships, staff, sessions, attendees, standards, window, team_ids,
+                                       set(active.worker_id))
     cells = coverage_frame(engine, window, team_ids)
     counted = cells[~cells.suppressed]
     pairs = int(counted.pairs.sum())
@@ -457,7 +462,7 @@ def cross_check(url: str, window: Window, frames: dict[str, pd.DataFrame]) -> li
                 parts.append(f"{mine} {diff:.3g}")
             lines.append("frequency: max |Δ| " + ", ".join(parts))
         if "kpis" in frames:
-            app_kpis = supervision.kpi_supervision(session, scope, window, everything)
+            app_kpis = supervision.kpi_supervision(session, scope, window, everything, settings)
             cells = [c for c in coverage.coverage(session, scope, window, everything, settings) if not c.suppressed]
             pairs = sum(c.pairs for c in cells)
             app_values = {"active_workers": app_kpis.active_workers, "supervisors": app_kpis.supervisors,

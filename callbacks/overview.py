@@ -13,7 +13,8 @@ from callbacks.common import as_date, as_int, as_int_set, viewer_for
 from dashboard import figures
 from dashboard.db import session_scope
 from dashboard.queries import coverage, pooling, supervision
-from dashboard.queries.common import (MetricSettings, TeamFilter, Window, load_settings, teams_in_view)
+from dashboard.queries.common import (MetricSettings, TeamFilter, Window, last_whole_month_end, load_settings,
+                                      teams_in_view)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL
@@ -77,25 +78,32 @@ def toggle_custom_range(preset: Any) -> bool:
     return preset != "custom"
 
 
-def refresh_kpis(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> dbc.Row:
+def refresh_kpis(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> html.Div:
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
         scope = _scope(session)
         settings = load_settings(session)
-        kpis = supervision.kpi_supervision(session, scope, window, filters)
-        cells = coverage.coverage(session, scope, window, filters, settings)
-    counted = [c for c in cells if not c.suppressed]
-    pairs = sum(c.pairs for c in counted)
-    overall = sum(c.proficient for c in counted) / pairs if pairs else None
-    return figures.kpi_cards([
+        kpis = supervision.kpi_supervision(session, scope, window, filters, settings)
+        overall = coverage.overall_coverage(session, scope, window, filters, settings)
+    hidden, k = kpis.all_suppressed, settings.min_cell_workers
+    on_day = f"{window.end:%d %b %Y}"
+    cards = figures.kpi_cards([
         ("Active peer workers", f"{kpis.active_workers:,}",
-         f"on {window.end:%d %b %Y}" + (f", {kpis.on_leave_now:,} of them on leave" if kpis.on_leave_now else "")),
+         f"on {on_day}" + (f", {kpis.on_leave_now:,} of them on leave" if kpis.on_leave_now else "")),
         ("Supervisors", f"{kpis.supervisors:,}", "of the teams in view"),
-        ("Meeting the standard", figures.percent(kpis.meeting_share), f"over {window.days} days"),
-        ("Overdue now", f"{kpis.overdue_now:,}", "past their stage's limit"),
-        ("Hours per worker", figures.number(kpis.hours_per_worker_month), "of supervision per month"),
-        ("Overall coverage", figures.percent(overall), "competency pairs rated proficient"),
+        ("Meeting the standard", figures.percent(kpis.meeting_share, hidden, k),
+         f"of the workers on a team on {on_day}, over {window.days} days"),
+        ("Overdue now", f"n<{k}" if hidden else f"{kpis.overdue_now:,}", "past their stage's limit"),
+        ("Hours per worker", figures.number(kpis.hours_per_worker_month, 1, hidden, k), "of supervision per month"),
+        ("Overall coverage", figures.percent(overall, hidden, k), "competency pairs rated proficient"),
     ])
+    if not kpis.small_teams:
+        return html.Div(cards)
+    teams_word = "team has" if kpis.small_teams == 1 else "teams have"
+    return html.Div([cards, html.P(
+        f"{kpis.small_teams} {teams_word} fewer than {k} workers on {on_day}: counted in the head counts only, "
+        "in no other number on this page, so that no one in them can be identified.",
+        className="small text-body-secondary mt-2 mb-0", id=ids.OVERVIEW_KPIS_NOTE)])
 
 
 def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
@@ -146,8 +154,10 @@ def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -
     with session_scope() as session:
         scope = _scope(session)
         settings = load_settings(session)
-        coverage_points = coverage.coverage_trend(session, scope, window.end, TREND_MONTHS, filters, settings)
-        meeting_points = supervision.meeting_trend(session, scope, window.end, TREND_MONTHS, filters)
+        # Whole calendar months only: a month to date (1-4 December) judged as a month looks far better than it is.
+        end = last_whole_month_end(window.end)
+        coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings)
+        meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings)
     return figures.trend_chart(coverage_points, meeting_points)
 
 
@@ -182,9 +192,10 @@ def _signal_row(team_id: int, name: str, mix: Any, people: Any, single: list[str
         "admin_flag": not suppressed and admin_share is not None and admin_share > 0.5,
         "credential_share": figures.percent(None if people is None else people.peer_credential_share, suppressed,
                                             settings.min_cell_workers),
-        "fte": figures.number(fte, 1),
+        "fte": figures.number(fte, 1, suppressed, settings.min_cell_workers),
         "fte_flag": bool(people and people.over_limit),
-        "single_points": "" if suppressed else ", ".join(single),
+        # A suppressed team has no single points from the query; "none" would claim it has no gap.
+        "single_points": f"n<{settings.min_cell_workers}" if suppressed else ", ".join(single),
     }
 
 

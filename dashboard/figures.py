@@ -170,11 +170,14 @@ def frequency_chart(rows: Sequence[Any], by: str = "team") -> go.Figure:
 
 
 def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -> go.Figure:
+    """One point per whole calendar month (the callback ends the trend at the last whole month)."""
     figure = go.Figure([
         go.Scatter(x=[p.as_of for p in coverage_points], y=[p.proficient_share for p in coverage_points],
-                   name="Coverage (proficient)", mode="lines+markers", line={"color": "#3b6ea5"}),
+                   name="Coverage (proficient)", mode="lines+markers", line={"color": "#3b6ea5"},
+                   hovertemplate="Coverage on %{x|%d %b %Y}: %{y:.0%}<extra></extra>"),
         go.Scatter(x=[p.month_end for p in meeting_points], y=[p.meeting_share for p in meeting_points],
-                   name="Meeting the standard", mode="lines+markers", line={"color": "#b5452a", "dash": "dot"}),
+                   name="Meeting the standard", mode="lines+markers", line={"color": "#b5452a", "dash": "dot"},
+                   hovertemplate="Meeting the standard in %{x|%B %Y}: %{y:.0%}<extra></extra>"),
     ])
     figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          yaxis={"tickformat": ".0%", "range": [0, 1.05]}, legend={"orientation": "h", "y": -0.15})

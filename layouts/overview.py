@@ -69,7 +69,9 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
         dbc.Row([
             dbc.Col(_panel("Monthly trend", dcc.Graph(id=ids.OVERVIEW_TREND, config={"displayModeBar": False},
                                                       style={"height": "320px"}),
-                           "Coverage (proficient share) and the share of workers meeting the standard."), lg=5),
+                           "Coverage (proficient share) on each month's last day and the share of workers meeting "
+                           "the standard in each month: the 12 whole calendar months up to the window's end. The "
+                           "month to date is left out."), lg=5),
             dbc.Col(_panel("Early-warning signals", html.Div(id=ids.OVERVIEW_SIGNALS)), lg=7),
         ], className="g-3 my-1"),
         dbc.Offcanvas(dcc.Loading(html.Div(id=ids.OVERVIEW_DRILLDOWN_BODY), type="dot"),

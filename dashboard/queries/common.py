@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.scope import Scope
@@ -55,6 +55,10 @@ class MetricSettings:
     def suppressed(self, workers: int) -> bool:
         """Small-cell suppression: a team-level value over too few people can identify them."""
         return 0 < self.min_cell_workers and workers < self.min_cell_workers
+
+    def shown(self, workers: ColumnElement[int]) -> ColumnElement[bool]:
+        """suppressed() negated, in SQL: for a HAVING over a team's head count."""
+        return true() if self.min_cell_workers <= 0 else workers >= self.min_cell_workers
 
 
 @dataclass(frozen=True)
@@ -115,3 +119,23 @@ def members_during(window: Window, team_ids: Select[tuple[int]]) -> Select[tuple
                    and_(Staff.hire_date <= window.end),
                    or_(Staff.left_on.is_(None), Staff.left_on > window.start))
             .distinct())
+
+
+def shown_team_ids(scope: Scope, filters: TeamFilter, day: date, settings: MetricSettings) -> Select[tuple[int]]:
+    """The visible teams NOT suppressed on `day`: at least settings.min_cell_workers peer workers on it
+    (members_on); every visible team with a worker when suppression is off.
+
+    The one place where an aggregate learns which teams it may add up. A suppressed team contributes to no
+    number shown beside a team it is added to (KPIs, trend points, program rows), or adding it to the filter
+    and taking it away again would give its hidden value back by subtraction. Head counts still include it.
+    """
+    members = members_on(day, visible_team_ids(scope, filters)).subquery("sized_members")
+    return (select(members.c.team_id).group_by(members.c.team_id)
+            .having(settings.shown(func.count(members.c.worker_id.distinct()))))
+
+
+def last_whole_month_end(day: date) -> date:
+    """`day` when it is the last day of its month, else the last day of the month before."""
+    if (day + timedelta(days=1)).day == 1:
+        return day
+    return day.replace(day=1) - timedelta(days=1)

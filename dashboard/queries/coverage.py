@@ -307,9 +307,12 @@ def attention(session: Session, scope: Scope, window: Window, filters: TeamFilte
       brings their sessions before the move to the old team and after it to the new one; a group session
       with workers of two teams counts for both.
     - workers: the distinct peer workers who were members of the team at any time in the window (and
-      employed then): everyone whose sessions could count. Suppression uses this number.
-    - share = discussed / competencies; None when suppressed (workers < settings.min_cell_workers, 0 turns
-      suppression off) or the principle has no competencies.
+      employed then): everyone whose sessions could count.
+    - share = discussed / competencies; None when the principle has no competencies or when the team is
+      suppressed for the window as in coverage(): fewer than settings.min_cell_workers peer workers on
+      window.end (0 turns suppression off). One decision per team and window, whichever mode is shown, so a
+      team that says n<k in proficiency mode does not show its numbers in discussed mode or add them to a
+      program row. (Those on the team on window.end are among `workers`, so this is never the laxer rule.)
     Same order as coverage(); teams with no workers are included.
     """
     framework = _active_framework(session)
@@ -320,6 +323,7 @@ def attention(session: Session, scope: Scope, window: Window, filters: TeamFilte
         return []
     visible = visible_team_ids(scope, filters)
     workers = _workers_per_team(session, members_during(window, visible))
+    at_end = _workers_per_team(session, members_on(window.end, visible))
     primary = _primary_principles(framework.id)
     held = SupervisionSession.held_on
     # Distinct (team, competency) first, driven from the sessions in the window; the DISTINCT also keeps
@@ -342,7 +346,7 @@ def attention(session: Session, scope: Scope, window: Window, filters: TeamFilte
     cells = []
     for team in teams:
         team_workers = workers.get(team.id, 0)
-        suppressed = settings.suppressed(team_workers)
+        suppressed = settings.suppressed(at_end.get(team.id, 0))
         for principle in framework.principles:
             count = discussed.get((team.id, principle.id), 0)
             cells.append(AttentionCell(
@@ -355,13 +359,15 @@ def attention(session: Session, scope: Scope, window: Window, filters: TeamFilte
 
 def single_points_of_failure(session: Session, scope: Scope, window: Window, filters: TeamFilter,
                              settings: MetricSettings) -> list[SinglePoint]:
-    """Per visible team with at least one worker on window.end: the principles held by at most one of them.
+    """Per visible team not suppressed on window.end (at least one worker, and at least
+    settings.min_cell_workers when suppression is on): the principles held by at most one of its workers.
 
     A worker (the team's peer workers on window.end, as in coverage()) holds a principle when their current
     supervisor ratings (as in coverage(): latest on or before window.end, not stale, self ratings ignored)
     are at or above the proficient level on at least settings.principle_holding_share of the principle's
     primary competencies (e.g. 0.75 × 9 = 6.75, so 7 of 9). holders is 0 or 1. A principle with no
-    competencies is never listed. Not suppressed: the early-warning table shows the count as is.
+    competencies is never listed. A suppressed team has no entry (whether one worker holds a principle of a
+    team of two says who); the early-warning table shows "n<k" for it.
     """
     rated = _rated_members(session, scope, window, filters, settings)
     if rated is None:
@@ -386,7 +392,7 @@ def single_points_of_failure(session: Session, scope: Scope, window: Window, fil
             .where(per_worker.c.proficient * 10_000 >= needed.c.competencies * basis_points)
             .group_by(per_worker.c.team_id, per_worker.c.principle_id))}
     return [SinglePoint(team.id, principle.code, principle.name, holders.get((team.id, principle.id), 0))
-            for team in teams if workers.get(team.id, 0) >= 1
+            for team in teams if workers.get(team.id, 0) >= 1 and not settings.suppressed(workers[team.id])
             for principle in framework.principles
             if principle.competencies > 0 and holders.get((team.id, principle.id), 0) <= 1]
 
@@ -408,12 +414,13 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
                    settings: MetricSettings) -> list[TrendPoint]:
     """Overall principle coverage at each point of month_ends(end, months), oldest first.
 
-    At each date d, over all visible teams and all principles together, exactly as coverage() with
-    window.end = d summed over its cells: workers = the peer workers on a visible team on d;
-    proficient_share = (current supervisor ratings on d at or above the proficient level) / (workers ×
-    the active framework's competencies that have a primary principle); rated_share likewise with any
-    current rating. Both None when there are no workers or when the total is over fewer than
-    settings.min_cell_workers workers (a scope of one small team), as for a heatmap cell.
+    At each date d, over the visible teams not suppressed on d (common.shown_team_ids) and all principles
+    together, exactly as coverage() with window.end = d summed over its cells that are not suppressed:
+    workers = the peer workers on those teams on d; proficient_share = (their current supervisor ratings on
+    d at or above the proficient level) / (workers × the active framework's competencies that have a
+    primary principle); rated_share likewise with any current rating. Both None when there are no such
+    workers (every team in view too small on d). A team too small on one date still counts on the dates
+    it is not, as its heatmap row would.
 
     One statement for all dates. Each supervisor rating in range carries the date of the next rating of
     the same worker × competency (LEAD); it is current on the trend dates from the first one on or after
@@ -430,15 +437,21 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     date_rows = [select(literal(i).label("idx"), literal(d, Date).label("as_of")) for i, d in enumerate(points)]
     dates = (union_all(*date_rows) if len(date_rows) > 1 else date_rows[0]).cte("trend_dates")
     # The same rule as common.members_on, for every trend date at once.
-    members = (select(dates.c.idx, TeamMembership.staff_id.label("worker_id"))
-               .select_from(dates)
-               .join(TeamMembership, and_(TeamMembership.start_date <= dates.c.as_of,
-                                          or_(TeamMembership.end_date.is_(None),
-                                              TeamMembership.end_date > dates.c.as_of)))
-               .join(Staff, and_(Staff.id == TeamMembership.staff_id, Staff.role == "peer_worker",
-                                 Staff.hire_date <= dates.c.as_of,
-                                 or_(Staff.left_on.is_(None), Staff.left_on > dates.c.as_of)))
-               .where(TeamMembership.team_id.in_(visible_team_ids(scope, filters)))
+    everyone = (select(dates.c.idx, TeamMembership.team_id, TeamMembership.staff_id.label("worker_id"))
+                .select_from(dates)
+                .join(TeamMembership, and_(TeamMembership.start_date <= dates.c.as_of,
+                                           or_(TeamMembership.end_date.is_(None),
+                                               TeamMembership.end_date > dates.c.as_of)))
+                .join(Staff, and_(Staff.id == TeamMembership.staff_id, Staff.role == "peer_worker",
+                                  Staff.hire_date <= dates.c.as_of,
+                                  or_(Staff.left_on.is_(None), Staff.left_on > dates.c.as_of)))
+                .where(TeamMembership.team_id.in_(visible_team_ids(scope, filters)))
+                .cte("trend_everyone"))
+    # common.shown_team_ids per date: a team suppressed on a date adds nothing to that date's point.
+    shown = (select(everyone.c.idx, everyone.c.team_id).group_by(everyone.c.idx, everyone.c.team_id)
+             .having(settings.shown(func.count(everyone.c.worker_id.distinct()))).subquery("trend_shown"))
+    members = (select(everyone.c.idx, everyone.c.worker_id)
+               .join(shown, and_(shown.c.idx == everyone.c.idx, shown.c.team_id == everyone.c.team_id))
                .cte("trend_members"))
     primary = _primary_principles(framework.id)
     ratings = CompetencyRating.__table__
@@ -486,10 +499,16 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     for i, d in enumerate(points):
         workers, rated_count, proficient = (int(v) for v in rows.get(i, (0, 0, 0)))
         pairs = workers * framework.competencies
-        suppressed = settings.suppressed(workers)
-        trend.append(TrendPoint(d, _share(proficient, pairs, suppressed), _share(rated_count, pairs, suppressed),
-                                workers))
+        # Suppression is already applied team by team above: what is left is over enough workers, or none.
+        trend.append(TrendPoint(d, _share(proficient, pairs, False), _share(rated_count, pairs, False), workers))
     return trend
+
+
+def overall_coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter,
+                     settings: MetricSettings) -> float | None:
+    """The "Overall coverage" KPI: coverage_trend's point on window.end, so the card and the trend (and the
+    heatmap's cells that are shown, summed) can never disagree."""
+    return coverage_trend(session, scope, window.end, 1, filters, settings)[0].proficient_share
 
 
 def _first_index(holds_at: Callable[[int], ColumnElement[bool]], low: int, high: int) -> ColumnElement[int]:

@@ -36,14 +36,20 @@ class ProgramFrequency:
 
 
 def pool_cells(cells: Sequence[Any], teams: Sequence[TeamRef], settings: MetricSettings) -> list[ProgramCell]:
-    """Coverage cells pool proficient / pairs; attention cells pool discussed / competencies."""
+    """Coverage cells pool proficient / pairs; attention cells pool discussed / competencies.
+
+    Suppressed teams' cells add nothing (workers included): a program row with and without a small team
+    would otherwise give the team's hidden counts back. A program whose teams are all suppressed shows n<k.
+    """
     program_of = {t.id: (t.program_id, t.program_name) for t in teams}
     sums: dict[tuple[int, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for cell in cells:
         program_id, program_name = program_of[cell.team_id]
+        totals = sums[(program_id, program_name, cell.principle_code, cell.principle_name)]
+        if cell.suppressed:
+            continue
         part, whole = ((cell.proficient, cell.pairs) if hasattr(cell, "pairs")
                        else (cell.discussed, cell.competencies if cell.workers else 0))
-        totals = sums[(program_id, program_name, cell.principle_code, cell.principle_name)]
         totals[0] += part
         totals[1] += whole
         totals[2] += cell.workers
@@ -54,12 +60,15 @@ def pool_cells(cells: Sequence[Any], teams: Sequence[TeamRef], settings: MetricS
 
 
 def pool_frequency(rows: Sequence[Any], teams: Sequence[TeamRef], settings: MetricSettings) -> list[ProgramFrequency]:
+    """Per-worker rates weighted by workers, over the program's teams that are not suppressed (as pool_cells)."""
     program_of = {t.id: (t.program_id, t.program_name) for t in teams}
     sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0])
     for row in rows:
         totals = sums[program_of[row.team_id]]
+        if row.suppressed:
+            continue
         totals[0] += row.workers
-        if row.individual_per_worker_month is not None:  # suppressed teams carry no rates to pool
+        if row.individual_per_worker_month is not None:  # a team with no workers carries no rates
             totals[1] += row.individual_per_worker_month * row.workers
             totals[2] += (row.hours_per_worker_month or 0) * row.workers
             totals[3] += (row.expected_individual_per_worker_month or 0) * row.workers

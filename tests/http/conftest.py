@@ -116,3 +116,36 @@ def people(demo_db: Database) -> Iterator[dict[str, int]]:
         yield {"maria": maria, "omar": staff("Omar Davis"), "luis": staff("Luis Yazzie"), "outsider": outsider,
                "foreign_session": foreign_session, "own_session": own_session,
                "competency": s.scalar(select(Competency.id).order_by(Competency.id).limit(1))}
+
+
+def texts(component: Any) -> list[str]:
+    """Every string in a serialised Dash component tree, in document order."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, int | float):
+        return [str(component)]
+    if isinstance(component, list):
+        return [t for child in component for t in texts(child)]
+    if isinstance(component, dict):
+        return texts(component.get("props", {}).get("children"))
+    return []
+
+
+def components(component: Any, type_: str) -> Iterator[dict[str, Any]]:
+    if isinstance(component, list):
+        for child in component:
+            yield from components(child, type_)
+    elif isinstance(component, dict):
+        if component.get("type") == type_:
+            yield component
+        yield from components(component.get("props", {}).get("children"), type_)
+
+
+def kpi_cards(children: Any) -> dict[str, tuple[str, str]]:
+    """The Overview's KPI cards as sent: label -> (value, hint)."""
+    cards = {}
+    for body in components(children, "CardBody"):
+        label, value, hint = texts(body)
+        cards[label] = (value, hint)
+    assert len(cards) == 6
+    return cards

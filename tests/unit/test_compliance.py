@@ -204,13 +204,16 @@ def test_by_month_judges_each_month_with_its_own_standard(reference_db: Database
 
 
 def test_the_view_agrees_with_the_overview_on_the_demo_agency(demo_db: Database) -> None:
-    """The overview's "meeting the standard" KPI and the compliance view count the same workers the same way."""
-    from dashboard.queries.common import TeamFilter
-    from dashboard.queries.supervision import kpi_supervision
+    """The overview's "meeting the standard" KPI judges the workers on a team on the window's last day the way
+    the compliance view does (which also lists those who left or moved away during the window)."""
+    from dashboard.queries.common import MetricSettings, TeamFilter
+    from dashboard.queries.supervision import due_dates, kpi_supervision
 
     window = Window(date(2026, 7, 1), date(2026, 9, 30))
     with demo_db.session() as s:
         result = rows(s, EVERYONE, window, ComplianceFilter())
-        kpis = kpi_supervision(s, EVERYONE, window, TeamFilter())
-    met = sum(r.status == "met" for r in result)
-    assert result and kpis.meeting_share == pytest.approx(met / len(result))
+        kpis = kpi_supervision(s, EVERYONE, window, TeamFilter(), MetricSettings())
+        on_a_team = {d.worker_id for d in due_dates(s, EVERYONE, window.end, TeamFilter())}
+    judged = [r for r in result if r.worker_id in on_a_team]
+    met = sum(r.status == "met" for r in judged)
+    assert len(judged) == kpis.active_workers and kpis.meeting_share == pytest.approx(met / len(judged))

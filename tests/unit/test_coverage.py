@@ -237,6 +237,7 @@ def test_every_trend_point_equals_the_heatmap_summed_on_that_date(demo_db: Datab
                     for point in trend]
     assert [p.as_of for p in trend][-3:] == [date(2026, 8, 31), date(2026, 9, 30), DEMO_END]
     for point, cells in zip(trend, heatmaps, strict=True):
+        cells = [c for c in cells if not c.suppressed]  # a suppressed team adds to no total
         pairs = sum(c.pairs for c in cells)
         workers = sum(c.workers for c in cells if c.principle_code == "trauma-informed")  # once per team
         assert (point.workers, point.proficient_share, point.rated_share) == (
@@ -298,9 +299,15 @@ def test_attention_counts_sessions_for_the_team_the_attendee_was_on_that_day(ref
     assert cells[(agency.a, "relationship-focused")] == (5, 17, 1, 1 / 17, False)  # IX.1 in the group
     assert cells[(agency.a, "recovery-oriented")] == (5, 15, 0, 0.0, False)
     # B: VIII.1, XII.1 (group, via w5 and w4), VIII.4, VIII.5 (w4 before the move) = 4 of 9; not VIII.2.
-    #    Workers during the window: w5, w6, w4 (until 2026-05-15) = 3; w7 starts after it.
-    assert cells[(agency.b, "trauma-informed")] == (3, 9, 4, 4 / 9, False)
-    assert cells[(agency.b, "relationship-focused")] == (3, 17, 1, 1 / 17, False)
+    #    Workers during the window: w5, w6, w4 (until 2026-05-15) = 3; w7 starts after it. But on END only w5 and
+    #    w6: suppressed, as its coverage cells are (one decision per team and window, whatever the mode).
+    assert cells[(agency.b, "trauma-informed")] == (3, 9, 4, None, True)
+    assert cells[(agency.b, "relationship-focused")] == (3, 17, 1, None, True)
+    with reference_db.session() as s:
+        unsuppressed = {(c.team_id, c.principle_code): c.share
+                        for c in cov.attention(s, AGENCY, WINDOW, EVERYTHING, NO_SUPPRESSION)}
+    assert (unsuppressed[(agency.b, "trauma-informed")], unsuppressed[(agency.b, "relationship-focused")]) == (
+        4 / 9, 1 / 17)
     # C: one worker, XII.4: counted but suppressed. D: nobody.
     assert cells[(agency.c, "trauma-informed")] == (1, 9, 1, None, True)
     assert cells[(agency.d, "trauma-informed")] == (0, 9, 0, None, True)
@@ -320,6 +327,7 @@ def test_single_points_of_failure_need_75_percent_of_a_principles_competencies(r
             rate(s, agency, 2, code, 3, date(2026, 3, 20))  # w2: these 5 + VIII.2 from 2025-07-01 = 6 of 9
         rebuild_current_ratings(s)
         points = cov.single_points_of_failure(s, AGENCY, WINDOW, EVERYTHING, DEFAULT)
+        unsuppressed = cov.single_points_of_failure(s, AGENCY, WINDOW, EVERYTHING, NO_SUPPRESSION)
         looser = cov.single_points_of_failure(s, AGENCY, WINDOW, EVERYTHING,
                                               MetricSettings(principle_holding_share=0.66))
         everything = cov.single_points_of_failure(s, AGENCY, WINDOW, EVERYTHING,
@@ -328,12 +336,14 @@ def test_single_points_of_failure_need_75_percent_of_a_principles_competencies(r
     for p in points:
         by_team.setdefault(p.team_id, {})[p.principle_code] = p.holders
     # 0.75 × 9 = 6.75: w1 (9) holds trauma-informed, w2 (6) does not, w8 has left -> one holder.
-    # Nobody holds any other principle -> 0 holders each. D has no workers: not listed.
+    # Nobody holds any other principle -> 0 holders each.
     assert by_team[agency.a] == {"recovery-oriented": 0, "person-centered": 0, "voluntary": 0,
                                  "relationship-focused": 0, "trauma-informed": 1}
-    assert by_team[agency.b] == {p: 0 for p in PRINCIPLES}
-    assert by_team[agency.c] == {p: 0 for p in PRINCIPLES}  # w9: 1 of 9
-    assert agency.d not in by_team
+    # B (w5, w6) and C (w9) are too small to show: no entry, whoever holds what (the table says n<3).
+    assert set(by_team) == {agency.a}
+    # With suppression off they are listed; D has no workers: never listed.
+    assert {p.team_id for p in unsuppressed} == {agency.a, agency.b, agency.c}
+    assert {p.principle_code: p.holders for p in unsuppressed if p.team_id == agency.c} == {p: 0 for p in PRINCIPLES}
     # 0.66 × 9 = 5.94: now w2's 6 count too -> two holders, trauma-informed is no longer a single point.
     assert {p.principle_code for p in looser if p.team_id == agency.a} == set(PRINCIPLES) - {"trauma-informed"}
     # 1.0 × 9 = 9: exactly all nine still counts ("at least"), so w1 remains the one holder.
@@ -356,22 +366,26 @@ def test_coverage_trend_follows_membership_and_ratings_at_each_month_end(referen
     with reference_db.session() as s:
         trend = cov.coverage_trend(s, AGENCY, END, 3, p1, DEFAULT)
         only_b = cov.coverage_trend(s, Scope(team_ids=frozenset({agency.b})), END, 3, EVERYTHING, DEFAULT)
+        only_a = cov.coverage_trend(s, AGENCY, END, 3, TeamFilter(team_ids=frozenset({agency.a})), DEFAULT)
     # Pairs = workers × 62 competencies.
     # 2026-04-30 (cutoff 2025-04-30): A w1 w2 w3 w8, B w4 w5 w6 = 7 workers, 434 pairs.
     #   w1 VIII.1 P VIII.2 P VIII.3 r IX.1 P (4 rated, 3 P); w2 VIII.1 P VIII.2 P (2, 2);
     #   w3 XII.1 L2 r XII.2 r (2, 0); w8 VIII.1 P (1, 1); w4 VIII.5 P XII.4 P (2, 2); w5 nothing yet.
     #   rated 11, proficient 8
-    # 2026-05-31 (cutoff 2025-05-31): A w1 w2 w3 w8 w4, B w5 w6 = 7 workers, 434 pairs.
-    #   as above plus w5 VIII.1 P, VIII.2 L2 r (2, 1): rated 13, proficient 9
-    # 2026-06-30 (cutoff 2025-06-30): A w1 w2 w3 w4, B w5 w6 = 6 workers, 372 pairs.
-    #   w2's VIII.1 is stale now (1, 1), w8 has left: rated 4+1+2+2+2 = 11, proficient 3+1+0+2+1 = 7
+    # 2026-05-31 (cutoff 2025-05-31): A w1 w2 w3 w8 w4; B w5 w6 is 2 workers < 3, suppressed on that date, so it
+    #   adds nothing (its w5 VIII.1 P, VIII.2 L2 r would give itself away against the A-only trend):
+    #   5 workers, 310 pairs, rated 4+2+2+1+2 = 11, proficient 3+2+0+1+2 = 8.
+    # 2026-06-30 (cutoff 2025-06-30): A w1 w2 w3 w4 (B still suppressed) = 4 workers, 248 pairs.
+    #   w2's VIII.1 is stale now (1, 1), w8 has left: rated 4+1+2+2 = 9, proficient 3+1+0+2 = 6
     assert trend == [cov.TrendPoint(date(2026, 4, 30), 8 / 434, 11 / 434, 7),
-                     cov.TrendPoint(date(2026, 5, 31), 9 / 434, 13 / 434, 7),
-                     cov.TrendPoint(END, 7 / 372, 11 / 372, 6)]
-    # B alone: 3 workers on 2026-04-30 (w4 VIII.5 P, XII.4 P: 2 of 186), then 2 workers: suppressed.
+                     cov.TrendPoint(date(2026, 5, 31), 8 / 310, 11 / 310, 5),
+                     cov.TrendPoint(END, 6 / 248, 9 / 248, 4)]
+    # A alone gives the same points once B is suppressed: nothing of B's can be had by subtraction.
+    assert only_a[1:] == trend[1:]
+    # B alone: 3 workers on 2026-04-30 (w4 VIII.5 P, XII.4 P: 2 of 186), then 2 workers: suppressed, nobody counted.
     assert only_b == [cov.TrendPoint(date(2026, 4, 30), 2 / 186, 2 / 186, 3),
-                      cov.TrendPoint(date(2026, 5, 31), None, None, 2),
-                      cov.TrendPoint(END, None, None, 2)]
+                      cov.TrendPoint(date(2026, 5, 31), None, None, 0),
+                      cov.TrendPoint(END, None, None, 0)]
 
 
 # ---------------------------------------------------------------------------------------------- drill-down

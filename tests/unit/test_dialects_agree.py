@@ -34,8 +34,8 @@ METRICS: dict[str, Callable[[Session], Any]] = {
     "frequency": lambda s: supervision.frequency(s, ALL, WINDOW, NO_FILTER, SETTINGS),
     "mix": lambda s: supervision.supervision_mix(s, ALL, WINDOW, NO_FILTER, SETTINGS),
     "supervisor signals": lambda s: supervision.supervisor_signals(s, ALL, WINDOW, NO_FILTER, SETTINGS),
-    "meeting trend": lambda s: supervision.meeting_trend(s, ALL, DEMO_END, 12, NO_FILTER),
-    "kpis": lambda s: supervision.kpi_supervision(s, ALL, WINDOW, NO_FILTER),
+    "meeting trend": lambda s: supervision.meeting_trend(s, ALL, DEMO_END, 12, NO_FILTER, SETTINGS),
+    "kpis": lambda s: supervision.kpi_supervision(s, ALL, WINDOW, NO_FILTER, SETTINGS),
 }
 
 

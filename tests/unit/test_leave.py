@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from dashboard.db import Database
-from dashboard.queries.common import TeamFilter, Window
+from dashboard.queries.common import MetricSettings, TeamFilter, Window
 from dashboard.queries.supervision import (DueDate, MonthShortfall, SupervisionKpis, WorkerStandard, due_dates,
                                            iter_standard_status, kpi_supervision, overdue_now, standard_status)
 from dashboard.scope import Scope
@@ -60,7 +60,7 @@ def judged(reference_db: Database) -> tuple[dict[str, WorkerStandard], dict[str,
         standards = {w.worker_name: w for w in standard_status(s, EVERYONE, Q1, NO_FILTER)}
         due = {d.worker_name: d for d in due_dates(s, EVERYONE, AS_OF, NO_FILTER)}
         overdue = [o.worker_name for o in overdue_now(s, EVERYONE, AS_OF, NO_FILTER)]
-        kpis = kpi_supervision(s, EVERYONE, Q1, NO_FILTER)
+        kpis = kpi_supervision(s, EVERYONE, Q1, NO_FILTER, MetricSettings())
         for ws in iter_standard_status(s, EVERYONE, Q1, NO_FILTER, by_month=True):
             standards[f"{ws.worker_name} {ws.period_start:%b}"] = ws
     return standards, due, overdue, kpis

@@ -23,6 +23,7 @@ from tests.conftest import DEMO_END
 
 EVERYONE = Scope.agency()
 NO_FILTER = TeamFilter()
+NO_SUPPRESSION = MetricSettings(min_cell_workers=0)
 SPRING = Window(date(2026, 3, 1), date(2026, 5, 31))  # 92 days; March, April and May are full months
 
 
@@ -492,7 +493,7 @@ def test_meeting_trend_judges_each_month_over_the_workers_on_its_last_day(refere
         a.individual(ria, date(2026, 4, 15))
         sid = a.worker("Sid", team, left_on=date(2026, 4, 20))
         a.individual(sid, date(2026, 1, 10))
-        points = meeting_trend(s, EVERYONE, date(2026, 5, 15), 3, NO_FILTER)
+        points = meeting_trend(s, EVERYONE, date(2026, 5, 15), 3, NO_FILTER, NO_SUPPRESSION)
     # March (Quin, Sid): Quin Feb 20 -> Mar 15 = 23, open to Mar 31 = 16, 60 minutes: meets.
     #   Sid Jan 10 -> open to Mar 31 = 80 > 31: does not. 1 of 2.
     # April (Quin, Ria; Sid left Apr 20): Quin Mar 15 -> Apr 30 = 46 > 31: no. Ria hired Apr 10 -> Apr 15 = 5,
@@ -503,7 +504,7 @@ def test_meeting_trend_judges_each_month_over_the_workers_on_its_last_day(refere
                       MeetingPoint(date(2026, 5, 15), 2, 1.0)]
 
 
-def test_kpis_over_the_visible_teams(reference_db: Database) -> None:
+def test_kpis_judge_the_standard_over_the_workers_on_a_team_at_the_windows_end(reference_db: Database) -> None:
     window = Window(date(2026, 5, 1), date(2026, 5, 31))  # 31 days
     with reference_db.session() as s:
         a = Agency(s)
@@ -517,15 +518,81 @@ def test_kpis_over_the_visible_teams(reference_db: Database) -> None:
         a.individual(k2, date(2026, 4, 10))
         a.group([k1, k2], date(2026, 5, 5), minutes=90)
         a.individual(k3, date(2026, 5, 1), 30)
-        kpis = kpi_supervision(s, EVERYONE, window, NO_FILTER)
+        kpis = kpi_supervision(s, EVERYONE, window, NO_FILTER, NO_SUPPRESSION)
     # Active on May 31: K1, K2 (K3 left May 20). Supervisors on May 31: Sue (Ex ended May 10).
     assert (kpis.active_workers, kpis.supervisors) == (2, 1)
-    # Judged over May: K1 (Apr 20 -> May 15 = 25, open 16; 60 + 90 minutes) meets; K2 (Apr 10 -> open May 31 = 51)
-    # does not; K3 (hire 2025-01-01 -> May 1, 485 days) does not: 1 of 3.
-    assert kpis.meeting_share == pytest.approx(1 / 3)
+    # Judged over May, the same two people as "Active peer workers" (K3, who left on May 20, is not judged: the
+    # card beside it does not count him): K1 (Apr 20 -> May 15 = 25, open 16; 60 + 90 minutes) meets; K2
+    # (Apr 10 -> open May 31 = 51) does not: 1 of 2.
+    assert kpis.meeting_share == pytest.approx(1 / 2)
+    assert kpis.shown_workers == 2
     assert kpis.overdue_now == 1  # K2: 51 > 31
     # Active workers' minutes in May: K1 60 + 90, K2 90 = 240 = 4 hours / 2 workers / (31 / 30.4375) = 1.96371
     assert kpis.hours_per_worker_month == pytest.approx(1.963710, abs=1e-6)
+
+
+def test_a_suppressed_team_adds_nothing_to_the_kpis_but_the_head_counts(reference_db: Database) -> None:
+    window = Window(date(2026, 5, 1), date(2026, 5, 31))  # 31 days; fully certified: 31 days, 60 minutes
+    with reference_db.session() as s:
+        a = Agency(s)
+        big, small = a.team("Big"), a.team("Small")
+        b1, b2, b3 = (a.worker(name, big) for name in ("B1", "B2", "B3"))
+        s1, s2 = a.worker("S1", small), a.worker("S2", small)
+        for worker, first, second in ((b1, date(2026, 4, 20), date(2026, 5, 15)),
+                                      (b2, date(2026, 4, 25), date(2026, 5, 20)),
+                                      (s1, date(2026, 4, 25), date(2026, 5, 20))):
+            a.individual(worker, first)
+            a.individual(worker, second, 120 if worker is s1 else 60)
+        a.individual(b3, date(2026, 4, 1))
+        a.individual(s2, date(2026, 3, 1))
+        a.leave(s2, date(2026, 5, 25))
+        big_only, big_and_small = TeamFilter(team_ids=frozenset({big.id})), TeamFilter(team_ids=frozenset({big.id,
+                                                                                                          small.id}))
+        alone, with_small, everyone = (kpi_supervision(s, EVERYONE, window, filters, MetricSettings())
+                                       for filters in (big_only, big_and_small, NO_FILTER))
+        unsuppressed = kpi_supervision(s, EVERYONE, window, NO_FILTER, NO_SUPPRESSION)
+    # Big (3 workers): B1 (Apr 20 -> May 15 = 25, open 16, 60 minutes) and B2 (25, 11, 60) meet; B3 (Apr 1 -> open
+    # May 31 = 60 > 31) does not and is overdue. Minutes in May: 60 + 60 = 2 hours / 3 workers / (31 / 30.4375).
+    # Small (2 workers < 3, suppressed): S1 meets (120 minutes); S2 (Mar 1, on leave from May 25) does not and is
+    # on leave, so not overdue. Small adds to the head count and to nothing else.
+    assert (alone.active_workers, with_small.active_workers, everyone.active_workers) == (3, 5, 5)
+    assert (alone.small_teams, with_small.small_teams, everyone.small_teams) == (0, 1, 1)
+    big_hours = 2 / 3 / (31 / 30.4375)
+    for kpis in (alone, with_small, everyone):
+        assert (kpis.shown_workers, kpis.meeting_share, kpis.overdue_now, kpis.on_leave_now,
+                kpis.hours_per_worker_month, kpis.all_suppressed) == (3, pytest.approx(2 / 3), 1, 0,
+                                                                      pytest.approx(big_hours), False)
+    # Suppression off: 3 of 5 meet (B1, B2, S1); overdue B3 only; S2 on leave; May: 60 + 60 + 120 = 4 hours.
+    assert (unsuppressed.shown_workers, unsuppressed.meeting_share, unsuppressed.overdue_now,
+            unsuppressed.on_leave_now, unsuppressed.small_teams) == (5, pytest.approx(3 / 5), 1, 1, 0)
+    assert unsuppressed.hours_per_worker_month == pytest.approx(4 / 5 / (31 / 30.4375))
+    with reference_db.session() as s:  # Small alone: every number but the head count is withheld
+        only_small = kpi_supervision(s, EVERYONE, window, TeamFilter(team_ids=frozenset({small.id})),
+                                     MetricSettings())
+    assert (only_small.active_workers, only_small.all_suppressed, only_small.meeting_share,
+            only_small.overdue_now, only_small.hours_per_worker_month) == (2, True, None, 0, None)
+
+
+def test_the_meeting_trend_leaves_out_a_team_in_the_months_it_is_suppressed(reference_db: Database) -> None:
+    with reference_db.session() as s:
+        a = Agency(s)
+        big, small = a.team("Big"), a.team("Small")
+        for name in ("B1", "B2", "B3"):  # an individual session every 20 days: meets every month
+            worker = a.worker(name, big)
+            for day in (date(2026, 2, 25), date(2026, 3, 17), date(2026, 4, 6), date(2026, 4, 26)):
+                a.individual(worker, day)
+        s1, s2 = a.worker("S1", small), a.worker("S2", small)  # no session since 2025: never meets
+        s3 = a.worker("S3", small, hired=date(2026, 4, 10))  # Small has 3 workers from April 10
+        for worker in (s1, s2, s3):
+            a.individual(worker, date(2025, 12, 1))
+        settings = MetricSettings()
+        big_only = meeting_trend(s, EVERYONE, date(2026, 4, 30), 2, TeamFilter(team_ids=frozenset({big.id})),
+                                 settings)
+        both = meeting_trend(s, EVERYONE, date(2026, 4, 30), 2, NO_FILTER, settings)
+    # March: Small has 2 workers on Mar 31, suppressed: Big alone, 3 of 3 meet, with or without Small in the filter.
+    # April: Small has 3 on Apr 30 and is shown: 3 of 6 (S1, S2 far past 31 days; S3 hired Apr 10, nothing since).
+    assert big_only == [MeetingPoint(date(2026, 3, 31), 3, 1.0), MeetingPoint(date(2026, 4, 30), 3, 1.0)]
+    assert both == [MeetingPoint(date(2026, 3, 31), 3, 1.0), MeetingPoint(date(2026, 4, 30), 6, 0.5)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -556,7 +623,7 @@ def test_a_supervisor_scope_never_returns_another_teams_workers_and_a_forged_fil
         (signals,) = supervisor_signals(s, scope, SPRING, NO_FILTER, settings)
         # Sam's load counts the team out of view too (3 + 3 workers at 1.0 FTE), without naming anyone there.
         assert (signals.team_id, signals.fte_per_supervisor) == (mine_id, pytest.approx(6.0))
-        assert kpi_supervision(s, scope, SPRING, NO_FILTER).active_workers == 3
+        assert kpi_supervision(s, scope, SPRING, NO_FILTER, settings).active_workers == 3
 
         for viewer in (scope, Scope(team_ids=frozenset(), worker_id=None)):  # forged filter; a peer's scope
             filters = forged if viewer is scope else NO_FILTER
@@ -566,22 +633,27 @@ def test_a_supervisor_scope_never_returns_another_teams_workers_and_a_forged_fil
             assert frequency(s, viewer, SPRING, filters, settings) == []
             assert supervision_mix(s, viewer, SPRING, filters, settings) == []
             assert supervisor_signals(s, viewer, SPRING, filters, settings) == []
-            assert [p.workers for p in meeting_trend(s, viewer, end, 2, filters)] == [0, 0]
-            kpis = kpi_supervision(s, viewer, SPRING, filters)
+            assert [p.workers for p in meeting_trend(s, viewer, end, 2, filters, settings)] == [0, 0]
+            kpis = kpi_supervision(s, viewer, SPRING, filters, settings)
             assert (kpis.active_workers, kpis.supervisors, kpis.meeting_share, kpis.overdue_now,
                     kpis.hours_per_worker_month) == (0, 0, None, 0, None)
 
 
-def test_the_kpis_agree_with_the_per_worker_functions_on_the_demo_agency(demo_db: Database) -> None:
-    window = Window.last_days(90, DEMO_END)
+@pytest.mark.parametrize("days", [90, 365])
+def test_the_kpis_agree_with_the_per_worker_functions_on_the_demo_agency(demo_db: Database, days: int) -> None:
+    window = Window.last_days(days, DEMO_END)
     with demo_db.session() as s:
-        kpis = kpi_supervision(s, EVERYONE, window, NO_FILTER)
+        kpis = kpi_supervision(s, EVERYONE, window, NO_FILTER, MetricSettings())
         rows = standard_status(s, EVERYONE, window, NO_FILTER)
         overdue = overdue_now(s, EVERYONE, DEMO_END, NO_FILTER)
         due = due_dates(s, EVERYONE, DEMO_END, NO_FILTER)
         riverside = s.scalar(select(Team.id).where(Team.name == "Riverside Health Home"))
-    # The same judgement three ways (the KPIs skip naming long-ago sessions; the verdicts must not change).
-    assert kpis.meeting_share == pytest.approx(sum(r.meets for r in rows) / len(rows))
+    # The same judgement three ways (the KPIs skip naming long-ago sessions; the verdicts must not change), over
+    # the workers on a team on the window's last day: those with a due date.
+    judged = [r for r in rows if r.worker_id in {d.worker_id for d in due}]
+    assert len(judged) == len(due)
+    assert (days == 365) == (len(judged) < len(rows))  # over a year some left: the KPI does not judge them
+    assert kpis.meeting_share == pytest.approx(sum(r.meets for r in judged) / len(judged))
     assert kpis.overdue_now == len(overdue) == sum(d.status == "overdue" for d in due)
     assert kpis.active_workers == len(due)
     assert kpis.on_leave_now == sum(d.status == "on_leave" for d in due) == 1  # the planted Kevin Rivera
