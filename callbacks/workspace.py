@@ -16,6 +16,7 @@ from callbacks.common import as_int, viewer_for
 from dashboard import profile as view
 from dashboard.auth import Viewer, current_viewer
 from dashboard.db import session_scope
+from dashboard.outage import is_unavailable
 from dashboard.queries import workspace
 from dashboard.queries.common import TeamFilter, load_settings, teams_in_view
 from dashboard.queries.supervision import DueDate, due_dates
@@ -69,7 +70,9 @@ def _write(viewer: Viewer, what: str, change: Callable[[Session, Writer], Any], 
             result = change(session, Writer.from_viewer(session, viewer, today(), request.remote_addr))
     except Rejected as rejected:
         return _problems(rejected.problems), no_update, no_update, no_update
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
+        if is_unavailable(error):
+            raise  # dashboard.outage tells the form that the database is unavailable
         log.exception("%s failed", what)
         return dbc.Alert(UNEXPECTED, color="danger"), no_update, no_update, no_update
     return "", False, (as_int(version) or 0) + 1, _saved(done(result))

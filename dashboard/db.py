@@ -1,9 +1,12 @@
 """Engine and sessions, the session_scope() used by callbacks and commands, and migrations at start-up."""
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -39,6 +42,7 @@ def connect(url: str) -> Database:
     except ArgumentError:
         raise ConfigError(f"DATABASE_URL is not a database address: {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
+        refuse_read_only_file(parsed.database)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
@@ -56,6 +60,21 @@ def connect(url: str) -> Database:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise ConfigError(f"cannot connect to the database at {where}: {reason}") from None
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def refuse_read_only_file(database: str | None) -> None:
+    """An SQLite file that exists but may not be written would start and then fail every login (each one is
+    recorded): stop at start-up instead. os.access() sees ownership, ACLs and read-only mounts but answers yes to
+    root whatever the mode, so a file with no write permission bit at all also counts as read-only: someone marked it
+    so, and root would otherwise write it anyway."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.is_file():
+        return  # SQLite creates it; the folder's own check is Config's
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(f"database file {path} is read-only; make it writable (chmod u+w) "
+                          "or set DATABASE_URL to a writable database")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

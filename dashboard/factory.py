@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth, exports
+from dashboard import auth, exports, outage
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
 from layouts import audit_log, compliance, data_import, overview, resources, shell, standards, workspace
@@ -49,6 +49,7 @@ def create_app(config: Config | None = None) -> Dash:
     server.extensions[EXTENSION_KEY] = db
     auth.init_app(server, config)
     exports.init_app(server)
+    outage.init_app(server, callbacks.FORM_FEEDBACK)
 
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),

@@ -25,13 +25,14 @@ def counts(db: Database) -> dict[str, int]:
 
 
 def fire(client: FlaskClient, trigger: str, inputs: dict[str, Any], states: dict[str, Any] | None = None,
-         changed: str | None = None) -> Any:
+         changed: str | None = None, deps: list[dict[str, Any]] | None = None) -> Any:
     """POST the callback whose first input is `trigger`, as the renderer would, with the given values.
 
     Keys are "id.property" (a pattern-matching id as its JSON); values for an ALL pattern are lists of
-    {"id": …, "property": …, "value": …}. The output string is read from /_dash-dependencies like a browser.
+    {"id": …, "property": …, "value": …}. The output string is read from /_dash-dependencies like a browser,
+    unless `deps` gives what it answered earlier.
     """
-    deps = json.loads(client.get("/_dash-dependencies").data)
+    deps = deps or json.loads(client.get("/_dash-dependencies").data)
     dep = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == trigger)
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
                for part in dep["output"].strip(".").split("...")]

@@ -1,13 +1,17 @@
 """Bad configuration stops with one clear line; production refuses what is only for demos."""
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import cli
-from dashboard.config import Config
+from dashboard.config import PROJECT_ROOT, Config
 from dashboard.db import connect
 from dashboard.errors import ConfigError
 
@@ -27,6 +31,32 @@ def test_an_unwritable_instance_folder_is_named(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(ConfigError, match=f"instance folder {blocker / 'instance'} is not writable"):
         Config.from_env({"PEERDASH_INSTANCE": str(blocker / "instance")})
+
+
+def read_only_database(folder: Path) -> Path:
+    """An SQLite file in a writable folder, with no write permission (0444). Tests run as root, who may write it
+    anyway, so what is checked is that the app refuses it, not that writing fails."""
+    path = folder / "peer_supervision.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o444)
+    return path
+
+
+def test_a_read_only_sqlite_file_is_named(tmp_path: Path) -> None:
+    path = read_only_database(tmp_path)
+    with pytest.raises(ConfigError, match=f"database file {path} is read-only"):
+        connect(f"sqlite:///{path}")
+
+
+def test_the_app_stops_at_start_up_with_one_line_on_a_read_only_sqlite_file(tmp_path: Path) -> None:
+    path = read_only_database(tmp_path)
+    env = {**os.environ, "PEERDASH_INSTANCE": str(tmp_path), "PEERDASH_SEED_DEMO": "0", "SECRET_KEY": "k"}
+    env.pop("DATABASE_URL", None)  # the instance folder's own database file
+    started = subprocess.run([sys.executable, "-c", "import app"], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert started.returncode == 1
+    assert started.stderr.splitlines() == [f"error: database file {path} is read-only; make it writable "
+                                           "(chmod u+w) or set DATABASE_URL to a writable database"]
 
 
 def test_production_needs_a_secret_key_and_never_seeds_demo_accounts(tmp_path: Path) -> None:
