@@ -189,6 +189,66 @@ def test_a_stale_copy_in_the_same_moment_is_caught_by_the_version_column(place: 
     assert "StaleDataError" in type(caught.value).__name__ or "locked" in str(caught.value)
 
 
+def links(db: Database, session_id: int) -> tuple[list[int], list[int], int]:
+    """(attendees, topics, version) of a session as committed."""
+    with db.session() as s:
+        row = s.get(SupervisionSession, session_id)
+        assert row is not None
+        return (sorted(s.scalars(select(SessionAttendee.worker_id).where(SessionAttendee.session_id == session_id))),
+                sorted(s.scalars(select(SessionCompetency.competency_id)
+                                 .where(SessionCompetency.session_id == session_id))), row.version)
+
+
+@pytest.mark.parametrize("change", ["topics", "attendees"])
+def test_changing_only_the_topics_or_attendees_makes_a_new_version_so_the_older_form_is_refused(
+        place: tuple[Database, Place], change: str) -> None:
+    """Two editors open version 1 of a group session. A changes only its competencies (or only who attended) and
+    saves in her own transaction; B's form, still at version 1, is refused and A's change stands."""
+    db, p = place
+    opened = form(format="group", attendee_ids=[p.kim, p.lou], competency_ids=[p.competencies[0]])
+    session_id = saved(db, p.ana, opened)
+    first = opened | ({"competency_ids": list(p.competencies[1:])} if change == "topics"
+                      else {"attendee_ids": [p.kim, p.lou, p.ned]})
+    saved(db, p.ana, first, session_id=session_id, expected_version=1)
+    after_first = links(db, session_id)
+    assert after_first[2] == 2
+    assert refused(db, p.ana, opened | {"note": "B's edit"}, session_id=session_id, expected_version=1) == [
+        STALE_VERSION]
+    assert links(db, session_id) == after_first
+    # Saving the form unchanged is no change: the version stays.
+    saved(db, p.ana, first, session_id=session_id, expected_version=2)
+    assert links(db, session_id)[2] == 2
+
+
+@pytest.mark.parametrize("change", [{"minutes": 50}, {"competency_ids": [3]}], ids=["minutes", "topics"])
+def test_a_save_committed_while_another_is_under_way_refuses_the_other_with_the_stale_message(
+        place: tuple[Database, Place], change: dict[str, Any]) -> None:
+    """Two real transactions: B's request has read the session at version 1 (its check passed) when A's save
+    commits version 2; B's UPDATE then matches no row. B is told someone else changed it (not that the database
+    refused it: the refusal came from a flush outside the handled block), nothing of B's is written, and A's
+    change stands. ("competency_ids": [3] is the third competency.)"""
+    db, p = place
+    opened = form(attendee_ids=[p.kim], competency_ids=[p.competencies[0]])
+    session_id = saved(db, p.ana, opened)
+    first = opened | {k: [p.competencies[2]] if k == "competency_ids" else v for k, v in change.items()}
+    b = db.sessions()
+    try:
+        read_by_b = b.get(SupervisionSession, session_id)  # B's read, at version 1 (held, as its request holds it)
+        assert read_by_b is not None and read_by_b.version == 1
+        saved(db, p.ana, first, session_id=session_id, expected_version=1)  # A commits version 2
+        with pytest.raises(Rejected) as caught:
+            save_session(b, p.ana, opened | {"attendee_ids": [p.lou], "note": "B"}, TODAY, session_id=session_id,
+                         expected_version=1)
+        b.rollback()
+    finally:
+        b.close()
+    assert [problem.message for problem in caught.value.problems] == [STALE_VERSION]
+    assert links(db, session_id) == ([p.kim], first["competency_ids"], 2)
+    with db.session() as s:
+        row = s.get(SupervisionSession, session_id)
+        assert row is not None and (row.minutes, row.note) == (int(first["minutes"]), None)
+
+
 def test_only_the_own_session_can_be_edited_or_deleted(place: tuple[Database, Place]) -> None:
     db, p = place
     session_id = saved(db, p.ana, form(attendee_ids=[p.kim]))
