@@ -7,7 +7,7 @@ understands, having written nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +37,8 @@ LEAVE_PLANNED_DAYS = 366  # leave can be recorded ahead of time, up to a year
 LEAVE_ROLES = ("supervisor", "admin", "quality")
 STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "
                  "reopen it to see their changes, then edit again.")
+DUPLICATE = ("A session with the same supervisor, date, attendees and minutes is already recorded ({when}). "
+             "Save anyway?")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,15 @@ class Rejected(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(p.message for p in self.problems))
+
+
+class ProbableDuplicate(Rejected):
+    """Nothing was written: the session looks like one already recorded. Saving it anyway is the writer's
+    decision, made by naming `session_ids` (the sessions they were shown) in allow_duplicate_of."""
+
+    def __init__(self, session_ids: Iterable[int], held_on: date) -> None:
+        self.session_ids = tuple(sorted(session_ids))
+        super().__init__([Problem("duplicate", DUPLICATE.format(when=f"{held_on:%d %b %Y}"))])
 
 
 @dataclass(frozen=True)
@@ -325,6 +336,19 @@ def _links(session: Session, session_id: int) -> tuple[list[int], list[int]]:
     return attendees, topics
 
 
+def probable_duplicates(session: Session, draft: SessionDraft, other_than: int | None = None) -> set[int]:
+    """Sessions already recorded with the same supervisor, date, minutes and attendees (a second save of the same
+    session, more likely than two alike); other_than leaves out the session being edited."""
+    same_day = select(SupervisionSession.id).where(
+        SupervisionSession.supervisor_id == draft.supervisor_id, SupervisionSession.held_on == draft.held_on,
+        SupervisionSession.minutes == draft.minutes, SupervisionSession.id != (other_than or 0))
+    attendees: dict[int, set[int]] = {}
+    for session_id, worker_id in session.execute(select(SessionAttendee.session_id, SessionAttendee.worker_id)
+                                                  .where(SessionAttendee.session_id.in_(same_day))):
+        attendees.setdefault(session_id, set()).add(worker_id)
+    return {session_id for session_id, workers in attendees.items() if workers == set(draft.attendee_ids)}
+
+
 def _flush_or_stale(session: Session) -> None:
     """Flush; an UPDATE or DELETE carrying "AND version = <opened>" that matched no row (a concurrent save
     committed first) is the person's stale copy, not a database fault."""
@@ -335,13 +359,15 @@ def _flush_or_stale(session: Session) -> None:
 
 
 def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today: date,
-                 session_id: int | None = None, expected_version: int | None = None) -> int:
+                 session_id: int | None = None, expected_version: int | None = None,
+                 allow_duplicate_of: Collection[int] = ()) -> int:
     """Create (session_id None) or edit the writer's own session from form values; returns its id.
 
     Flushes but does not commit: the caller's transaction commits it with its audit event, or rolls
-    everything back. Raises Rejected (nothing written) on any problem, including a stale version. Any change
-    to the session or to its attendees and topics makes a new version, so an editor holding the old one is
-    refused.
+    everything back. Raises Rejected (nothing written) on any problem, including a stale version, and
+    ProbableDuplicate when a new session (or an edit of its date, minutes or attendees) matches one already
+    recorded that is not in allow_duplicate_of. Any change to the session or to its attendees and topics
+    makes a new version, so an editor holding the old one is refused.
     """
     draft, problems = parse_session(raw, writer)
     if draft is None:
@@ -352,6 +378,10 @@ def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today
     row = _own_session(session, writer, session_id, expected_version) if session_id is not None else None
     old = _session_values(row, *_links(session, row.id)) if row is not None else None
     new = _session_values(draft, draft.attendee_ids, draft.competency_ids)
+    if old is None or any(old[k] != new[k] for k in ("held_on", "minutes", "attendee_ids")):
+        duplicates = probable_duplicates(session, draft, session_id) - set(allow_duplicate_of)
+        if duplicates:
+            raise ProbableDuplicate(duplicates, draft.held_on)
     if row is None:
         row = SupervisionSession(held_on=draft.held_on, minutes=draft.minutes, format=draft.format, kind=draft.kind,
                                  modality=draft.modality, supervisor_id=draft.supervisor_id, note=draft.note,

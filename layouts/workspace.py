@@ -106,6 +106,12 @@ def session_form() -> dbc.Modal:
             dbc.Label("Note (optional, no client details)", html_for=ids.SESSION_NOTE),
             dbc.Textarea(id=ids.SESSION_NOTE, maxLength=2000, rows=2),
             html.Div(id=ids.SESSION_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
+            # Shown with a probable-duplicate warning; the server saves a duplicate only when this is ticked and
+            # names the sessions the warning was about.
+            dcc.Store(id=ids.SESSION_DUPLICATE_OF),
+            html.Div(dbc.Checkbox(id=ids.SESSION_DUPLICATE_CONFIRM, value=False,
+                                  label="Save anyway: this is another session, not the one already recorded"),
+                     id=ids.SESSION_DUPLICATE, hidden=True, className="mt-2"),
         ]),
         dbc.ModalFooter([
             dbc.Button("Delete session", id=ids.SESSION_DELETE, color="danger", outline=True,

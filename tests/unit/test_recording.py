@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor
 from dashboard.db import Database
-from dashboard.recording import (STALE_VERSION, RatingDraft, Rejected, Writer, delete_leave, delete_session,
-                                 leave_problems, save_leave, save_ratings, save_session)
+from dashboard.recording import (STALE_VERSION, ProbableDuplicate, RatingDraft, Rejected, Writer, delete_leave,
+                                 delete_session, leave_problems, save_leave, save_ratings, save_session)
 from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Leave, SessionAttendee,
                     SessionCompetency, SupervisionSession)
 from tests.builders import Agency
@@ -247,6 +247,47 @@ def test_a_save_committed_while_another_is_under_way_refuses_the_other_with_the_
     with db.session() as s:
         row = s.get(SupervisionSession, session_id)
         assert row is not None and (row.minutes, row.note) == (int(first["minutes"]), None)
+
+
+def test_a_probable_duplicate_is_refused_until_the_writer_confirms_it(place: tuple[Database, Place]) -> None:
+    db, p = place
+    first = saved(db, p.ana, form(format="group", attendee_ids=[p.kim, p.lou], minutes=90))
+    again = form(format="group", attendee_ids=[p.lou, p.kim], minutes=90, kind="administrative", note="again")
+    before = counts(db)
+    with db.session() as s, pytest.raises(ProbableDuplicate) as caught:
+        save_session(s, p.ana, again, TODAY)
+    assert counts(db) == before
+    assert caught.value.session_ids == (first,)
+    assert [problem.message for problem in caught.value.problems] == [
+        "A session with the same supervisor, date, attendees and minutes is already recorded (28 May 2026). "
+        "Save anyway?"]
+    # Not alike: other minutes, other attendees, another day, another supervisor's session.
+    assert saved(db, p.ana, again | {"minutes": 60}) > 0
+    assert saved(db, p.ana, again | {"attendee_ids": [p.kim, p.lou, p.ned]}) > 0
+    assert saved(db, p.ana, again | {"held_on": "2026-05-27"}) > 0
+    assert saved(db, p.ben, form(attendee_ids=[p.zed])) > 0
+    # Confirmed for the session shown, it is saved; confirming some other session does not do.
+    with db.session() as s, pytest.raises(ProbableDuplicate):
+        save_session(s, p.ana, again, TODAY, allow_duplicate_of=[first + 1000])
+    second = saved(db, p.ana, again, allow_duplicate_of=[first])
+    assert second != first
+    # Both are now on record: a third names both.
+    with db.session() as s, pytest.raises(ProbableDuplicate) as caught:
+        save_session(s, p.ana, again, TODAY, allow_duplicate_of=[first])
+    assert caught.value.session_ids == (second,)
+
+
+def test_editing_a_session_into_a_copy_of_another_asks_too_but_editing_its_note_does_not(
+        place: tuple[Database, Place]) -> None:
+    db, p = place
+    first = saved(db, p.ana, form(attendee_ids=[p.kim]))
+    other = saved(db, p.ana, form(attendee_ids=[p.lou]))
+    with db.session() as s, pytest.raises(ProbableDuplicate):
+        save_session(s, p.ana, form(attendee_ids=[p.kim]), TODAY, session_id=other, expected_version=1)
+    saved(db, p.ana, form(attendee_ids=[p.kim]), session_id=other, expected_version=1, allow_duplicate_of=[first])
+    # Its date, minutes and attendees unchanged, an edit of the note is not asked about again.
+    saved(db, p.ana, form(attendee_ids=[p.kim], note="agenda"), session_id=other, expected_version=2)
+    assert links(db, other)[2] == 3
 
 
 def test_only_the_own_session_can_be_edited_or_deleted(place: tuple[Database, Place]) -> None:
