@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.audit import Actor, record
 from dashboard.auth import Viewer
+from dashboard.numbers import is_digits
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
 from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, RatingLevel, RatingScale,
@@ -168,7 +169,7 @@ class _Checks:
         result = []
         for value in values:
             number = value if isinstance(value, int) and not isinstance(value, bool) else None
-            if number is None and isinstance(value, str) and value.strip().isdigit():
+            if number is None and isinstance(value, str) and is_digits(value.strip()):
                 number = int(value)
             if number is None or not 1 <= number <= MAX_ID:
                 self.add(field_name, f"{label} contains something that is not a valid choice.")

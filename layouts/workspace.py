@@ -5,6 +5,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
 from layouts.ids import ALL
@@ -181,10 +182,10 @@ def my_team(team: str | None = None, worker: str | None = None, **_: str) -> htm
         html.H1("My team", className="page-title"),
         html.P(id=ids.MY_TEAM_NOTE, className="page-lead"),
         dcc.Store(id=ids.WORKSPACE_VERSION, data=0),
-        dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if (worker or "").isdigit() else None),
+        dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if is_digits(worker or "") else None),
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("Team", html_for=ids.MY_TEAM_TEAM),
-                     dbc.Select(id=ids.MY_TEAM_TEAM, value=team if (team or "").isdigit() else ALL,
+                     dbc.Select(id=ids.MY_TEAM_TEAM, value=team if is_digits(team or "") else ALL,
                                 options=[{"label": "All my teams", "value": ALL}])], md=4),
             dbc.Col(dbc.Button("Log a session", id=ids.SESSION_OPEN, color="primary"),
                     className="d-flex align-items-end justify-content-md-end", md=8),
