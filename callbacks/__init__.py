@@ -2,9 +2,12 @@
 from dash import Dash
 
 from callbacks import audit_log, compliance, data_import, overview, resources, standards, workspace
+from dashboard import callback_payloads
 
 
 def register_all(app: Dash) -> None:
+    # Every callback request is checked for shape first: a malformed one is a 400, not a 500 inside Dash.
+    callback_payloads.init_app(app)
     overview.register(app)
     compliance.register(app)
     standards.register(app)
