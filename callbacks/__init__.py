@@ -2,6 +2,7 @@
 from dash import Dash
 
 from callbacks import audit_log, compliance, data_import, overview, resources, standards, workspace
+from dashboard import callback_payloads
 from layouts import ids
 
 # Where the forms that save show their outcome: dashboard.outage writes "nothing was saved" there when the database
@@ -10,6 +11,8 @@ FORM_FEEDBACK = (ids.SESSION_FEEDBACK, ids.RATING_FEEDBACK, ids.LEAVE_FEEDBACK, 
 
 
 def register_all(app: Dash) -> None:
+    # Every callback request is checked for shape first: a malformed one is a 400, not a 500 inside Dash.
+    callback_payloads.init_app(app)
     overview.register(app)
     compliance.register(app)
     standards.register(app)

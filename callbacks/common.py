@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort
 
 from dashboard.auth import Viewer, current_viewer
+from dashboard.numbers import is_digits
 from dashboard.recording import MAX_ID
 
 
@@ -25,7 +26,7 @@ def as_int(value: Any) -> int | None:
     to compare an INTEGER column with a bigger number rather than finding nothing)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_digits(value.strip()):
         value = int(value)
     if isinstance(value, int) and 0 <= value <= MAX_ID:
         return value

@@ -35,6 +35,7 @@ def today() -> date:
 
 def parse_filters(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> tuple[Window, TeamFilter]:
     """Whatever arrives (controls, URL, a crafted payload) becomes a valid window and filter, or the default."""
+    viewer_for(SECTION)  # who asks comes first: a role without the Overview gets 403 whatever its filters say
     now = today()
     window = Window.last_days(int(DEFAULT_WINDOW), now)
     preset = preset if isinstance(preset, str) else DEFAULT_WINDOW

@@ -11,6 +11,7 @@ from callbacks.common import as_date, viewer_for
 from dashboard import standards
 from dashboard.audit import Actor
 from dashboard.db import session_scope
+from dashboard.numbers import is_digits
 from layouts import ids
 
 SECTION = "standards"
@@ -99,7 +100,7 @@ def _whole(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_digits(value.strip()):
         return int(value.strip())
     return None
 

@@ -12,7 +12,7 @@ from flask import abort, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from callbacks.common import as_int, viewer_for
+from callbacks.common import as_int, as_int_set, viewer_for
 from dashboard import profile as view
 from dashboard.auth import Viewer, current_viewer
 from dashboard.db import session_scope
@@ -20,8 +20,8 @@ from dashboard.outage import is_unavailable
 from dashboard.queries import workspace
 from dashboard.queries.common import TeamFilter, load_settings, teams_in_view
 from dashboard.queries.supervision import DueDate, due_dates
-from dashboard.recording import (Problem, Rejected, Writer, delete_leave, delete_session, parse_ratings, save_leave,
-                                 save_ratings, save_session)
+from dashboard.recording import (Problem, ProbableDuplicate, Rejected, Writer, delete_leave, delete_session,
+                                 parse_ratings, save_leave, save_ratings, save_session)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL as ALL_TEAMS
@@ -64,10 +64,13 @@ def _write(viewer: Viewer, what: str, change: Callable[[Session, Writer], Any], 
     """Run one change in its own transaction as the viewer: (form feedback, modal open, page version, message).
 
     Refused: the reasons in the form, which stays open. A database error: logged, a plain message, nothing saved.
+    A probable duplicate is raised on to the session form, which asks whether to save it anyway.
     """
     try:
         with session_scope() as session:
             result = change(session, Writer.from_viewer(session, viewer, today(), request.remote_addr))
+    except ProbableDuplicate:
+        raise
     except Rejected as rejected:
         return _problems(rejected.problems), no_update, no_update, no_update
     except SQLAlchemyError as error:
@@ -230,17 +233,35 @@ def close_session_form(_cancel: Any) -> bool:
 
 
 def save_session_form(_save: Any, held_on: Any, minutes: Any, session_format: Any, kind: Any, modality: Any,
-                      attendees: Any, topics: Any, note: Any, editing: Any, version: Any) -> tuple[Any, ...]:
-    """Validates and saves in one transaction; on any problem the form stays open with the reasons."""
+                      attendees: Any, topics: Any, note: Any, editing: Any, version: Any, confirmed: Any,
+                      duplicate_of: Any) -> tuple[Any, ...]:
+    """Validates and saves in one transaction; on any problem the form stays open with the reasons.
+
+    A probable duplicate is not saved: the form names the session already recorded and offers "Save anyway";
+    ticked, the next save allows exactly the sessions that warning named (the server decides again).
+    """
     viewer = viewer_for(TEAM)
     raw = {"held_on": held_on, "minutes": minutes, "format": session_format, "kind": kind, "modality": modality,
            "attendee_ids": attendees, "note": note,
            "competency_ids": [r.get("id") for r in topics if isinstance(r, dict)] if isinstance(topics, list) else []}
     editing = editing if isinstance(editing, dict) else {}
     done = "Session updated." if editing else "Session saved. The roster and profile show it now."
-    return _write(viewer, "saving a session", lambda session, writer: save_session(
-        session, writer, raw, today(), session_id=as_int(editing.get("id")) if editing else None,
-        expected_version=as_int(editing.get("version")) if editing else None), lambda _: done, version)
+    allowed = as_int_set(duplicate_of) if confirmed is True else frozenset()
+    try:
+        outcome = _write(viewer, "saving a session", lambda session, writer: save_session(
+            session, writer, raw, today(), session_id=as_int(editing.get("id")) if editing else None,
+            expected_version=as_int(editing.get("version")) if editing else None, allow_duplicate_of=allowed),
+            lambda _: done, version)
+    except ProbableDuplicate as duplicate:
+        warning = dbc.Alert([html.P("Not saved yet:", className="mb-1 fw-semibold"), duplicate.problems[0].message],
+                            color="warning")
+        return (warning, no_update, no_update, no_update, False, list(duplicate.session_ids), False)
+    return outcome + NO_DUPLICATE
+
+
+def reset_duplicate_question(_is_open: Any) -> tuple[bool, None, bool]:
+    """Each opening of the session form starts without a duplicate question."""
+    return NO_DUPLICATE
 
 
 def delete_session_form(_delete: Any, editing: Any, version: Any) -> tuple[Any, ...]:
@@ -358,6 +379,10 @@ def delete_leave_form(_delete: Any, editing: Any, version: Any) -> tuple[Any, ..
 # ---------------------------------------------------------------------------------------------------------------
 
 
+DUPLICATE_OUTPUTS = (Output(ids.SESSION_DUPLICATE, "hidden", allow_duplicate=True),
+                     Output(ids.SESSION_DUPLICATE_OF, "data", allow_duplicate=True),
+                     Output(ids.SESSION_DUPLICATE_CONFIRM, "value", allow_duplicate=True))
+NO_DUPLICATE = (True, None, False)  # the box hidden, no session named, not ticked
 AFTER_SAVE = (Output(ids.WORKSPACE_VERSION, "data", allow_duplicate=True),
               Output(ids.WORKSPACE_MESSAGE, "children", allow_duplicate=True))
 
@@ -409,14 +434,17 @@ def register(app: Dash) -> None:
                             prevent_initial_call=True)
     app.callback(Output(ids.SESSION_TOPIC_COUNT, "children"), Input(ids.SESSION_TOPICS, "selectedRows"))(topic_count)
     app.callback(Output(ids.SESSION_FEEDBACK, "children", allow_duplicate=True),
-                 Output(ids.SESSION_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
+                 Output(ids.SESSION_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE, *DUPLICATE_OUTPUTS,
                  Input(ids.SESSION_SAVE, "n_clicks"),
                  State(ids.SESSION_DATE, "value"), State(ids.SESSION_MINUTES, "value"),
                  State(ids.SESSION_FORMAT, "value"), State(ids.SESSION_KIND, "value"),
                  State(ids.SESSION_MODALITY, "value"), State(ids.SESSION_ATTENDEES, "value"),
                  State(ids.SESSION_TOPICS, "selectedRows"), State(ids.SESSION_NOTE, "value"),
                  State(ids.SESSION_EDITING, "data"), State(ids.WORKSPACE_VERSION, "data"),
+                 State(ids.SESSION_DUPLICATE_CONFIRM, "value"), State(ids.SESSION_DUPLICATE_OF, "data"),
                  prevent_initial_call=True)(save_session_form)
+    app.callback(*DUPLICATE_OUTPUTS, Input(ids.SESSION_MODAL, "is_open"),
+                 prevent_initial_call=True)(reset_duplicate_question)
     app.callback(Output(ids.SESSION_FEEDBACK, "children", allow_duplicate=True),
                  Output(ids.SESSION_MODAL, "is_open", allow_duplicate=True), *AFTER_SAVE,
                  Input(ids.SESSION_DELETE, "n_clicks"), State(ids.SESSION_EDITING, "data"),

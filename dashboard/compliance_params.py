@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.numbers import is_digits
 from dashboard.queries.common import Window
 from dashboard.queries.compliance import ComplianceFilter, FilterChoices, choices
 from dashboard.scope import Scope
@@ -80,7 +81,7 @@ def _ids(text: str, key: str) -> list[int]:
     if text in ("", ALL):
         return []
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not all(p.isdigit() for p in parts):
+    if not all(map(is_digits, parts)):
         raise BadParameter(f"'{key}' must be a number (or numbers separated by commas), not {text[:40]!r}.")
     return [int(p) for p in parts]
 

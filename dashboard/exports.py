@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from operator import attrgetter
 from typing import IO, Any
@@ -22,7 +22,8 @@ from dashboard.scope import scope_for
 SECTION = "compliance"
 PDF_MAX_ROWS = 5000  # beyond this a PDF is no longer something to read: CSV or Excel instead
 CHUNK_BYTES = 64 * 1024
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
+# Flask adds "; charset=utf-8" to a text/* mimetype itself (naming it here too sent it twice).
+MEDIA_TYPES = {"csv": "text/csv",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "pdf": "application/pdf"}
 
@@ -56,6 +57,21 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 HEADER = [name for name, _ in COLUMNS]
 # A row's cells in COLUMNS order, read in one call (a function per cell cost ~0.5 s per 100k rows).
 values: Callable[[ComplianceRow], tuple[Any, ...]] = attrgetter(*(attribute for _, attribute in COLUMNS))
+# Text a spreadsheet would take for a formula (OWASP, CSV injection): a staff or team name such as
+# =HYPERLINK("http://x.example","y") must arrive as the text it is. Numbers (a real -5) stay numbers.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cells(cells: Sequence[Any]) -> Sequence[Any]:
+    """The cells with every formula-like text prefixed by a single quote, as OWASP recommends for CSV (Excel
+    shows the rest as text; the quote is visible, which is the point). Most rows have none and pass as they are."""
+    if not any(map(_formula_like, cells)):
+        return cells
+    return ["'" + value if _formula_like(value) else value for value in cells]
 
 
 def csv_chunks(rows: Iterable[ComplianceRow], batch: int = 1000) -> Iterator[str]:
@@ -66,7 +82,7 @@ def csv_chunks(rows: Iterable[ComplianceRow], batch: int = 1000) -> Iterator[str
     writer.writerow(HEADER)
     pending = 0
     for row in rows:
-        writer.writerow(values(row))  # None is written as an empty cell
+        writer.writerow(csv_cells(values(row)))  # None is written as an empty cell
         pending += 1
         if pending >= batch:
             yield buffer.getvalue()
@@ -91,6 +107,19 @@ def write_xlsx(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]],
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    def text_cells(target: Any, cells: Sequence[Any]) -> Sequence[Any]:
+        """A formula-like text as a text cell (type "s" and Excel's quote prefix, so editing it keeps it text);
+        openpyxl would write one starting with "=" as a live formula."""
+        if not any(map(_formula_like, cells)):
+            return cells
+        out = list(cells)
+        for index, value in enumerate(out):
+            if _formula_like(value):
+                cell = WriteOnlyCell(target, value=value)
+                cell.data_type, cell.quotePrefix = "s", True
+                out[index] = cell
+        return out
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Compliance")
     sheet.freeze_panes = "A2"
@@ -112,7 +141,7 @@ def write_xlsx(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]],
     counts: dict[tuple[str, str], list[int]] = {}
     written = 0
     for row in rows:
-        sheet.append(values(row))
+        sheet.append(text_cells(sheet, values(row)))
         count = counts.setdefault((row.program_name, row.team_name), [0, 0])
         count[0] += 1
         count[1] += row.status == "met"
@@ -125,14 +154,15 @@ def write_xlsx(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]],
         teams.column_dimensions[get_column_letter(index)].width = width
     header(teams, ["Program", "Team", "Workers", "Met", "Not met", "Share met"])
     for (program, team), (workers, met) in counts.items():
-        teams.append([program, team, workers, met, workers - met, round(met / workers, 4) if workers else None])
+        teams.append(text_cells(teams, [program, team, workers, met, workers - met,
+                                        round(met / workers, 4) if workers else None]))
 
     about = book.create_sheet("Parameters")
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 70
     header(about, ["Parameter", "Value"])
     for key, value in [*parameters, ("Rows", str(written))]:
-        about.append([key, value])
+        about.append(text_cells(about, [key, value]))
     book.save(out)
     return written
 

@@ -7,7 +7,7 @@ understands, having written nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,11 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.audit import Actor, record
 from dashboard.auth import Viewer
+from dashboard.numbers import is_digits
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
 from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, RatingLevel, RatingScale,
                     SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
                     TeamSupervisor)
+from models.base import utcnow
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
@@ -36,6 +38,8 @@ LEAVE_PLANNED_DAYS = 366  # leave can be recorded ahead of time, up to a year
 LEAVE_ROLES = ("supervisor", "admin", "quality")
 STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "
                  "reopen it to see their changes, then edit again.")
+DUPLICATE = ("A session with the same supervisor, date, attendees and minutes is already recorded ({when}). "
+             "Save anyway?")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,15 @@ class Rejected(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(p.message for p in self.problems))
+
+
+class ProbableDuplicate(Rejected):
+    """Nothing was written: the session looks like one already recorded. Saving it anyway is the writer's
+    decision, made by naming `session_ids` (the sessions they were shown) in allow_duplicate_of."""
+
+    def __init__(self, session_ids: Iterable[int], held_on: date) -> None:
+        self.session_ids = tuple(sorted(session_ids))
+        super().__init__([Problem("duplicate", DUPLICATE.format(when=f"{held_on:%d %b %Y}"))])
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,7 @@ class _Checks:
         result = []
         for value in values:
             number = value if isinstance(value, int) and not isinstance(value, bool) else None
-            if number is None and isinstance(value, str) and value.strip().isdigit():
+            if number is None and isinstance(value, str) and is_digits(value.strip()):
                 number = int(value)
             if number is None or not 1 <= number <= MAX_ID:
                 self.add(field_name, f"{label} contains something that is not a valid choice.")
@@ -299,8 +312,8 @@ def check_session(session: Session, draft: SessionDraft, writer: Writer, today: 
     return checks.problems
 
 
-def _session_values(row: SupervisionSession, attendee_ids: Iterable[int], competency_ids: Iterable[int]
-                    ) -> dict[str, Any]:
+def _session_values(row: SupervisionSession | SessionDraft, attendee_ids: Iterable[int],
+                    competency_ids: Iterable[int]) -> dict[str, Any]:
     return {"held_on": row.held_on, "minutes": row.minutes, "format": row.format, "kind": row.kind,
             "modality": row.modality, "supervisor_id": row.supervisor_id, "note": row.note,
             "attendee_ids": sorted(attendee_ids), "competency_ids": sorted(competency_ids)}
@@ -324,12 +337,38 @@ def _links(session: Session, session_id: int) -> tuple[list[int], list[int]]:
     return attendees, topics
 
 
+def probable_duplicates(session: Session, draft: SessionDraft, other_than: int | None = None) -> set[int]:
+    """Sessions already recorded with the same supervisor, date, minutes and attendees (a second save of the same
+    session, more likely than two alike); other_than leaves out the session being edited."""
+    same_day = select(SupervisionSession.id).where(
+        SupervisionSession.supervisor_id == draft.supervisor_id, SupervisionSession.held_on == draft.held_on,
+        SupervisionSession.minutes == draft.minutes, SupervisionSession.id != (other_than or 0))
+    attendees: dict[int, set[int]] = {}
+    for session_id, worker_id in session.execute(select(SessionAttendee.session_id, SessionAttendee.worker_id)
+                                                  .where(SessionAttendee.session_id.in_(same_day))):
+        attendees.setdefault(session_id, set()).add(worker_id)
+    return {session_id for session_id, workers in attendees.items() if workers == set(draft.attendee_ids)}
+
+
+def _flush_or_stale(session: Session) -> None:
+    """Flush; an UPDATE or DELETE carrying "AND version = <opened>" that matched no row (a concurrent save
+    committed first) is the person's stale copy, not a database fault."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Rejected([Problem("session", STALE_VERSION)]) from None
+
+
 def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today: date,
-                 session_id: int | None = None, expected_version: int | None = None) -> int:
+                 session_id: int | None = None, expected_version: int | None = None,
+                 allow_duplicate_of: Collection[int] = ()) -> int:
     """Create (session_id None) or edit the writer's own session from form values; returns its id.
 
     Flushes but does not commit: the caller's transaction commits it with its audit event, or rolls
-    everything back. Raises Rejected (nothing written) on any problem, including a stale version.
+    everything back. Raises Rejected (nothing written) on any problem, including a stale version, and
+    ProbableDuplicate when a new session (or an edit of its date, minutes or attendees) matches one already
+    recorded that is not in allow_duplicate_of. Any change to the session or to its attendees and topics
+    makes a new version, so an editor holding the old one is refused.
     """
     draft, problems = parse_session(raw, writer)
     if draft is None:
@@ -337,28 +376,34 @@ def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today
     problems = check_session(session, draft, writer, today)
     if problems:
         raise Rejected(problems)
-    if session_id is None:
+    row = _own_session(session, writer, session_id, expected_version) if session_id is not None else None
+    old = _session_values(row, *_links(session, row.id)) if row is not None else None
+    new = _session_values(draft, draft.attendee_ids, draft.competency_ids)
+    if old is None or any(old[k] != new[k] for k in ("held_on", "minutes", "attendee_ids")):
+        duplicates = probable_duplicates(session, draft, session_id) - set(allow_duplicate_of)
+        if duplicates:
+            raise ProbableDuplicate(duplicates, draft.held_on)
+    if row is None:
         row = SupervisionSession(held_on=draft.held_on, minutes=draft.minutes, format=draft.format, kind=draft.kind,
                                  modality=draft.modality, supervisor_id=draft.supervisor_id, note=draft.note,
                                  created_by_id=writer.actor.user_id, updated_by_id=writer.actor.user_id)
         session.add(row)
         session.flush()
-        old = None
-    else:
-        row = _own_session(session, writer, session_id, expected_version)
-        old = _session_values(row, *_links(session, row.id))
+    elif new != old:
         row.held_on, row.minutes, row.format, row.kind = draft.held_on, draft.minutes, draft.format, draft.kind
         row.modality, row.note, row.updated_by_id = draft.modality, draft.note, writer.actor.user_id
+        # Set even when only the attendees or topics changed: the row's UPDATE is what makes a new version (and
+        # refuses a concurrent save), and it runs here, before the links are replaced.
+        row.updated_at = utcnow()
+        _flush_or_stale(session)
         session.execute(delete(SessionAttendee).where(SessionAttendee.session_id == row.id))
         session.execute(delete(SessionCompetency).where(SessionCompetency.session_id == row.id))
-    session.add_all([SessionAttendee(session_id=row.id, worker_id=w) for w in draft.attendee_ids])
-    session.add_all([SessionCompetency(session_id=row.id, competency_id=c) for c in draft.competency_ids])
-    try:
-        session.flush()  # the UPDATE carries "AND version = <opened>": a concurrent save matches no row
-    except StaleDataError:
-        raise Rejected([Problem("session", STALE_VERSION)]) from None
-    new = _session_values(row, draft.attendee_ids, draft.competency_ids) | {"version": row.version}
-    record(session, writer.actor, "create" if old is None else "update", "supervision_session", row.id, old, new)
+    if old is None or new != old:
+        session.add_all([SessionAttendee(session_id=row.id, worker_id=w) for w in draft.attendee_ids])
+        session.add_all([SessionCompetency(session_id=row.id, competency_id=c) for c in draft.competency_ids])
+    _flush_or_stale(session)
+    record(session, writer.actor, "create" if old is None else "update", "supervision_session", row.id, old,
+           new | {"version": row.version})
     return row.id
 
 
@@ -367,10 +412,7 @@ def delete_session(session: Session, writer: Writer, session_id: int, expected_v
     row = _own_session(session, writer, session_id, expected_version)
     old = _session_values(row, *_links(session, row.id)) | {"version": row.version}
     session.delete(row)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Rejected([Problem("session", STALE_VERSION)]) from None
+    _flush_or_stale(session)
     record(session, writer.actor, "delete", "supervision_session", session_id, old, None)
 
 

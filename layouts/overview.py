@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.numbers import is_digits
 from layouts import ids
 from layouts.ids import ALL
 
@@ -26,7 +27,7 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
            **_: str) -> html.Div:
     """Filters start from the URL (?window=…&program=…&teams=1,2&mode=…); callbacks validate them."""
     preset = window if window in dict(WINDOW_PRESETS) else DEFAULT_WINDOW
-    team_values = [t for t in (teams or "").split(",") if t.isdigit()]
+    team_values = [t for t in (teams or "").split(",") if is_digits(t)]
     return html.Div([
         html.H1("Overview", className="page-title"),
         html.P(id=ids.OVERVIEW_SCOPE_NOTE, className="page-lead"),
@@ -40,7 +41,7 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                                                   display_format="YYYY-MM-DD", minimum_nights=0)],
                              id=ids.OVERVIEW_CUSTOM_WRAP, hidden=preset != "custom"), md=3),
             dbc.Col([dbc.Label("Program", html_for=ids.OVERVIEW_PROGRAM),
-                     dbc.Select(id=ids.OVERVIEW_PROGRAM, value=program if (program or "").isdigit() else ALL,
+                     dbc.Select(id=ids.OVERVIEW_PROGRAM, value=program if is_digits(program or "") else ALL,
                                 options=[{"label": "All programs", "value": ALL}])], md=3),
             dbc.Col(html.Details([
                 html.Summary("Teams", id=ids.OVERVIEW_TEAMS_SUMMARY, className="form-label"),

@@ -5,6 +5,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
 from layouts.ids import ALL
@@ -106,6 +107,12 @@ def session_form() -> dbc.Modal:
             dbc.Label("Note (optional, no client details)", html_for=ids.SESSION_NOTE),
             dbc.Textarea(id=ids.SESSION_NOTE, maxLength=2000, rows=2),
             html.Div(id=ids.SESSION_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
+            # Shown with a probable-duplicate warning; the server saves a duplicate only when this is ticked and
+            # names the sessions the warning was about.
+            dcc.Store(id=ids.SESSION_DUPLICATE_OF),
+            html.Div(dbc.Checkbox(id=ids.SESSION_DUPLICATE_CONFIRM, value=False,
+                                  label="Save anyway: this is another session, not the one already recorded"),
+                     id=ids.SESSION_DUPLICATE, hidden=True, className="mt-2"),
         ]),
         dbc.ModalFooter([
             dbc.Button("Delete session", id=ids.SESSION_DELETE, color="danger", outline=True,
@@ -175,10 +182,10 @@ def my_team(team: str | None = None, worker: str | None = None, **_: str) -> htm
         html.H1("My team", className="page-title"),
         html.P(id=ids.MY_TEAM_NOTE, className="page-lead"),
         dcc.Store(id=ids.WORKSPACE_VERSION, data=0),
-        dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if (worker or "").isdigit() else None),
+        dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if is_digits(worker or "") else None),
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("Team", html_for=ids.MY_TEAM_TEAM),
-                     dbc.Select(id=ids.MY_TEAM_TEAM, value=team if (team or "").isdigit() else ALL,
+                     dbc.Select(id=ids.MY_TEAM_TEAM, value=team if is_digits(team or "") else ALL,
                                 options=[{"label": "All my teams", "value": ALL}])], md=4),
             dbc.Col(dbc.Button("Log a session", id=ids.SESSION_OPEN, color="primary"),
                     className="d-flex align-items-end justify-content-md-end", md=8),

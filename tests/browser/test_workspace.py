@@ -208,3 +208,53 @@ def test_a_supervisor_records_leave_and_the_worker_is_no_longer_overdue(dash_duo
     dash_duo.wait_for_contains_text("#workspace-message", "Leave deleted", timeout=20)
     dash_duo.wait_for_text_to_equal("#profile-status", "Overdue", timeout=20)
     assert [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"] == []
+
+
+def test_a_second_save_of_the_same_session_warns_and_is_saved_only_when_confirmed(dash_duo: DashComposite,
+                                                                                 browser_app: Dash) -> None:
+    log_in(dash_duo, browser_app, "supervisor")
+    dash_duo.driver.get(f"{dash_duo.server.url}/my-team")
+    dash_duo.wait_for_element("#my-team-roster .status-overdue", timeout=20)
+    name_cell = dash_duo.find_element("#my-team-roster .ag-pinned-left-cols-container .ag-row[row-index='0'] "
+                                      ".roster-worker-button")
+    worker = name_cell.text
+    name_cell.send_keys(Keys.ENTER)
+    dash_duo.wait_for_text_to_equal("#profile-name", worker, timeout=20)
+
+    def log_session() -> None:
+        click(dash_duo, button(dash_duo, "Log a session with"))
+        wait_visible(dash_duo, "#session-save")
+        wait_until(dash_duo, lambda: len(dash_duo.find_elements("#session-attendees input:checked")) == 1)
+        minutes = dash_duo.find_element("#session-minutes")
+        minutes.clear()
+        minutes.send_keys("37")
+        click(dash_duo, dash_duo.find_element("#session-save"))
+
+    def sessions_of_37() -> int:
+        return sum(" 37 " in f" {row.text} " for row in dash_duo.find_elements("#profile-sessions tbody tr"))
+
+    log_session()
+    dash_duo.wait_for_contains_text("#workspace-message", "Session saved", timeout=20)
+    wait_until(dash_duo, lambda: sessions_of_37() == 1)
+
+    log_session()  # the same again: a warning, the form stays open, nothing saved yet
+    dash_duo.wait_for_contains_text(
+        "#session-feedback", "A session with the same supervisor, date, attendees and minutes is already recorded",
+        timeout=20)
+    assert "Save anyway?" in dash_duo.find_element("#session-feedback").text
+    confirm = wait_visible(dash_duo, "#session-duplicate-confirm")
+    screenshot(dash_duo, "my-team-session-duplicate")
+    # The competency grid's selection column has an empty header (axe: empty-table-header, minor), found here and
+    # not part of this change; everything else in the open form, the warning and the box included, passes.
+    assert [v for v in accessibility_violations(dash_duo) if not v.startswith("empty-table-header")] == []
+    assert sessions_of_37() == 1
+    click(dash_duo, confirm)
+    click(dash_duo, dash_duo.find_element("#session-save"))
+    dash_duo.wait_for_contains_text("#workspace-message", "Session saved", timeout=20)
+    wait_until(dash_duo, lambda: sessions_of_37() == 2)
+
+    # The next form starts without the question.
+    click(dash_duo, button(dash_duo, "Log a session with"))
+    wait_visible(dash_duo, "#session-save")
+    assert not dash_duo.find_element("#session-duplicate-confirm").is_displayed()
+    assert [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"] == []

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from callbacks.compliance import rollup_rows
 from dashboard.db import Database
 from dashboard.queries.compliance import TeamRollup
-from models import AuditEvent, Program, Team
+from models import AuditEvent, Program, Staff, Team
 from tests.http.conftest import callback, login
 
 Q3 = "start=2026-07-01&end=2026-09-30"
@@ -128,6 +128,40 @@ def test_the_workbook_has_the_rows_a_frozen_formatted_header_and_the_parameters(
     teams = list(book["Team roll-up"].iter_rows(min_row=2, values_only=True))
     assert sum(t[2] for t in teams) == len(grid) and sum(t[3] for t in teams) == sum(r["status"] == "met"
                                                                                       for r in grid)
+
+
+def test_staff_and_team_names_that_start_like_formulas_arrive_as_text_in_both_files(
+        demo_client: FlaskClient, demo_db: Database) -> None:
+    """Six workers named with each formula start (= + - @ tab CR) and a team named like one, exported through the
+    addresses: the CSV cells read back with the single quote before them, the workbook's as text cells, and the
+    CSV's Content-Type names its charset once."""
+    formulas = ['=HYPERLINK("http://x.example","y")', "+SUM(1,1)", "-2+3", "@SUM(1,1)", "\t=1+1", "\r=1+1"]
+    login(demo_client, "quality", "demo")
+    response = demo_client.get(f"/export/compliance.csv?{Q3}")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    worker_ids = [int(r["Worker ID"]) for r in read_csv(response)][:len(formulas)]
+    named = dict(zip(worker_ids, formulas))
+    with demo_db.session() as s:
+        for worker_id, formula in named.items():
+            s.get(Staff, worker_id).full_name = formula
+        team = s.scalars(select(Team).where(Team.name == "Eastside Outreach")).one()
+        team.name = "=1+2"
+
+    exported = {int(r["Worker ID"]): r for r in read_csv(demo_client.get(f"/export/compliance.csv?{Q3}"))}
+    assert {i: exported[i]["Worker"] for i in named} == {i: "'" + f for i, f in named.items()}
+    assert "'=1+2" in {r["Team"] for r in exported.values()} and "=1+2" not in {r["Team"] for r in exported.values()}
+
+    book = load_workbook(io.BytesIO(demo_client.get(f"/export/compliance.xlsx?{Q3}").data))
+    sheet = book["Compliance"]
+    header = [c.value for c in sheet[1]]
+    cells = {row[header.index("Worker ID")].value: row[header.index("Worker")] for row in sheet.iter_rows(min_row=2)}
+    for worker_id, formula in named.items():
+        cell = cells[worker_id]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (formula, "s", True)
+    rollup = [row[1] for row in book["Team roll-up"].iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in rollup if c.value == "=1+2"] == [("=1+2", "s")]
+    numbers = {row[header.index("Minutes")].data_type for row in sheet.iter_rows(min_row=2)}
+    assert numbers == {"n"}
 
 
 def test_the_pdf_names_the_period_filters_author_rollup_and_every_worker(demo_client: FlaskClient,

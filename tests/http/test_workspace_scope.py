@@ -237,6 +237,32 @@ def test_a_stale_edit_is_refused_after_another_save(demo_client: FlaskClient, de
         assert s.get(SupervisionSession, people["own_session"]).minutes == 55
 
 
+def test_a_probable_duplicate_is_saved_only_when_the_supervisor_confirms_the_sessions_named(
+        demo_client: FlaskClient, demo_db: Database, people: dict[str, int]) -> None:
+    """The second save of the same session warns and writes nothing; ticking "Save anyway" without the sessions
+    the warning named (a crafted request) is not enough; ticked with them, it is saved."""
+    login(demo_client, "supervisor", "demo")
+    assert "Session saved" in save_session(demo_client, [people["omar"]], minutes=47)
+    with demo_db.session() as s:
+        first = s.scalar(select(func.max(SupervisionSession.id)))
+    before = counts(demo_db)
+    answer = json.loads(save_session(demo_client, [people["omar"]], minutes=47, kind="administrative"))["response"]
+    assert "A session with the same supervisor, date, attendees and minutes is already recorded (30 Oct 2026). " \
+           "Save anyway?" in json.dumps(answer["session-feedback"])
+    assert (answer["session-duplicate"], answer["session-duplicate-of"], answer["session-duplicate-confirm"]) == (
+        {"hidden": False}, {"data": [first]}, {"value": False})
+    assert "session-modal" not in answer  # the form stays open
+    for confirmed, named in ((True, None), (True, [first + 1]), (False, [first]), ("true", [first])):
+        text = save_session(demo_client, [people["omar"]], minutes=47, **{
+            "session-duplicate-confirm.value": confirmed, "session-duplicate-of.data": named})
+        assert "already recorded" in text, (confirmed, named)
+    assert counts(demo_db) == before
+    text = save_session(demo_client, [people["omar"]], minutes=47, **{
+        "session-duplicate-confirm.value": True, "session-duplicate-of.data": [first]})
+    assert "Session saved" in text
+    assert counts(demo_db)["SupervisionSession"] == before["SupervisionSession"] + 1
+
+
 @pytest.mark.parametrize(("case", "message"), [
     ("other team's worker", "is not a peer worker on your teams"),
     ("level off the scale", "Level 9 is not on the agency's scale"),

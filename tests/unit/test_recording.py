@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor
 from dashboard.db import Database
-from dashboard.recording import (STALE_VERSION, RatingDraft, Rejected, Writer, delete_leave, delete_session,
-                                 leave_problems, save_leave, save_ratings, save_session)
+from dashboard.recording import (STALE_VERSION, ProbableDuplicate, RatingDraft, Rejected, Writer, delete_leave,
+                                 delete_session, leave_problems, save_leave, save_ratings, save_session)
 from models import (AuditEvent, Competency, CompetencyRating, CurrentRating, Leave, SessionAttendee,
                     SessionCompetency, SupervisionSession)
 from tests.builders import Agency
@@ -187,6 +187,107 @@ def test_a_stale_copy_in_the_same_moment_is_caught_by_the_version_column(place: 
             first.flush()
         first.rollback()
     assert "StaleDataError" in type(caught.value).__name__ or "locked" in str(caught.value)
+
+
+def links(db: Database, session_id: int) -> tuple[list[int], list[int], int]:
+    """(attendees, topics, version) of a session as committed."""
+    with db.session() as s:
+        row = s.get(SupervisionSession, session_id)
+        assert row is not None
+        return (sorted(s.scalars(select(SessionAttendee.worker_id).where(SessionAttendee.session_id == session_id))),
+                sorted(s.scalars(select(SessionCompetency.competency_id)
+                                 .where(SessionCompetency.session_id == session_id))), row.version)
+
+
+@pytest.mark.parametrize("change", ["topics", "attendees"])
+def test_changing_only_the_topics_or_attendees_makes_a_new_version_so_the_older_form_is_refused(
+        place: tuple[Database, Place], change: str) -> None:
+    """Two editors open version 1 of a group session. A changes only its competencies (or only who attended) and
+    saves in her own transaction; B's form, still at version 1, is refused and A's change stands."""
+    db, p = place
+    opened = form(format="group", attendee_ids=[p.kim, p.lou], competency_ids=[p.competencies[0]])
+    session_id = saved(db, p.ana, opened)
+    first = opened | ({"competency_ids": list(p.competencies[1:])} if change == "topics"
+                      else {"attendee_ids": [p.kim, p.lou, p.ned]})
+    saved(db, p.ana, first, session_id=session_id, expected_version=1)
+    after_first = links(db, session_id)
+    assert after_first[2] == 2
+    assert refused(db, p.ana, opened | {"note": "B's edit"}, session_id=session_id, expected_version=1) == [
+        STALE_VERSION]
+    assert links(db, session_id) == after_first
+    # Saving the form unchanged is no change: the version stays.
+    saved(db, p.ana, first, session_id=session_id, expected_version=2)
+    assert links(db, session_id)[2] == 2
+
+
+@pytest.mark.parametrize("change", [{"minutes": 50}, {"competency_ids": [3]}], ids=["minutes", "topics"])
+def test_a_save_committed_while_another_is_under_way_refuses_the_other_with_the_stale_message(
+        place: tuple[Database, Place], change: dict[str, Any]) -> None:
+    """Two real transactions: B's request has read the session at version 1 (its check passed) when A's save
+    commits version 2; B's UPDATE then matches no row. B is told someone else changed it (not that the database
+    refused it: the refusal came from a flush outside the handled block), nothing of B's is written, and A's
+    change stands. ("competency_ids": [3] is the third competency.)"""
+    db, p = place
+    opened = form(attendee_ids=[p.kim], competency_ids=[p.competencies[0]])
+    session_id = saved(db, p.ana, opened)
+    first = opened | {k: [p.competencies[2]] if k == "competency_ids" else v for k, v in change.items()}
+    b = db.sessions()
+    try:
+        read_by_b = b.get(SupervisionSession, session_id)  # B's read, at version 1 (held, as its request holds it)
+        assert read_by_b is not None and read_by_b.version == 1
+        saved(db, p.ana, first, session_id=session_id, expected_version=1)  # A commits version 2
+        with pytest.raises(Rejected) as caught:
+            save_session(b, p.ana, opened | {"attendee_ids": [p.lou], "note": "B"}, TODAY, session_id=session_id,
+                         expected_version=1)
+        b.rollback()
+    finally:
+        b.close()
+    assert [problem.message for problem in caught.value.problems] == [STALE_VERSION]
+    assert links(db, session_id) == ([p.kim], first["competency_ids"], 2)
+    with db.session() as s:
+        row = s.get(SupervisionSession, session_id)
+        assert row is not None and (row.minutes, row.note) == (int(first["minutes"]), None)
+
+
+def test_a_probable_duplicate_is_refused_until_the_writer_confirms_it(place: tuple[Database, Place]) -> None:
+    db, p = place
+    first = saved(db, p.ana, form(format="group", attendee_ids=[p.kim, p.lou], minutes=90))
+    again = form(format="group", attendee_ids=[p.lou, p.kim], minutes=90, kind="administrative", note="again")
+    before = counts(db)
+    with db.session() as s, pytest.raises(ProbableDuplicate) as caught:
+        save_session(s, p.ana, again, TODAY)
+    assert counts(db) == before
+    assert caught.value.session_ids == (first,)
+    assert [problem.message for problem in caught.value.problems] == [
+        "A session with the same supervisor, date, attendees and minutes is already recorded (28 May 2026). "
+        "Save anyway?"]
+    # Not alike: other minutes, other attendees, another day, another supervisor's session.
+    assert saved(db, p.ana, again | {"minutes": 60}) > 0
+    assert saved(db, p.ana, again | {"attendee_ids": [p.kim, p.lou, p.ned]}) > 0
+    assert saved(db, p.ana, again | {"held_on": "2026-05-27"}) > 0
+    assert saved(db, p.ben, form(attendee_ids=[p.zed])) > 0
+    # Confirmed for the session shown, it is saved; confirming some other session does not do.
+    with db.session() as s, pytest.raises(ProbableDuplicate):
+        save_session(s, p.ana, again, TODAY, allow_duplicate_of=[first + 1000])
+    second = saved(db, p.ana, again, allow_duplicate_of=[first])
+    assert second != first
+    # Both are now on record: a third names both.
+    with db.session() as s, pytest.raises(ProbableDuplicate) as caught:
+        save_session(s, p.ana, again, TODAY, allow_duplicate_of=[first])
+    assert caught.value.session_ids == (second,)
+
+
+def test_editing_a_session_into_a_copy_of_another_asks_too_but_editing_its_note_does_not(
+        place: tuple[Database, Place]) -> None:
+    db, p = place
+    first = saved(db, p.ana, form(attendee_ids=[p.kim]))
+    other = saved(db, p.ana, form(attendee_ids=[p.lou]))
+    with db.session() as s, pytest.raises(ProbableDuplicate):
+        save_session(s, p.ana, form(attendee_ids=[p.kim]), TODAY, session_id=other, expected_version=1)
+    saved(db, p.ana, form(attendee_ids=[p.kim]), session_id=other, expected_version=1, allow_duplicate_of=[first])
+    # Its date, minutes and attendees unchanged, an edit of the note is not asked about again.
+    saved(db, p.ana, form(attendee_ids=[p.kim], note="agenda"), session_id=other, expected_version=2)
+    assert links(db, other)[2] == 3
 
 
 def test_only_the_own_session_can_be_edited_or_deleted(place: tuple[Database, Place]) -> None:
