@@ -60,7 +60,7 @@ def create_app(config: Config | None = None) -> Dash:
     )
     app.index_string = INDEX_HTML
     register_pages()
-    app.layout = lambda: shell.layout(auth.current_viewer())
+    app.layout = lambda: shell.layout(auth.current_viewer(), auth.csrf_token())
     callbacks.register_all(app)
     db.engine.dispose()  # gunicorn --preload forks after this: each worker opens its own connections
     return app
