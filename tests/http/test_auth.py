@@ -184,7 +184,7 @@ def basic(username: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
 
 
-def test_a_basic_export_success_does_not_reset_the_failure_count(client: FlaskClient) -> None:
+def test_a_basic_export_success_does_not_reset_the_failure_count(client: FlaskClient, people_db: Database) -> None:
     for _ in range(4):
         assert login(client, "leader", "nope", address=ATTACKER).status_code == 401
     exported = client.get("/export/compliance.csv", headers=basic("leader", PASSWORD),
@@ -192,6 +192,8 @@ def test_a_basic_export_success_does_not_reset_the_failure_count(client: FlaskCl
     assert exported.status_code != 401  # signed in (the missing parameters are the export's own 400)
     assert login(client, "leader", "nope", address=ATTACKER).status_code == 401
     assert login(client, "leader", address=ATTACKER).status_code == 429
+    with people_db.session() as s:  # the success left no row that could count as a reset
+        assert not s.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded))
 
 
 def test_login_attempts_keep_only_what_the_throttle_reads(client: FlaskClient, people_db: Database) -> None:
