@@ -1,4 +1,4 @@
-"""Command line: python -m dashboard.cli init-db | create-user | end-sessions | load-demo | generate | load-framework | import."""
+"""python -m dashboard.cli: init-db, create-user, end-sessions, load-demo, generate, load-framework, import."""
 from __future__ import annotations
 
 import os
