@@ -233,8 +233,7 @@ def login_user_for(spec: ViewerSpec) -> Any:
     from dashboard.auth import LoginUser
     from models import User
 
-    user = User(id=0, username="bench", full_name="Bench", role=spec.role, staff_id=spec.staff_id,
-                session_token="bench-token")
+    user = User(id=0, username="bench", full_name="Bench", role=spec.role, staff_id=spec.staff_id)
     return LoginUser(user)
 
 

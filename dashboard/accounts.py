@@ -1,8 +1,6 @@
 """Creating and checking user accounts; passwords are stored only as scrypt hashes."""
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -39,8 +37,7 @@ def create_user(session: Session, username: str, password: str, role: str, full_
             raise AccountError(f"staff record {staff_id} is a {staff.role}, not a {role}")
         full_name = full_name or staff.full_name
     user = User(username=username, full_name=full_name or username, role=role, staff_id=staff_id,
-                password_hash=generate_password_hash(password, method="scrypt"),
-                session_token=secrets.token_urlsafe(32))
+                password_hash=generate_password_hash(password, method="scrypt"))
     session.add(user)
     session.flush()
     return user
@@ -55,8 +52,3 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
     return user
-
-
-def rotate_session_token(user: User) -> None:
-    """Invalidates every session cookie issued for this user."""
-    user.session_token = secrets.token_urlsafe(32)

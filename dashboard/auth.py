@@ -1,24 +1,29 @@
-"""Login, logout, the throttle on failed logins, and the deny-by-default guard over every route."""
+"""Sign-in, sign-out, the sessions page, CSRF tokens for plain forms, and the deny-by-default guard."""
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
-from dashboard.accounts import authenticate, rotate_session_token
+from dashboard import throttle
+from dashboard.accounts import authenticate
 from dashboard.config import Config
 from dashboard.db import session_scope
-from models import LoginAttempt, User, utcnow
+from dashboard.sessions import SessionLimits, end_session, open_session, open_sessions, resume_session
+from models import User
 
 # Reachable without logging in: the login form itself and static files (styles, JS bundles).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/static/")
+# Plain HTML forms carry this field; Dash callbacks are JSON POSTs (a cross-site page cannot send JSON without
+# a CORS preflight, and the SameSite=Lax cookie is not sent on cross-site POSTs), so they need none.
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSIONS_PAGE = "/account/sessions"
 
 ROLE_LABELS = {"admin": "Administrator", "leadership": "Leadership", "quality": "Quality & compliance",
                "supervisor": "Supervisor", "peer_worker": "Peer worker"}
@@ -69,54 +74,83 @@ class Viewer:
 
 
 class LoginUser:
-    """What flask-login keeps for the request: a detached copy of the account, no live ORM object."""
+    """What flask-login keeps for the request: a detached copy of the account and its session, no live ORM object.
+
+    The cookie carries only the session's random token (flask-login's user id); HTTP Basic exports have none."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, session_token: str = "", session_id: int | None = None) -> None:
         self.viewer = Viewer(user.id, user.username, user.full_name, user.role, user.staff_id)
-        self._token = user.session_token
+        self.session_token = session_token
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return self._token
+        return self.session_token
 
 
 def current_viewer() -> Viewer | None:
     return current_user.viewer if current_user.is_authenticated else None
 
 
+def csrf_token() -> str:
+    """The token this browser's plain forms must send back; one per Flask session, new at every sign-in."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_valid(req: Request) -> bool:
+    sent = req.form.get(CSRF_FIELD, "")
+    expected = session.get("csrf", "")
+    return bool(sent and expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def client_address(req: Request) -> str:
+    """The client's address as the WSGI server (or ProxyFix, when PEERDASH_PROXY_COUNT is set) reports it."""
+    return (req.remote_addr or "unknown")[:64]
+
+
 def init_app(server: Flask, config: Config) -> None:
     manager = LoginManager(server)
     manager.session_protection = "basic"
+    limits = SessionLimits.from_config(config)
 
     @manager.user_loader
     def load_user(token: str) -> LoginUser | None:
         with session_scope() as db:
-            user = db.scalar(select(User).where(User.session_token == token, User.is_active))
-            return LoginUser(user) if user else None
+            found = resume_session(db, token, limits)
+            return LoginUser(found[0], token, found[1]) if found else None
 
     @manager.request_loader
     def load_from_basic_auth(req: Request) -> LoginUser | None:
         """Exports only: a username and password sent with the request (HTTP Basic, as Excel's and BI tools'
-        "From Web" send them), so a stable export address refreshes with the person's own login. Throttled and
-        recorded like the login form; nothing is kept in a session."""
+        "From Web" send them), so a stable export address refreshes with the person's own login. Throttled like
+        the login form (failures recorded; a success is not, so it resets nothing); nothing is kept in a session."""
         credentials = req.authorization
         if not req.path.startswith("/export/") or credentials is None or credentials.type != "basic":
             return None
         username = (credentials.username or "").strip().lower()[:80]
-        address = (req.remote_addr or "unknown")[:64]
+        address = client_address(req)
         with session_scope() as db:
-            if not username or throttle_minutes(db, username, address, config):
+            if not username or throttle.wait_minutes(db, username, address, config):
                 return None
             user = authenticate(db, username, credentials.password or "")
-            db.add(LoginAttempt(username=username, address=address, succeeded=user is not None))
-            return LoginUser(user) if user else None
+            if user is None:
+                throttle.record(db, username, address, False, config)
+                return None
+            return LoginUser(user)
 
     @server.before_request
     def deny_by_default() -> Response | WerkzeugResponse | tuple[str, int] | None:
         path = request.path
+        if request.method not in SAFE_METHODS and not path.startswith("/_dash-") and not csrf_valid(request):
+            if path == "/login":
+                return login_page("This sign-in form had expired. Please sign in again.", 400)
+            return "The form had expired or came from another site. Go back, reload the page and try again.", 400
         if path.startswith(PUBLIC_PREFIXES):
             return None
         if current_user.is_authenticated:
@@ -130,70 +164,70 @@ def init_app(server: Flask, config: Config) -> None:
             return "Not logged in", 401
         return redirect(url_for("login", next=request.full_path if request.query_string else path))
 
+    def login_page(error: str | None, status: int = 200, username: str = "") -> tuple[str, int]:
+        return render_template("login.html", error=error, username=username, csrf_token=csrf_token(),
+                               next=safe_next(request.values.get("next", ""))), status
+
     @server.route("/login", methods=["GET", "POST"])
-    def login() -> str | WerkzeugResponse | tuple[str, int]:
-        next_path = safe_next(request.values.get("next", ""))
+    def login() -> tuple[str, int] | WerkzeugResponse:
         if request.method == "GET":
-            return render_template("login.html", error=None, username="", next=next_path)
+            return login_page(None)
         username = request.form.get("username", "").strip().lower()[:80]
         password = request.form.get("password", "")
-        address = (request.remote_addr or "unknown")[:64]
+        address = client_address(request)
         with session_scope() as db:
-            wait = throttle_minutes(db, username, address, config)
+            wait = throttle.wait_minutes(db, username, address, config)
             if wait:
-                return render_template("login.html", error=(
-                    f"Too many failed sign-in attempts. Try again in {wait} minute{'s' * (wait > 1)}."),
-                    username=username, next=next_path), 429
+                return login_page(f"Too many failed sign-in attempts. Try again in {wait} minute{'s' * (wait > 1)}.",
+                                  429, username)
             user = authenticate(db, username, password) if username and password else None
-            db.add(LoginAttempt(username=username, address=address, succeeded=user is not None))
+            throttle.record(db, username, address, user is not None, config)
             if user is None:
-                error = "Enter your username and password." if not (username and password) else \
-                    "That username and password do not match an active account."
-                return render_template("login.html", error=error, username=username, next=next_path), 401
-            login_as = LoginUser(user)
-        session.clear()  # a new session at login: nothing set before it (a planted id) survives
+                return login_page("Enter your username and password." if not (username and password) else
+                                  "That username and password do not match an active account.", 401, username)
+            token = open_session(db, user, request.user_agent.string, address)
+            login_as = LoginUser(user, token)
+        next_path = safe_next(request.form.get("next", ""))
+        session.clear()  # a new session at login: nothing set before it (a planted id, an old token) survives
         login_user(login_as)
-        session["nonce"] = secrets.token_urlsafe(16)
+        csrf_token()
         return redirect(next_path or "/")
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout() -> WerkzeugResponse:
-        if current_user.is_authenticated:
+        if request.method == "GET":  # signing out changes state: only a form with the token may do it
+            return redirect(SESSIONS_PAGE)
+        if current_user.is_authenticated and current_user.session_id is not None:
             with session_scope() as db:
-                user = db.get(User, current_user.viewer.user_id)
-                if user is not None:
-                    rotate_session_token(user)  # a copied cookie stops working too
+                end_session(db, current_user.viewer.user_id, current_user.session_id)
         logout_user()
         session.clear()
         return redirect(url_for("login"))
 
+    @server.route(SESSIONS_PAGE)
+    def sessions_page() -> str:
+        with session_scope() as db:
+            rows = open_sessions(db, current_user.viewer.user_id, limits)
+        return render_template("sessions.html", viewer=current_user.viewer, sessions=rows,
+                               current_id=current_user.session_id, csrf_token=csrf_token(),
+                               idle_minutes=config.session_idle_minutes, lifetime_hours=config.session_lifetime_hours)
 
-def throttle_minutes(db: Session, username: str, address: str, config: Config) -> int:
-    """Minutes until another attempt is allowed, 0 if allowed now.
-
-    Counts failures in the window per account (since its last success) and per address.
-    """
-    now = utcnow()
-    window = timedelta(minutes=config.login_window_minutes)
-    last_success = db.scalar(select(func.max(LoginAttempt.attempted_at)).where(
-        LoginAttempt.username == username, LoginAttempt.succeeded))
-    since = max(now - window, last_success) if last_success else now - window
-    waits = []
-    for condition, start in ((LoginAttempt.username == username, since),
-                             (LoginAttempt.address == address, now - window)):
-        # Allowed again once fewer than the maximum remain in the window, i.e. when the
-        # max-th most recent failure leaves it.
-        pivot = db.scalar(select(LoginAttempt.attempted_at)
-                          .where(condition, ~LoginAttempt.succeeded, LoginAttempt.attempted_at >= start)
-                          .order_by(LoginAttempt.attempted_at.desc())
-                          .offset(config.login_max_failures - 1).limit(1))
-        if pivot is not None:
-            waits.append(max(1, -(-int((pivot + window - now).total_seconds()) // 60)))
-    return max(waits, default=0)
+    @server.route(f"{SESSIONS_PAGE}/<int:session_id>/end", methods=["POST"])
+    def end_one_session(session_id: int) -> WerkzeugResponse:
+        with session_scope() as db:
+            end_session(db, current_user.viewer.user_id, session_id)
+        if session_id == current_user.session_id:
+            logout_user()
+            session.clear()
+            return redirect(url_for("login"))
+        return redirect(SESSIONS_PAGE)
 
 
 def safe_next(target: str) -> str:
-    """Only a path on this site: an absolute or scheme-relative address would be an open redirect."""
+    """Only a path on this site: an absolute or scheme-relative address would be an open redirect, a control
+    character a broken header, and a backslash is read by browsers as a slash ("/\\evil.example")."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in target):
+        return ""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return ""

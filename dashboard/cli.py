@@ -1,4 +1,4 @@
-"""Command line: python -m dashboard.cli init-db | create-user | load-demo | generate | load-framework | import."""
+"""python -m dashboard.cli: init-db, create-user, end-sessions, load-demo, generate, load-framework, import."""
 from __future__ import annotations
 
 import os
@@ -81,6 +81,25 @@ def create_user_command(username: str, role: str, full_name: str | None, staff_i
                 click.echo(f"Created {user.username} ({user.role}).")
         except AccountError as exc:
             raise ConfigError(str(exc)) from None
+
+
+@cli.command("end-sessions")
+@click.argument("username")
+@fail_cleanly
+def end_sessions_command(username: str) -> None:
+    """Sign a user out everywhere: end every open session of the account (an admin's action)."""
+    from sqlalchemy import select
+
+    from dashboard.sessions import end_all_sessions
+    from models import User
+
+    with database() as (_config, db):
+        with db.session() as session:
+            user_id = session.scalar(select(User.id).where(User.username == username.strip().lower()))
+            if user_id is None:
+                raise ConfigError(f"no account named {username!r}")
+            ended = end_all_sessions(session, user_id)
+        click.echo(f"Ended {ended} session{'s' * (ended != 1)} of {username}.")
 
 
 @cli.command("load-demo")

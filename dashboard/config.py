@@ -19,8 +19,18 @@ class Config:
     production: bool = False
     instance_path: Path = DEFAULT_INSTANCE
     seed_demo: bool = True  # seed the demo agency into an empty database (never in production)
+    # The sign-in throttle (dashboard/throttle.py): failures per account and address lock that pair for 1, 2,
+    # 4 ... minutes up to the cap; failures from one address across all accounts lock that address for the window.
     login_max_failures: int = 5
+    login_lock_max_minutes: int = 60
+    login_forget_hours: int = 24
+    login_address_max_failures: int = 20
     login_window_minutes: int = 15
+    # A sign-in session ends after this long without a request, and this long after sign-in whatever happens.
+    session_idle_minutes: int = 30
+    session_lifetime_hours: int = 12
+    # Request bodies: callbacks and forms; the import page's upload callback gets its own, larger cap.
+    max_request_bytes: int = 1024 * 1024
     proxy_count: int = 0  # reverse proxies in front of the app, whose X-Forwarded-For to trust
     testing: bool = False
 
@@ -45,7 +55,12 @@ class Config:
             instance_path=instance,
             seed_demo=not production and env.get("PEERDASH_SEED_DEMO", "1") != "0",
             login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
+            login_lock_max_minutes=int(env.get("LOGIN_LOCK_MAX_MINUTES", "60")),
+            login_forget_hours=int(env.get("LOGIN_FORGET_HOURS", "24")),
+            login_address_max_failures=int(env.get("LOGIN_ADDRESS_MAX_FAILURES", "20")),
             login_window_minutes=int(env.get("LOGIN_WINDOW_MINUTES", "15")),
+            session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
+            session_lifetime_hours=int(env.get("SESSION_LIFETIME_HOURS", "12")),
             proxy_count=int(env.get("PEERDASH_PROXY_COUNT", "0")),
         )
 

@@ -13,10 +13,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth, exports, outage
+from dashboard import auth, exports, outage, security
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
 from layouts import audit_log, compliance, data_import, overview, resources, shell, standards, workspace
+from layouts.data_import import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -47,6 +48,10 @@ def create_app(config: Config | None = None) -> Dash:
     db = connect(config.database_url)
     prepare_database(db, seed_demo=config.seed_demo)
     server.extensions[EXTENSION_KEY] = db
+    # Before the sign-in guard, which reads form bodies: the cap must be in place before anything parses one.
+    security.init_body_limits(server, config.max_request_bytes, upload_request_bytes(MAX_UPLOAD_BYTES),
+                              may_upload=lambda: (viewer := auth.current_viewer()) is not None
+                              and viewer.may_use("import"))
     auth.init_app(server, config)
     exports.init_app(server)
     outage.init_app(server, callbacks.FORM_FEEDBACK)
@@ -61,10 +66,16 @@ def create_app(config: Config | None = None) -> Dash:
     )
     app.index_string = INDEX_HTML
     register_pages()
-    app.layout = lambda: shell.layout(auth.current_viewer())
+    app.layout = lambda: shell.layout(auth.current_viewer(), auth.csrf_token())
     callbacks.register_all(app)
+    security.init_headers(server, app.csp_hashes, production=config.production)
     db.engine.dispose()  # gunicorn --preload forks after this: each worker opens its own connections
     return app
+
+
+def upload_request_bytes(file_bytes: int) -> int:
+    """The upload callback's body: the file as a base64 data URL (4/3 of its size) plus the other inputs."""
+    return file_bytes * 4 // 3 + 1024 * 1024
 
 
 def prepare_database(db: Database, seed_demo: bool) -> None:

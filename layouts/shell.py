@@ -9,17 +9,22 @@ from dashboard.auth import Viewer
 from layouts import ids
 
 
-def layout(viewer: Viewer | None) -> html.Div:
-    """Dash may call this without a logged-in viewer (start-up validation); then the bar is empty."""
+def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
+    """Dash may call this without a logged-in viewer (start-up validation); then the bar is empty.
+
+    Signing out is a form POST carrying the CSRF token, so a link on another site cannot sign anyone out."""
     nav_items = [dbc.NavItem(dbc.NavLink(s.label, href=s.path, active="exact", id=f"nav-{s.key}"))
                  for s in (viewer.sections() if viewer else ())]
     user_menu = [] if viewer is None else [
-        html.Span([html.Span(viewer.full_name, id="shell-user-name", className="fw-semibold"),
+        # The name opens "Your sessions" (where each signed-in browser can be ended).
+        html.Span([html.A(viewer.full_name, href="/account/sessions", id="shell-user-name", title="Your sessions",
+                          className="fw-semibold text-white"),
                    dbc.Badge(viewer.role_label, id="shell-user-role", color="light", text_color="dark",
                              className="ms-2")],
                   className="navbar-text text-white me-3"),
-        dbc.Button("Sign out", href="/logout", external_link=True, color="light", size="sm",
-                   id="shell-logout"),
+        html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="shell-csrf"),
+                   html.Button("Sign out", type="submit", id="shell-logout", className="btn btn-light btn-sm")],
+                  method="post", action="/logout", className="m-0"),
     ]
     navbar = dbc.Navbar(
         dbc.Container([

@@ -1,5 +1,5 @@
 """SQLAlchemy 2 typed models; importing this package registers every table on Base.metadata."""
-from models.accounts import STAFF_LINKED_ROLES, USER_ROLES, LoginAttempt, User
+from models.accounts import STAFF_LINKED_ROLES, USER_ROLES, LoginAttempt, User, UserSession
 from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, utcnow
 from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
@@ -21,5 +21,5 @@ __all__ = [
     "RatingLevel", "RatingScale", "ResourceGuide", "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES",
     "STAFF_LINKED_ROLES", "STAFF_ROLES", "SessionAttendee", "SessionCompetency", "StageAssignment", "Staff",
     "StandardRule", "SupervisionSession", "SupervisionStandard", "Team", "TeamMembership", "TeamSupervisor", "User",
-    "USER_ROLES", "UTCDateTime", "utcnow",
+    "UserSession", "USER_ROLES", "UTCDateTime", "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""User accounts, their roles, and the login attempts that the throttle counts."""
+"""User accounts, their roles, their sign-in sessions, and the login attempts that the throttle counts."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,18 +30,36 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
-    # What the session cookie carries instead of the id; replacing it logs out every session.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class UserSession(Base):
+    """One sign-in: the cookie carries a random token whose SHA-256 is kept here, never the token itself."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_ended_at", "user_id", "ended_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class LoginAttempt(Base):
-    """Kept in the database so the throttle survives restarts and is shared by gunicorn workers."""
+    """Kept in the database so the throttle survives restarts and is shared by gunicorn workers.
+
+    Failures of the login form and of HTTP Basic, and successes of the login form only (a success resets its
+    account-and-address pair; a Basic export's success must not). Rows older than the throttle looks back are
+    purged."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
-        Index("ix_login_attempts_username_at", "username", "attempted_at"),
+        Index("ix_login_attempts_username_address_at", "username", "address", "attempted_at"),
         Index("ix_login_attempts_address_at", "address", "attempted_at"),
+        Index("ix_login_attempts_attempted_at", "attempted_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))

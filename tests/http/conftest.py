@@ -1,8 +1,9 @@
 """HTTP fixtures: the app on a database with one account per role, a Flask test client, login helpers."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,32 @@ def client(app: Dash) -> FlaskClient:
     return app.server.test_client()
 
 
-def login(client: FlaskClient, username: str, password: str = PASSWORD, **extra: str) -> Any:
-    return client.post("/login", data={"username": username, "password": password, **extra})
+def csrf_token(client: FlaskClient, page: str = "/login", address: str = "127.0.0.1") -> str:
+    """The CSRF token a browser would find in the page's form (the login page's, or any other plain form's)."""
+    html = client.get(page, environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, f"no CSRF token in {page}"
+    return found.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, address: str = "127.0.0.1",
+          **extra: str) -> Any:
+    """Sign in through the form as a browser at this address does: load the page, post it with its token."""
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client, "/login", address), **extra},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def age_rows(db: Database, model: Any, columns: tuple[str, ...], seconds: int) -> None:
+    """Move these timestamps of every row this far into the past, as if that much time went by."""
+    with db.session() as s:
+        for row in s.scalars(select(model)):
+            for column in columns:
+                setattr(row, column, getattr(row, column) - timedelta(seconds=seconds))
+
+
+def logout(client: FlaskClient) -> Any:
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/account/sessions")})
 
 
 def dash_update(client: FlaskClient, output: str, inputs: list[dict[str, Any]],

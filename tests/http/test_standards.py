@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from dashboard.db import Database
 from models import AuditEvent, CertificationStage, StandardRule, SupervisionStandard
-from tests.http.conftest import callback, login
+from tests.http.conftest import callback, login, logout
 
 SAVE_OUTPUTS = [("standards-message", "children"), ("standards-refresh", "data")]
 
@@ -114,7 +114,7 @@ def test_only_admin_and_quality_may_save(demo_client: FlaskClient, demo_db: Data
     for username in ("leader", "supervisor", "peer"):
         login(demo_client, username, "demo")
         assert save(demo_client, demo_db, future).status_code == 403
-        demo_client.get("/logout")
+        logout(demo_client)
     assert versions(demo_db) == 1
     login(demo_client, "leader", "demo")
     page = callback(demo_client, [("standards-in-force", "children"), ("standards-versions", "children"),

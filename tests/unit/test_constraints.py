@@ -93,7 +93,7 @@ def test_accounts_link_to_staff_exactly_when_the_role_acts_for_one(reference_db:
     with reference_db.session() as s:
         _, worker, *_ = people(s)
         worker_id = worker.id
-    user = {"username": "u", "full_name": "U", "password_hash": "x", "session_token": "t"}
+    user = {"username": "u", "full_name": "U", "password_hash": "x"}
     refused(reference_db, lambda s: s.add(User(**user, role="peer_worker")))
     refused(reference_db, lambda s: s.add(User(**user, role="leadership", staff_id=worker_id)))
     refused(reference_db, lambda s: s.add(User(**user, role="superuser")))
