@@ -17,7 +17,7 @@ from dashboard.outage import FORM_MESSAGE, PAGE_MESSAGE
 from models import Staff, SupervisionSession
 from tests.outage import Outage
 from tests.http.test_workspace_scope import fire, session_form
-from tests.http.conftest import login
+from tests.http.conftest import csrf_token, login
 
 
 def signed_in(outage: Outage, user: str) -> tuple[FlaskClient, list[dict[str, Any]]]:
@@ -74,7 +74,8 @@ def test_pages_and_callbacks_answer_503_while_the_database_is_down_and_recover_b
     assert json.loads(read.data) == {"error": "database unavailable", "message": PAGE_MESSAGE}
 
     anonymous = outage.app.server.test_client()
-    refused = anonymous.post("/login", data={"username": "supervisor", "password": "x"})
+    token = csrf_token(anonymous)  # the sign-in form itself needs no database
+    refused = anonymous.post("/login", data={"username": "supervisor", "password": "x", "csrf_token": token})
     assert refused.status_code == 503
     assert PAGE_MESSAGE in refused.data.decode()
 
