@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort
 
 from dashboard.auth import Viewer, current_viewer
-from dashboard.numbers import is_digits
+from dashboard.numbers import is_digits, iso_day
 from dashboard.recording import MAX_ID
 
 
@@ -43,6 +43,6 @@ def as_date(value: Any) -> date | None:
     if not isinstance(value, str):
         return None
     try:
-        return date.fromisoformat(value[:10])
+        return iso_day(value[:10])
     except ValueError:
         return None

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.numbers import is_digits
+from dashboard.numbers import is_digits, iso_day
 from dashboard.queries.common import Window
 from dashboard.queries.compliance import ComplianceFilter, FilterChoices, choices
 from dashboard.scope import Scope
@@ -72,7 +72,7 @@ def _date(args: Mapping[str, Any], key: str) -> date:
     if not text:
         raise BadParameter(f"'{key}' is missing: give a date as YYYY-MM-DD, e.g. {key}=2026-01-01.")
     try:
-        return date.fromisoformat(text)
+        return iso_day(text)
     except ValueError:
         raise BadParameter(f"'{key}' must be a date as YYYY-MM-DD, not {text[:40]!r}.") from None
 

@@ -233,7 +233,7 @@ def read_csv(data: bytes, kind: Kind) -> ParsedFile:
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise ImportRefused(f"Row {reader.line_num}: the CSV is malformed ({exc}).", row=reader.line_num) from None
+        raise ImportRefused(f"The CSV is malformed ({exc}).", row=reader.line_num) from None
     header_cells = records[0] if records else []
     header = tuple(h.strip().lower().replace(" ", "_") for h in header_cells)
     if len(header) == 1 and (";" in header_cells[0] or "\t" in header_cells[0]):

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.audit import Actor, record
 from dashboard.auth import Viewer
-from dashboard.numbers import is_digits
+from dashboard.numbers import is_digits, iso_day
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
 from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, RatingLevel, RatingScale,
@@ -122,7 +122,7 @@ class _Checks:
             return raw
         text = str(raw).strip()
         try:  # a date picker sends "2026-03-31", sometimes with a time part after a "T"
-            return date.fromisoformat(text.split("T", 1)[0])
+            return iso_day(text.split("T", 1)[0])
         except ValueError:
             self.add(field_name, f"{label} must be a date like 2026-03-31.")
             return None

@@ -3,13 +3,14 @@ that are not 0-9 are no number, and a role without the Overview gets 403 whateve
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.exceptions import Forbidden
 
-from callbacks.common import as_int, as_int_set
+from callbacks.common import as_date, as_int, as_int_set
 from callbacks.overview import parse_filters
 from dashboard.db import Database
 from tests.http.conftest import callback, login
@@ -191,3 +192,30 @@ def test_the_overview_asks_who_is_asking_before_it_reads_the_filters(demo_client
         demo_client.get("/_dash-layout")
         window, filters = parse_filters("30", None, None, "7", ["3", "²"])
     assert (window.days, filters.program_id, filters.team_ids) == (30, 7, frozenset({3}))
+
+
+# 2026-W44-5 is Friday 30 October 2026 as an ISO week date; 20261030 the same day without dashes. Python's
+# date.fromisoformat reads both; no control of ours sends them, and a person typing them means something else.
+OTHER_ISO_FORMS = ["2026-W44-5", "20261030", "2026-10-30T00:00"]
+
+
+@pytest.mark.parametrize("text", OTHER_ISO_FORMS[:2])
+def test_a_session_dated_as_an_iso_week_or_without_dashes_is_refused(demo_client: FlaskClient, demo_db: Database,
+                                                                     people: dict[str, int], text: str) -> None:
+    login(demo_client, "supervisor", "demo")
+    before = counts(demo_db)
+    assert "The session date must be a date like 2026-03-31." in save_session(demo_client, [people["omar"]], date=text)
+    assert counts(demo_db) == before
+
+
+@pytest.mark.parametrize("text", OTHER_ISO_FORMS)
+def test_an_export_period_as_an_iso_week_date_gets_a_400(demo_client: FlaskClient, text: str) -> None:
+    login(demo_client, "quality", "demo")
+    response = demo_client.get(f"/export/compliance.csv?start={text}&end=2026-10-31")
+    assert response.status_code == 400
+    assert "'start' must be a date as YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+def test_a_custom_window_day_is_read_only_as_yyyy_mm_dd() -> None:
+    assert as_date("2026-10-30") == date(2026, 10, 30)
+    assert [as_date(text) for text in OTHER_ISO_FORMS[:2]] == [None, None]

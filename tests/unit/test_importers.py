@@ -103,6 +103,13 @@ def test_files_that_are_not_utf8_comma_csv_are_refused_with_the_reason(data: byt
         read_csv(data, KINDS["teams"])
 
 
+def test_a_malformed_csv_names_its_row_once(reference_db: Database) -> None:
+    # Row 3 opens a quote that never closes: the reader fails at the end of the file, on row 3.
+    report = run(reference_db, "teams", 'program,team\nP,A\nP,"B\n')
+    [error] = report.errors
+    assert (error.row, error.message) == (3, "The CSV is malformed (unexpected end of data).")
+
+
 def test_a_wrong_header_is_reported_by_column(reference_db: Database) -> None:
     before = counts(reference_db)
     report = run(reference_db, "teams", "program,teem,program\nP,A,P\n")
