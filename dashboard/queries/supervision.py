@@ -25,8 +25,8 @@ from dashboard.queries.common import (AVERAGE_MONTH_DAYS, MetricSettings, TeamFi
                                       shown_team_ids, teams_in_view, visible_team_ids)
 from dashboard.scope import Scope
 from models import (EVERYONE, SESSION_KINDS, CertificationStage, JudgementVersion, Leave, MonthJudgement,
-                    SessionAttendee, StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard, Team,
-                    TeamMembership, TeamSupervisor)
+                    SessionAttendee, StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard,
+                    Team, TeamMembership, TeamSupervisor)
 
 T = TypeVar("T")
 DUE_SOON_DAYS = 7
@@ -503,9 +503,9 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
     The timeline of each worker starts at their last individual session before the span (or the hire date)
     and runs through the span's individual sessions; the gap after the last one stays open (gap_end NULL).
     A gap's days are cut at the last judged day (until - 1) when it runs past it; its days are those after
-    gap_start up to and including gap_end (the day it is measured to), less those on leave (_days_at_work). With violations_only, gaps that cannot
-    violate in any period (closed and within their limit, leave or not) are dropped before the periods are
-    joined.
+    gap_start up to and including gap_end (the day it is measured to), less those on leave (_days_at_work).
+    With violations_only, gaps that cannot violate in any period (closed and within their limit, leave or not)
+    are dropped before the periods are joined.
     """
     judged, attended = j.judged, j.attended
     anchor, lacking = _last_individual_before(session, j.workers, attended, j.span_start, j.lookback, exact)
