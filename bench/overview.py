@@ -564,7 +564,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewers", default="leadership,supervisor", help="leadership, supervisor or both")
     parser.add_argument("--only", help="comma-separated case keys (e.g. refresh_kpis,heatmap_proficiency)")
     parser.add_argument("--explain", action="store_true", help="print the plan of each callback's slowest statement")
-    parser.add_argument("--analyze", action="store_true", help="with --explain on PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)")
+    parser.add_argument("--analyze", action="store_true",
+                        help="with --explain on PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)")
     parser.add_argument("--budget", type=float, default=300.0,
                         help="seconds per callback: a slower one gets fewer timed runs (at least --min-runs)")
     parser.add_argument("--min-runs", type=int, default=3, help="timed runs however slow the callback is")

@@ -7,7 +7,8 @@ from layouts import ids
 
 # Where the forms that save show their outcome: dashboard.outage writes "nothing was saved" there when the database
 # does not answer, whichever callback was running.
-FORM_FEEDBACK = (ids.SESSION_FEEDBACK, ids.RATING_FEEDBACK, ids.LEAVE_FEEDBACK, ids.STANDARDS_MESSAGE, ids.IMPORT_RESULT)
+FORM_FEEDBACK = (ids.SESSION_FEEDBACK, ids.RATING_FEEDBACK, ids.LEAVE_FEEDBACK, ids.STANDARDS_MESSAGE,
+                 ids.IMPORT_RESULT)
 
 
 def register_all(app: Dash) -> None:

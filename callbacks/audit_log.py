@@ -46,7 +46,8 @@ def refresh_events(person: Any, entity: Any, action: Any, first: Any, last: Any)
              "new_values": r.new_values, "address": r.address} for r in page.rows]
     noun = "event" if page.total == 1 else "events"
     if page.total > len(rows):
-        return rows, f"{page.total:,} {noun} match; the newest {len(rows):,} are shown. Narrow the filters to see others."
+        return rows, (f"{page.total:,} {noun} match; the newest {len(rows):,} are shown. "
+                      "Narrow the filters to see others.")
     return rows, f"{page.total:,} {noun} match."
 
 

@@ -89,7 +89,8 @@ def _summary(report: ImportReport) -> dbc.Alert:
                               if report.error_count == 1 else
                               f"{plural(report.error_count, 'problem')} in the header{shown}."],
                              color="danger", id="import-refused")
-        return dbc.Alert([html.Strong(f"{plural(report.error_count, 'problem')} in {plural(report.rows, 'row')}{shown}. "),
+        return dbc.Alert([html.Strong(f"{plural(report.error_count, 'problem')} in "
+                                      f"{plural(report.rows, 'row')}{shown}. "),
                           "Nothing will be written until every row is correct; fix them and upload the file again."],
                          color="danger", id="import-refused")
     if report.changing == 0:

@@ -77,7 +77,8 @@ def refresh(_: Any) -> tuple[Any, Any, Any]:
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Takes effect", "Until", "Name", "Rules", "Saved by")]))
     rows = [html.Tr([html.Td(f"{v.effective_from:%d %b %Y}"),
-                     html.Td(f"{v.until:%d %b %Y}" if v.until else ("in force" if v is current else "not yet in force")),
+                     html.Td(f"{v.until:%d %b %Y}" if v.until
+                             else ("in force" if v is current else "not yet in force")),
                      html.Td([v.name] + ([html.Br(), html.Small(v.source, className="text-body-secondary")]
                                          if v.source else [])),
                      html.Td(html.Ul([html.Li(f"{r.stage_name}: {_rule_text(r)}") for r in v.rules],

@@ -1125,7 +1125,8 @@ SESSION_COLUMNS = ("id", "held_on", "minutes", "format", "kind", "modality", "su
 
 def session_tuples(ids: Sequence[int], rows: Sequence[SessionRow], user_id: int | None
                    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, int]], list[tuple[int, int]]]:
-    """Sessions, attendees and topics as tuples for bulk_insert (SESSION_COLUMNS; session, worker; session, competency)."""
+    """Sessions, attendees and topics as tuples for bulk_insert
+    (SESSION_COLUMNS; session, worker; session, competency)."""
     now = utcnow().replace(tzinfo=None)  # stored as naive UTC, as UTCDateTime does
     sessions = [(sid, r.held_on, r.minutes, r.format, r.kind, r.modality, r.supervisor_id, r.note, user_id, now,
                  user_id, now, 1) for sid, r in zip(ids, rows)]

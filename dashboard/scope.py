@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, or_, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.auth import Viewer
@@ -26,7 +26,7 @@ class Scope:
     def sees_teams(self) -> bool:
         return self.team_ids is None or bool(self.team_ids)
 
-    def teams(self, team_id_column: ColumnElement[int]) -> ColumnElement[bool]:
+    def teams(self, team_id_column: SQLColumnExpression[int]) -> ColumnElement[bool]:
         """A WHERE clause limiting a team id column to this scope."""
         return true() if self.team_ids is None else team_id_column.in_(sorted(self.team_ids))
 

@@ -5,8 +5,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.config import Config
@@ -79,12 +80,13 @@ def open_sessions(db: Session, user_id: int, limits: SessionLimits) -> list[Sess
 
 def end_session(db: Session, user_id: int, session_id: int) -> bool:
     """End one of a user's sessions (only their own); False when there was no such open session."""
-    return bool(db.execute(update(UserSession).where(
+    return bool(cast(CursorResult[Any], db.execute(update(UserSession).where(
         UserSession.id == session_id, UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())).rowcount)
+        .values(ended_at=utcnow()))).rowcount)
 
 
 def end_all_sessions(db: Session, user_id: int) -> int:
     """End every open session of a user (an admin's action, or a password change); returns how many."""
-    return db.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-                      .values(ended_at=utcnow())).rowcount
+    return cast(CursorResult[Any], db.execute(
+        update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow()))).rowcount

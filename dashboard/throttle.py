@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.config import Config
@@ -69,4 +70,5 @@ def record(db: Session, username: str, address: str, succeeded: bool, config: Co
 def purge(db: Session, config: Config) -> int:
     """Delete attempts older than either limit looks back; returns how many went."""
     keep = max(timedelta(hours=config.login_forget_hours), timedelta(minutes=config.login_window_minutes))
-    return db.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < utcnow() - keep)).rowcount
+    return cast(CursorResult[Any],
+                db.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < utcnow() - keep))).rowcount

@@ -70,6 +70,7 @@ def layout(**_: str) -> html.Div:
         html.H2("Problems", className="h5 mt-2"),
         grid(ids.IMPORT_ERRORS, ERROR_COLUMNS),
         html.H2("What would change", className="h5 mt-4"),
-        html.P("Rows that are already recorded are counted above but not listed.", className="small text-body-secondary"),
+        html.P("Rows that are already recorded are counted above but not listed.",
+               className="small text-body-secondary"),
         grid(ids.IMPORT_CHANGES, CHANGE_COLUMNS),
     ])

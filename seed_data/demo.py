@@ -744,7 +744,8 @@ def group_sessions(plan: OrgPlan, reference: Reference, team: int, seed: int, se
     meetings = 0
     while (held := usual_weekday_near(day, usual_weekday, earliest, plan.end_date)) is not None:
         present = [staff_id for staff_id, start, end in roster if start <= held and (end is None or held < end)
-                   and not (staff_id in plan.absences and plan.absences[staff_id][0] <= held < plan.absences[staff_id][1])]
+                   and not (staff_id in plan.absences
+                            and plan.absences[staff_id][0] <= held < plan.absences[staff_id][1])]
         attending = [staff_id for staff_id in present if rng.random() < GROUP_ATTENDANCE_RATE]
         if len(attending) < 3 <= len(present):
             attending = rng.sample(present, 3)

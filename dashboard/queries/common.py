@@ -78,7 +78,7 @@ def load_settings(session: Session) -> MetricSettings:
                           principle_holding_share=float(row.principle_holding_share))
 
 
-def visible_team_ids(scope: Scope, filters: TeamFilter) -> Select[tuple[int]]:
+def visible_team_ids(scope: Scope, filters: TeamFilter) -> Select[int]:
     """Team ids both requested by the filters and allowed by the scope (a forged id simply drops out)."""
     query = select(Team.id).where(scope.teams(Team.id))
     if filters.program_id is not None:
@@ -95,7 +95,7 @@ def teams_in_view(session: Session, scope: Scope, filters: TeamFilter) -> list[T
     return [TeamRef(*row) for row in rows]
 
 
-def members_on(day: date, team_ids: Select[tuple[int]]) -> Select[tuple[int, int]]:
+def members_on(day: date, team_ids: Select[int]) -> Select[int, int]:
     """(worker_id, team_id) for peer workers on those teams and still employed on `day`.
 
     Memberships are half-open ([start_date, end_date)), so a worker who moves on `day` counts
@@ -109,7 +109,7 @@ def members_on(day: date, team_ids: Select[tuple[int]]) -> Select[tuple[int, int
                    or_(Staff.left_on.is_(None), Staff.left_on > day)))
 
 
-def members_during(window: Window, team_ids: Select[tuple[int]]) -> Select[tuple[int, int]]:
+def members_during(window: Window, team_ids: Select[int]) -> Select[int, int]:
     """(worker_id, team_id) for every membership overlapping the window, on those teams."""
     return (select(TeamMembership.staff_id.label("worker_id"), TeamMembership.team_id.label("team_id"))
             .join(Staff, Staff.id == TeamMembership.staff_id)
@@ -121,7 +121,7 @@ def members_during(window: Window, team_ids: Select[tuple[int]]) -> Select[tuple
             .distinct())
 
 
-def shown_team_ids(scope: Scope, filters: TeamFilter, day: date, settings: MetricSettings) -> Select[tuple[int]]:
+def shown_team_ids(scope: Scope, filters: TeamFilter, day: date, settings: MetricSettings) -> Select[int]:
     """The visible teams NOT suppressed on `day`: at least settings.min_cell_workers peer workers on it
     (members_on); every visible team with a worker when suppression is off.
 

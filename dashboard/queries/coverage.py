@@ -179,7 +179,7 @@ def _reads_current_table(session: Session, end: date) -> bool:
     return latest is None or end >= latest
 
 
-def _current_supervisor_ratings(session: Session, members: Select[tuple[int, int]], end: date,
+def _current_supervisor_ratings(session: Session, members: Select[int, int], end: date,
                                 staleness_days: int) -> Subquery:
     """(team_id, worker_id, competency_id, level): each member's current supervisor rating per competency.
 
@@ -219,7 +219,7 @@ def _current_supervisor_ratings(session: Session, members: Select[tuple[int, int
             .where(ranked.c.recency == 1).subquery("current"))
 
 
-def _workers_per_team(session: Session, members: Select[tuple[int, int]]) -> dict[int, int]:
+def _workers_per_team(session: Session, members: Select[int, int]) -> dict[int, int]:
     team_members = members.subquery("members")
     return {team_id: int(workers) for team_id, workers in session.execute(
         select(team_members.c.team_id, func.count(team_members.c.worker_id.distinct()))
@@ -269,10 +269,10 @@ def coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter
     Teams with no workers are included (shares None). Cells come in team order (program name, team
     name), principles in framework order. Nothing when no framework or rating scale is active.
     """
-    rated = _rated_members(session, scope, window, filters, settings)
-    if rated is None:
+    found = _rated_members(session, scope, window, filters, settings)
+    if found is None:
         return []
-    framework, teams, workers, current, primary = rated
+    framework, teams, workers, current, primary = found
     counts: dict[tuple[int, int], tuple[int, int]] = {
         (team_id, principle_id): (int(rated), int(proficient))
         for team_id, principle_id, rated, proficient in session.execute(

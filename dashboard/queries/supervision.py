@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
+import typing
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import (CTE, Column, ColumnElement, Date, Float, Integer, MetaData, PrimaryKeyConstraint, Select,
-                        String, Subquery, Table, and_, case, cast, func, literal, literal_column, null, or_, select,
-                        text, true, union_all)
+from sqlalchemy import (CTE, Column, ColumnElement, Date, Float, Integer, MetaData, PrimaryKeyConstraint,
+                        SQLColumnExpression, Select, String, Subquery, Table, and_, case, cast, func, literal,
+                        literal_column, null, or_, select, text, true, union_all)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -25,8 +26,8 @@ from dashboard.queries.common import (AVERAGE_MONTH_DAYS, MetricSettings, TeamFi
                                       shown_team_ids, teams_in_view, visible_team_ids)
 from dashboard.scope import Scope
 from models import (EVERYONE, SESSION_KINDS, CertificationStage, JudgementVersion, Leave, MonthJudgement,
-                    SessionAttendee, StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard, Team,
-                    TeamMembership, TeamSupervisor)
+                    SessionAttendee, StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard,
+                    Team, TeamMembership, TeamSupervisor)
 
 T = TypeVar("T")
 DUE_SOON_DAYS = 7
@@ -232,7 +233,7 @@ def _day(value: date) -> ColumnElement[date]:
     return literal(value, Date)
 
 
-def _later(a: ColumnElement[date], b: ColumnElement[date]) -> ColumnElement[date]:
+def _later(a: SQLColumnExpression[date], b: SQLColumnExpression[date]) -> ColumnElement[date]:
     return case((a > b, a), else_=b)
 
 
@@ -240,7 +241,7 @@ def _earlier(a: ColumnElement[date], b: ColumnElement[date]) -> ColumnElement[da
     return case((a < b, a), else_=b)
 
 
-def _until(left_on: ColumnElement[date | None], end_exclusive: ColumnElement[date]) -> ColumnElement[date]:
+def _until(left_on: SQLColumnExpression[date | None], end_exclusive: ColumnElement[date]) -> ColumnElement[date]:
     """The first day not judged: the end (exclusive) or the leaving day, whichever is first."""
     return case((and_(left_on.is_not(None), left_on < end_exclusive), left_on), else_=end_exclusive)
 
@@ -291,15 +292,15 @@ def _month_of(day: ColumnElement[date], months: list[tuple[date, date]]) -> Colu
 class _Rule:
     """Columns of the rule in force, joined by _join_rule_on (all NULL when no rule applies)."""
 
-    stage_id: ColumnElement[int | None]
-    stage_code: ColumnElement[str | None]
-    max_days: ColumnElement[int | None]
-    min_minutes: ColumnElement[int | None]
-    group_counts: ColumnElement[bool | None]
+    stage_id: SQLColumnExpression[int | None]
+    stage_code: SQLColumnExpression[str | None]
+    max_days: SQLColumnExpression[int | None]
+    min_minutes: SQLColumnExpression[int | None]
+    group_counts: SQLColumnExpression[bool | None]
 
 
-def _join_rule_on(query: Select[Any], worker_id: ColumnElement[int], day: ColumnElement[date]
-                  ) -> tuple[Select[Any], _Rule]:
+def _join_rule_on(query: Select[*tuple[Any, ...]], worker_id: ColumnElement[int], day: ColumnElement[date]
+                  ) -> tuple[Select[*tuple[Any, ...]], _Rule]:
     """Outer-join the standard rule in force for a worker on a day onto a query's join chain.
 
     The rule is the one, in the standard with the greatest effective_from on or before the day, for the
@@ -503,9 +504,9 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
     The timeline of each worker starts at their last individual session before the span (or the hire date)
     and runs through the span's individual sessions; the gap after the last one stays open (gap_end NULL).
     A gap's days are cut at the last judged day (until - 1) when it runs past it; its days are those after
-    gap_start up to and including gap_end (the day it is measured to), less those on leave (_days_at_work). With violations_only, gaps that cannot
-    violate in any period (closed and within their limit, leave or not) are dropped before the periods are
-    joined.
+    gap_start up to and including gap_end (the day it is measured to), less those on leave (_days_at_work).
+    With violations_only, gaps that cannot violate in any period (closed and within their limit, leave or not)
+    are dropped before the periods are joined.
     """
     judged, attended = j.judged, j.attended
     anchor, lacking = _last_individual_before(session, j.workers, attended, j.span_start, j.lookback, exact)
@@ -625,7 +626,7 @@ def _meeting_counts(session: Session, judged: CTE, span_start: date, span_end_ex
 
 
 def _window_judged_select(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None = None
-                          ) -> Select[Any]:
+                          ) -> Select[*tuple[Any, ...]]:
     """Peer workers with a membership on a visible team overlapping both the window and their employment.
 
     One row per worker; team_id is their last such membership's team (the team at window.end when they are
@@ -635,7 +636,7 @@ def _window_judged_select(scope: Scope, window: Window, filters: TeamFilter, sta
 
 
 def _judged_select(scope: Scope, start: ColumnElement[date], end_excl: ColumnElement[date], filters: TeamFilter,
-                   stage_id: int | None) -> Select[Any]:
+                   stage_id: int | None) -> Select[*tuple[Any, ...]]:
     """_window_judged_select for the period [start, end_excl): literal days, or the columns of a table of periods
     (then one row per worker and period)."""
     until = _until(Staff.left_on, end_excl)
@@ -804,7 +805,7 @@ def _standard_rows(session: Session, scope: Scope, window: Window, filters: Team
         result.close()
     if temporary:  # done with them (an abandoned stream leaves them to the next call, or the connection's end)
         for table in (judged, *(table for _, table in cut)):
-            session.execute(DropTable(table))
+            session.execute(DropTable(typing.cast(Table, table)))  # temporary: all Tables
 
 
 def _judgement_rows(session: Session, judged: NamedFromClause, window: Window, by_month: bool) -> Subquery:
@@ -852,7 +853,8 @@ def _judgement_rows(session: Session, judged: NamedFromClause, window: Window, b
         *(aggregate(stacked.c[name]).label(name) for name, _, aggregate in _SUMMARY if aggregate is not None),
         *_layout(_DETAIL)).group_by(*keys)
 
-    def detail(rows: CTE, kind: int, day: ColumnElement[date], **values: ColumnElement[Any]) -> Select[Any]:
+    def detail(rows: CTE, kind: int, day: ColumnElement[date],
+               **values: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
         """A detail row for each of rows, after its period's summary."""
         return (select(judged.c.position, literal(kind, Integer), day,
                        *_layout(_SUMMARY, worker_id=judged.c.worker_id, period_start=judged.c.period_start),
@@ -887,7 +889,7 @@ def _everyone_version() -> ColumnElement[int]:
                          .scalar_subquery(), 0)
 
 
-def _kept(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]:
+def _kept(judged: NamedFromClause, whole: tuple[date, date]) -> Select[*tuple[Any, ...]]:
     """A judged period's summary in month_judgements, when the period is a whole month and the summary was kept at
     the versions read with the period (judged.c.version, judged.c.everyone_version; see _judged_periods)."""
     kept = MonthJudgement
@@ -903,7 +905,7 @@ def _current(judged: NamedFromClause) -> list[ColumnElement[bool]]:
             kept.everyone_version == judged.c.everyone_version]
 
 
-def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]:
+def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[*tuple[Any, ...]]:
     """_judgement_rows' rows for the whole months kept at the periods' versions, with the period's position, names
     and team from `judged` (what depends on the team is never kept)."""
     kept = MonthJudgement.__table__.c
@@ -919,7 +921,7 @@ def _kept_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Select[Any]
             .where(*_is_whole(judged, whole)))
 
 
-def _employed_months(judged: Table, window: Window) -> CTE:
+def _employed_months(judged: NamedFromClause, window: Window) -> CTE:
     """The by-month periods of the workers judged over a window of whole months: each calendar month of it in which
     the worker was employed (what _keep_month_judgements keeps, and _composed_rows reads)."""
     months = _months_cte(_calendar_months(window.start, window.end), "window_months")
@@ -933,7 +935,7 @@ def _employed_months(judged: Table, window: Window) -> CTE:
             .cte("judged_months"))
 
 
-def _composed_rows(judged: Table, whole: tuple[date, date]) -> Subquery:
+def _composed_rows(judged: NamedFromClause, whole: tuple[date, date]) -> Subquery:
     """_judgement_rows' rows for periods that are whole calendar months, composed from the kept judgements of the
     months in which each worker was employed (all kept at the periods' versions: _keep_month_judgements first).
 
@@ -946,7 +948,7 @@ def _composed_rows(judged: Table, whole: tuple[date, date]) -> Subquery:
     """
     kept = MonthJudgement.__table__.c
 
-    def joined(kind: int, *columns: ColumnElement[Any]) -> Select[Any]:
+    def joined(kind: int, *columns: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
         return (select(*columns).select_from(judged)
                 .join(MonthJudgement, and_(kept.worker_id == judged.c.worker_id, kept.month.between(*whole),
                                            *_current(judged), kept.kind == kind)))
@@ -994,7 +996,7 @@ def _keep_month_judgements(session: Session, judged: NamedFromClause, window: Wi
     table = _temporary(session, stale, "judged_stale", ("worker_id", "period_start"))
     rows = _judgement_rows(session, table, window, by_month=True)
     version = aliased(JudgementVersion)
-    kept = MonthJudgement.__table__
+    kept = typing.cast(Table, MonthJudgement.__table__)
     sequence = func.row_number().over(partition_by=(rows.c.worker_id, rows.c.period_start, rows.c.kind),
                                       order_by=(rows.c.day, rows.c.days))
     values = {"worker_id": rows.c.worker_id, "month": rows.c.period_start,
@@ -1053,7 +1055,8 @@ def _standards(rows: Iterable[Any], make: Callable[..., T]) -> Iterator[T]:
             continue
         if reasons is None:
             reasons = _Reasons()
-        day, days, limit, counted, required, employed, month_days, end, away = row[2], *row[17:]
+        day = row[2]
+        days, limit, counted, required, employed, month_days, end, away = row[17:]
         if kind == 1:
             reasons.gap(day, end, away, int(days), limit)
         else:
@@ -1098,7 +1101,7 @@ _DETAIL: tuple[tuple[str, Any, Any], ...] = (
     ("employed_days", Integer, None), ("month_days", Integer, None), ("gap_end", Date, None), ("away", Integer, None))
 
 
-def _layout(columns: tuple[tuple[str, Any, Any], ...], **values: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+def _layout(columns: tuple[tuple[str, Any, Any], ...], **values: SQLColumnExpression[Any]) -> list[ColumnElement[Any]]:
     """The columns in order: the values given, a NULL of the column's type for the others (so that the parts of a
     UNION agree on each column's type)."""
     return [values.get(name, cast(null(), type_)).label(name) for name, type_, _ in columns]
@@ -1130,7 +1133,7 @@ class _Reasons:
 
 
 def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None, by_month: bool,
-                    versions: bool) -> Select[Any]:
+                    versions: bool) -> Select[*tuple[Any, ...]]:
     """The judged periods of iter_standard_status: _window_judged_select's rows for the window, or for each calendar
     month of it with by_month (plus period_month, the month's first day), and their position in the roster's
     order (team name, worker name, worker id, period): names are compared once, here, and the statement that
@@ -1175,7 +1178,7 @@ def _analyze(session: Session, table: str) -> None:
 _TEMPORARY_TABLES: dict[tuple[Any, ...], Table] = {}
 
 
-def _temporary(session: Session, query: Select[Any], name: str, key: tuple[str, ...]) -> Table:
+def _temporary(session: Session, query: Select[*tuple[Any, ...]], name: str, key: tuple[str, ...]) -> Table:
     """query's rows written once to a temporary table with key as its primary key, and its statistics (a
     temporary table has none until ANALYZE, and PostgreSQL's autovacuum never visits it).
 
@@ -1210,7 +1213,7 @@ def _active_workers(scope: Scope, filters: TeamFilter, day: date, name: str, wor
 
 
 def _due_query(session: Session, scope: Scope, as_of: date, filters: TeamFilter, exact: bool,
-               worker_id: int | None = None) -> Select[Any]:
+               worker_id: int | None = None) -> Select[*tuple[Any, ...]]:
     active = _active_workers(scope, filters, as_of, "active", worker_id)
     lookback, before = _lookback_days(session), as_of + timedelta(days=1)
     narrow = worker_id is not None
@@ -1312,7 +1315,7 @@ def overdue_now(session: Session, scope: Scope, as_of: date, filters: TeamFilter
 # Team-level metrics
 
 
-def _attended_in(window: Window) -> Select[Any]:
+def _attended_in(window: Window) -> Select[*tuple[Any, ...]]:
     """(worker_id, session_id, held_on, minutes, format, kind) of every attendance in the window, read by date."""
     return (select(SessionAttendee.worker_id, SupervisionSession.id.label("session_id"), SupervisionSession.held_on,
                    SupervisionSession.minutes, SupervisionSession.format, SupervisionSession.kind)
@@ -1372,7 +1375,7 @@ def frequency(session: Session, scope: Scope, window: Window, filters: TeamFilte
 
     result = []
     for team in teams_in_view(session, scope, filters):
-        row = rows.get(team.id)
+        row: Any = rows.get(team.id)  # None: no workers, and then only its absence is read
         workers = int(row.workers or 0) if row else 0
         hidden = settings.suppressed(workers) or workers == 0
         per_month = workers * window.months
@@ -1406,8 +1409,8 @@ def supervision_mix(session: Session, scope: Scope, window: Window, filters: Tea
             select(team_sessions.c.team_id, team_sessions.c.kind, func.sum(team_sessions.c.minutes))
             .group_by(team_sessions.c.team_id, team_sessions.c.kind)):
         minutes[team_id][kind] = int(total)
-    workers = dict(session.execute(select(members.c.team_id, func.count(func.distinct(members.c.worker_id)))
-                                   .group_by(members.c.team_id)).all())
+    workers: dict[int, int] = dict(session.execute(
+        select(members.c.team_id, func.count(func.distinct(members.c.worker_id))).group_by(members.c.team_id)).all())
     result = []
     for team in teams_in_view(session, scope, filters):
         count = int(workers.get(team.id, 0))
@@ -1460,7 +1463,7 @@ def supervisor_signals(session: Session, scope: Scope, window: Window, filters: 
         .where(Team.id.in_(visible_team_ids(scope, filters))))}
     result = []
     for team in teams_in_view(session, scope, filters):
-        row = rows.get(team.id)
+        row: Any = rows.get(team.id)  # None: no workers, and then only its absence is read
         workers = int(row.workers or 0) if row else 0
         supervisors = int(row.n or 0) if row else 0
         suppressed = settings.suppressed(workers)

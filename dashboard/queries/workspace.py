@@ -183,7 +183,7 @@ def roster(session: Session, scope: Scope, as_of: date, filters: TeamFilter,
             for d in due]
 
 
-def _principle_shares(session: Session, members: Select[Any], as_of: date, settings: MetricSettings
+def _principle_shares(session: Session, members: Select[*tuple[Any, ...]], as_of: date, settings: MetricSettings
                       ) -> dict[int | None, tuple[PrincipleShare, ...]]:
     """Per member (worker_id), per principle of the active framework: primary competencies rated at all and
     rated proficient by their current supervisor rating (stale ones don't count); key None: a worker with none."""
@@ -309,7 +309,8 @@ def worker_sessions(session: Session, worker: WorkerRef, limit: int = 100) -> li
     for session_id, attendee in session.execute(select(SessionAttendee.session_id, SessionAttendee.worker_id)
                                                 .where(SessionAttendee.session_id.in_(ids))):
         attendees[session_id].append(attendee)
-    return [WorkerSession(*r, attendee_ids=tuple(sorted(attendees[r[0]])),
+    # the select's ten columns are WorkerSession's first ten fields (past ten, SQLAlchemy types a row loosely)
+    return [WorkerSession(*r, attendee_ids=tuple(sorted(attendees[r[0]])),  # type: ignore[misc]
                           competency_ids=tuple(c for c, _ in topics[r[0]]),
                           competency_codes=tuple(code for _, code in topics[r[0]])) for r in rows]
 
@@ -438,7 +439,7 @@ def own_session(session: Session, supervisor_id: int | None, session_id: object)
     topics = session.execute(select(Competency.id, Competency.code)
                              .join(SessionCompetency, SessionCompetency.competency_id == Competency.id)
                              .where(SessionCompetency.session_id == session_id).order_by(Competency.sort_order)).all()
-    return WorkerSession(*row, attendee_ids=attendees, competency_ids=tuple(t[0] for t in topics),
+    return WorkerSession(*row, attendee_ids=attendees, competency_ids=tuple(t[0] for t in topics),  # type: ignore[misc]
                          competency_codes=tuple(t[1] for t in topics))
 
 

@@ -82,7 +82,8 @@ def rating_levels(levels: dict[Any, Any]) -> tuple[list[dict[str, Any]], list[di
 def save_ratings(client: FlaskClient, worker: Any, levels: dict[Any, Any], rated_on: str = HELD_ON) -> str:
     values, ids = rating_levels(levels)
     return response_text(fire(client, "rating-save", {"rating-save.n_clicks": 1}, {
-        f"{RATING_PATTERN}.value": values, f"{RATING_PATTERN}.id": ids, "rating-date.value": rated_on, "rating-note.value": "", "rating-worker.data": worker,
+        f"{RATING_PATTERN}.value": values, f"{RATING_PATTERN}.id": ids, "rating-date.value": rated_on,
+        "rating-note.value": "", "rating-worker.data": worker,
         "workspace-version.data": 0}))
 
 

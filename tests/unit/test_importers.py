@@ -1,4 +1,5 @@
-"""CSV import: file handling, row-level reports with nothing written, idempotent re-imports, current ratings kept in step."""
+"""CSV import: file handling, row-level reports with nothing written, idempotent re-imports,
+current ratings kept in step."""
 from __future__ import annotations
 
 import csv
@@ -581,7 +582,8 @@ def verdicts(org: Database, day: date, supervisor: str, format_: str, attendees:
              topics: list[str]) -> tuple[bool, bool, Any]:
     """(import accepts the row, the form accepts the same session, both sets of problems)."""
     add_leaver(org)
-    row = f"{day.isoformat()},{supervisor},{format_},supportive,in_person,{minutes},{';'.join(attendees)},{';'.join(topics)},"
+    row = (f"{day.isoformat()},{supervisor},{format_},supportive,in_person,{minutes},"
+           f"{';'.join(attendees)},{';'.join(topics)},")
     imported = run(org, "sessions", f"{SESSIONS_HEADER}\n{row}\n", commit=False)
     with org.session() as s:
         ids = {code: staff_id(s, code) for code in CODES}

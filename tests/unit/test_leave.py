@@ -3,8 +3,8 @@ due dates. Every expected number is worked out by hand in a comment.
 
 Period: the first quarter of 2026 (1 Jan - 31 Mar; January 31 days, February 28, March 31). Everyone is
 fully certified under the default standard: at most 31 days between individual sessions, 60 minutes a month,
-individual sessions of 60 minutes. A leave is half-open: [first day away, day back). A gap's days are the days after its start up to and including
-the day it is measured to, less the days of those on leave.
+individual sessions of 60 minutes. A leave is half-open: [first day away, day back). A gap's days are the days
+after its start up to and including the day it is measured to, less the days of those on leave.
 """
 from __future__ import annotations
 

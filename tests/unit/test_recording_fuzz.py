@@ -96,7 +96,8 @@ def test_any_session_form_is_saved_whole_or_refused_whole(
 
 @FUZZ
 @given(worker=st.one_of(st.sampled_from(PEOPLE), st.integers(-2, 8), anything),
-       levels=st.one_of(st.dictionaries(st.one_of(st.integers(-2, 10), st.sampled_from(["1", "2", "61"]), st.text(max_size=3)),
+       levels=st.one_of(st.dictionaries(st.one_of(st.integers(-2, 10), st.sampled_from(["1", "2", "61"]),
+                                                  st.text(max_size=3)),
                                         st.one_of(st.integers(-1, 6), anything), max_size=5), anything),
        rated_on=st.one_of(st.dates(date(2020, 1, 1), TODAY + timedelta(days=30)), anything))
 def test_any_rating_form_is_saved_whole_or_refused_whole(

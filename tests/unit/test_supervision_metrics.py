@@ -273,7 +273,7 @@ def test_due_dates_give_on_track_due_soon_and_overdue_with_hand_worked_dates(ref
         sev, eig = a.worker("Sev", team), a.worker("Eig", team)
         a.individual(sev, date(2026, 5, 7))
         a.individual(eig, date(2026, 5, 8))
-        ned = a.worker("Ned", team, hired=date(2026, 5, 27), stage="in-training")
+        a.worker("Ned", team, hired=date(2026, 5, 27), stage="in-training")
         pat = a.worker("Pat", team)
         a.individual(pat, date(2025, 11, 1))
         a.individual(pat, date(2025, 12, 1))  # long before the recent look-back: found all the same
