@@ -1,4 +1,4 @@
-"""Capture every number the app serves for the demo agency on a fixed day (callbacks and exports), and compare captures."""
+"""Capture every number the app serves for the demo agency on a fixed day (callbacks, exports), and compare captures."""
 from __future__ import annotations
 
 import argparse
