@@ -506,9 +506,13 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
 
 def overall_coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter,
                      settings: MetricSettings) -> float | None:
-    """The "Overall coverage" KPI: coverage_trend's point on window.end, so the card and the trend (and the
-    heatmap's cells that are shown, summed) can never disagree."""
-    return coverage_trend(session, scope, window.end, 1, filters, settings)[0].proficient_share
+    """The "Overall coverage" KPI: the proficient pairs over all pairs of the heatmap's cells that are shown (teams
+    not suppressed on window.end), which is coverage_trend's point on window.end (a test holds them equal). Summed
+    from coverage() because that reads the current-rating table for a window ending today: the trend's form
+    recomputes the latest ratings from their history (agency scale, PostgreSQL: ~210 ms against ~35 ms)."""
+    shown = [cell for cell in coverage(session, scope, window, filters, settings) if not cell.suppressed]
+    pairs = sum(cell.pairs for cell in shown)
+    return sum(cell.proficient for cell in shown) / pairs if pairs else None
 
 
 def _first_index(holds_at: Callable[[int], ColumnElement[bool]], low: int, high: int) -> ColumnElement[int]:

@@ -499,3 +499,20 @@ def test_drilldown_is_none_outside_the_scope_or_for_an_unknown_principle(referen
         assert cov.drilldown(s, Scope(team_ids=frozenset()), WINDOW, agency.a, "trauma-informed", DEFAULT) is None
         assert cov.drilldown(s, only_a, WINDOW, agency.a, "no-such-principle", DEFAULT) is None
         assert cov.drilldown(s, only_a, WINDOW, agency.a, "trauma-informed", DEFAULT) is not None
+
+
+@pytest.mark.parametrize("min_cell_workers", [3, 9], ids=["default", "some teams suppressed"])
+def test_overall_coverage_is_the_trends_point_on_the_windows_last_day(demo_today_db: Database,
+                                                                      min_cell_workers: int) -> None:
+    """The KPI sums the heatmap's shown cells (from the current-rating table, today); the trend recomputes the
+    same day from the ratings' history. Both are the README's one definition, so they must agree."""
+    settings = MetricSettings(min_cell_workers=min_cell_workers)
+    today = date.today()
+    with demo_today_db.session() as s:
+        for window in (Window.last_days(90, today), Window(date(2026, 1, 1), date(2026, 6, 30))):
+            cells = cov.coverage(s, Scope.agency(), window, TeamFilter(), settings)
+            kpi = cov.overall_coverage(s, Scope.agency(), window, TeamFilter(), settings)
+            [point] = cov.coverage_trend(s, Scope.agency(), window.end, 1, TeamFilter(), settings)
+            assert kpi is not None and kpi == pytest.approx(point.proficient_share)
+            hidden = {c.team_id for c in cells if c.suppressed}
+            assert bool(hidden) == (min_cell_workers == 9)  # the demo's teams have 6 to 9 workers today
