@@ -28,7 +28,7 @@ class MonthJudgement(Base):
     """The rows the judgement statement gives for one worker and one whole calendar month (a summary, kind 0,
     then its violating gaps, kind 1, and short months, kind 2), without what depends on the team. Valid while
     version and everyone_version equal the judgement_versions rows (a missing row is version 0) and definition
-    is the judgement's current definition (dashboard.queries.supervision.JUDGEMENT_DEFINITION)."""
+    is the judgement's current definition (dashboard.queries.supervision.kept.JUDGEMENT_DEFINITION)."""
 
     __tablename__ = "month_judgements"
     # A period's kept rows are read by month (a quarter of five years' worth); the key leads with the worker.

@@ -263,13 +263,13 @@ def test_when_keeping_is_refused_every_month_is_judged_in_the_reading_statement(
     write since a SQLite snapshot began, refuses the keeping: the export is then judged whole, never short."""
     from sqlalchemy.exc import OperationalError
 
-    from dashboard.queries import supervision
+    from dashboard.queries.supervision import kept as keeping
 
     def refused(*args: object, **kwargs: object) -> None:
         raise OperationalError("INSERT INTO month_judgements", {}, Exception("could not serialize access"))
 
-    monkeypatch.setattr(supervision.postgresql, "insert", refused)
-    monkeypatch.setattr(supervision.sqlite, "insert", refused)
+    monkeypatch.setattr(keeping.postgresql, "insert", refused)
+    monkeypatch.setattr(keeping.sqlite, "insert", refused)
     with reading(reference_db) as s:
         result = judged_by_month(s)
         kept = s.scalar(select(func.count()).select_from(MonthJudgement))
@@ -363,15 +363,15 @@ def test_when_keeping_is_refused_the_quarter_is_judged_from_the_records(
     """Two views of the same stale quarter at once: the one refused (see above) judges the quarter itself."""
     from sqlalchemy.exc import OperationalError
 
-    from dashboard.queries import supervision
+    from dashboard.queries.supervision import kept as keeping
 
     def refused(*args: object, **kwargs: object) -> None:
         raise OperationalError("INSERT INTO month_judgements", {}, Exception("could not serialize access"))
 
     with reading(reference_db) as s:
         oracle = judged_over(s, Q1, kept=False)
-    monkeypatch.setattr(supervision.postgresql, "insert", refused)
-    monkeypatch.setattr(supervision.sqlite, "insert", refused)
+    monkeypatch.setattr(keeping.postgresql, "insert", refused)
+    monkeypatch.setattr(keeping.sqlite, "insert", refused)
     with reading(reference_db) as s:
         result = judged_over(s, Q1)
         kept = s.scalar(select(func.count()).select_from(MonthJudgement))
@@ -387,16 +387,16 @@ def test_two_views_keeping_the_same_quarter_at_once_both_show_it_whole(
     records: both show the same rows, and the months are kept once."""
     import threading
 
-    from dashboard.queries import supervision
+    from dashboard.queries.supervision import status
 
     kept_by: dict[str, bool] = {}
-    keep = supervision._keep_month_judgements
+    keep = status._keep_month_judgements
 
     def recorded(*args: object) -> bool:
         kept_by[threading.current_thread().name] = answer = keep(*args)  # type: ignore[arg-type]
         return answer
 
-    monkeypatch.setattr(supervision, "_keep_month_judgements", recorded)
+    monkeypatch.setattr(status, "_keep_month_judgements", recorded)
     with reading(reference_db) as s:
         oracle = judged_over(s, Q1, kept=False)
     first, second = reference_db.sessions(), reference_db.sessions()
@@ -435,24 +435,24 @@ def test_a_change_of_the_judgements_definition_makes_every_kept_month_stale(refe
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """No trigger sees a change of code: kept rows carry the definition they were judged by, and rows judged under
     another are judged again (as after fix 1 of the numbers issue, which changed how a gap counts leave)."""
-    from dashboard.queries import supervision
+    from dashboard.queries.supervision import kept as keeping
 
     with reading(reference_db) as s:
         judged_by_month(s)
         fay = worker(s, "Fay").id
-        assert set(s.scalars(select(MonthJudgement.definition).distinct())) == {supervision.JUDGEMENT_DEFINITION}
+        assert set(s.scalars(select(MonthJudgement.definition).distinct())) == {keeping.JUDGEMENT_DEFINITION}
         s.execute(update(MonthJudgement).values(minutes=999).where(
             MonthJudgement.worker_id == fay, MonthJudgement.month == date(2026, 3, 1), MonthJudgement.kind == 0))
     with reading(reference_db) as s:
         assert fay_march(s)[6] == 999  # same definition, same versions: the kept row is what is read
-    monkeypatch.setattr(supervision, "JUDGEMENT_DEFINITION", supervision.JUDGEMENT_DEFINITION + 1)
+    monkeypatch.setattr(keeping, "JUDGEMENT_DEFINITION", keeping.JUDGEMENT_DEFINITION + 1)
     with reading(reference_db) as s:
         assert fay_march(s)[6] == 120  # judged again: Fay's two 60-minute March sessions
         assert judged_by_month(s) == judged_month_by_month(s)
         kept = s.execute(select(MonthJudgement.definition, func.count()).where(MonthJudgement.kind == 0)
                          .group_by(MonthJudgement.definition)).all()
     # Every kept month (19, as in the first test) is now at the new definition; none is left at the old one.
-    assert kept == [(supervision.JUDGEMENT_DEFINITION, 19)]
+    assert kept == [(keeping.JUDGEMENT_DEFINITION, 19)]
 
 
 def test_rows_kept_before_migration_0007_are_of_the_first_definition_and_judged_again(

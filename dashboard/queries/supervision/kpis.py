@@ -1,0 +1,115 @@
+"""The overview's supervision KPIs and its monthly trend of meeting the standard."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import CTE, func, select, union_all
+from sqlalchemy.orm import Session
+
+from dashboard.queries.common import MetricSettings, TeamFilter, Window, members_on, shown_team_ids, visible_team_ids
+from dashboard.queries.supervision.due import _due_query, _not_on_leave
+from dashboard.queries.supervision.results import MeetingPoint, SupervisionKpis
+from dashboard.queries.supervision.rule import _meeting_counts
+from dashboard.queries.supervision.sql import _day, _employed_on, _holds_on, _month_start, _next_month
+from dashboard.queries.supervision.team import _attended_in
+from dashboard.scope import Scope
+from models import Leave, Staff, TeamSupervisor
+
+
+def _judged_at_period_ends(scope: Scope, filters: TeamFilter, settings: MetricSettings,
+                           periods: Sequence[tuple[date, date]], name: str) -> CTE:
+    """The overview's population for "meeting the standard": per (first day, last day) period, the peer workers
+    on a visible team not suppressed on the period's last day (shown_team_ids, members_on), judged over the
+    period. Workers who left or moved off the teams in view before that day are not judged: the same people as
+    "Active peer workers", less the suppressed teams."""
+    parts = []
+    for start, last_day in periods:
+        members = members_on(last_day, shown_team_ids(scope, filters, last_day, settings)).subquery()
+        after = _day(last_day + timedelta(days=1))  # they are employed on last_day, so judged up to its end
+        parts.append(select(members.c.worker_id, _day(start).label("period_start"), after.label("period_end_excl"),
+                            after.label("until"), Staff.hire_date, Staff.left_on)
+                     .select_from(members).join(Staff, Staff.id == members.c.worker_id).distinct())
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).cte(name)
+
+
+def meeting_trend(session: Session, scope: Scope, end: date, months: int, filters: TeamFilter,
+                  settings: MetricSettings) -> list[MeetingPoint]:
+    """Share of peer workers meeting the standard, per calendar month, for the `months` months up to `end`.
+
+    Each point judges one month with standard_status's rules, the window being the calendar month (the last
+    one cut at `end` when `end` is not a month's last day: then its minutes are not judged, as it is not a full
+    month; the overview ends its trend at the last whole month). Workers: those on a visible team not
+    suppressed on the month's last day (_judged_at_period_ends; a team is suppressed month by month, as
+    coverage_trend does). month_end is that last day. meeting_share is None for a month with no such workers.
+    Oldest first.
+    """
+    if months < 1:
+        return []
+    first = _month_start(end)
+    for _ in range(months - 1):
+        first = _month_start(first - timedelta(days=1))
+    periods: list[tuple[date, date]] = []
+    month = first
+    while month <= end:
+        last_day = min(_next_month(month) - timedelta(days=1), end)
+        periods.append((month, last_day))
+        month = _next_month(month)
+    judged = _judged_at_period_ends(scope, filters, settings, periods, "trend_judged")
+    counts = _meeting_counts(session, judged, first, end + timedelta(days=1))
+    points = []
+    for _start, last_day in periods:
+        workers, meeting = counts.get(last_day + timedelta(days=1), (0, 0))
+        points.append(MeetingPoint(last_day, workers, meeting / workers if workers else None))
+    return points
+
+
+def kpi_supervision(session: Session, scope: Scope, window: Window, filters: TeamFilter,
+                    settings: MetricSettings) -> SupervisionKpis:
+    """Agency (scope) totals over the visible teams on window.end.
+
+    Head counts, over every visible team: active_workers: peer workers on visible teams on window.end
+    (members_on). supervisors: distinct staff supervising a visible team on window.end (still employed).
+    small_teams: visible teams with at least one but fewer than settings.min_cell_workers workers on window.end.
+
+    Everything else is over the visible teams NOT suppressed on window.end (shown_team_ids), so that no two
+    filter sets differing by a suppressed team can be subtracted to recover it. shown_workers: their peer
+    workers on window.end. meeting_share: the share of those workers meeting the standard (standard_status's
+    judgement) over the window; workers who left or moved off the teams in view before window.end are not
+    judged (None when there is nobody). overdue_now: overdue_now's count with as_of = window.end, on those teams.
+    on_leave_now: their workers on leave on window.end. hours_per_worker_month: minutes of every session they
+    attended in the window (group sessions count for each attendee) / 60 / shown_workers / window.months.
+    """
+    team_ids = visible_team_ids(scope, filters)
+    shown = shown_team_ids(scope, filters, window.end, settings).subquery("kpi_shown")
+    everyone = members_on(window.end, team_ids).subquery("kpi_everyone")
+    head_counts = (select(everyone.c.team_id, func.count(everyone.c.worker_id.distinct()).label("workers"))
+                   .group_by(everyone.c.team_id).subquery("kpi_head_counts"))
+    active = int(session.scalar(select(func.count(everyone.c.worker_id.distinct()))) or 0)
+    small_teams = int(session.scalar(select(func.count()).select_from(head_counts)
+                                     .where(head_counts.c.team_id.not_in(select(shown.c.team_id)))) or 0)
+    members = members_on(window.end, select(shown.c.team_id)).cte("kpi_members")
+    shown_workers = int(session.scalar(select(func.count(func.distinct(members.c.worker_id)))) or 0)
+    supervisors = int(session.scalar(
+        select(func.count(func.distinct(TeamSupervisor.staff_id)))
+        .join(Staff, Staff.id == TeamSupervisor.staff_id)
+        .where(TeamSupervisor.team_id.in_(team_ids), _holds_on(TeamSupervisor, window.end),
+               _employed_on(window.end))) or 0)
+    judged = _judged_at_period_ends(scope, filters, settings, [(window.start, window.end)], "judged")
+    counts = _meeting_counts(session, judged, window.start, window.end + timedelta(days=1), one_per_worker=True)
+    judged_workers, meeting = counts.get(window.end + timedelta(days=1), (0, 0))
+    due = _due_query(session, scope, window.end, filters, exact=False).subquery()
+    overdue = int(session.scalar(select(func.count()).select_from(due)
+                                 .where(due.c.limit.is_not(None), due.c.days_since > due.c.limit,
+                                        _not_on_leave(due), due.c.team_id.in_(select(shown.c.team_id)))) or 0)
+    on_leave = int(session.scalar(
+        select(func.count(func.distinct(members.c.worker_id)))
+        .join(Leave, Leave.staff_id == members.c.worker_id).where(_holds_on(Leave, window.end))) or 0)
+    attended = _attended_in(window).subquery()
+    minutes = int(session.scalar(select(func.sum(attended.c.minutes)).select_from(members)
+                                 .join(attended, attended.c.worker_id == members.c.worker_id)) or 0)
+    return SupervisionKpis(
+        active_workers=active, supervisors=supervisors,
+        meeting_share=meeting / judged_workers if judged_workers else None, overdue_now=overdue,
+        hours_per_worker_month=minutes / 60 / shown_workers / window.months if shown_workers else None,
+        on_leave_now=on_leave, shown_workers=shown_workers, small_teams=small_teams)
