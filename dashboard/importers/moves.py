@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from dashboard.audit import Actor, record
 from dashboard.importers.plan import Change, Plan, RowChecker, StaffRef, staff_by_code, teams_by_name
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError, shown
+from dashboard.recording import after_leaving, before_hire
 from models import Team, TeamMembership, TeamSupervisor
 
 KIND = Kind("moves", "Team moves", (
@@ -41,9 +42,9 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         if program and team and team_id is None:
             check.fail("team", f"no team '{shown(team)}' in program '{shown(program)}' (import teams first)")
         if staff and start:
-            if start < staff.hire_date:
+            if before_hire(start, staff.hire_date):
                 check.fail("start_date", f"before the hire date ({staff.hire_date.isoformat()})")
-            elif staff.left_on and start >= staff.left_on:
+            elif after_leaving(start, staff.left_on):
                 check.fail("start_date", f"on or after the day the person left ({staff.left_on.isoformat()})")
             check.once(first_row, (staff.code, start), "start_date", "a move for this person on this date")
         if check.errors:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dashboard.audit import Actor, plain, record
 from dashboard.importers.reading import (DATE_ORDERS, ImportRefused, Kind, ParsedFile, RowError, choice_key,
                                          parse_date, read_csv, shown, split_list)
+from dashboard.recording import in_future
 from models import (AuditEvent, Competency, Framework, Program, RatingLevel, RatingScale, Staff, Team, TeamMembership,
                     TeamSupervisor, utcnow)
 
@@ -95,7 +96,7 @@ class RowChecker:
         except ValueError as exc:
             self.fail(column, str(exc))
             return None
-        if past_only and day > self.today:
+        if past_only and in_future(day, self.today):
             self.fail(column, f"date is in the future (today is {self.today.isoformat()})")
             return None
         return day
@@ -121,6 +122,13 @@ class RowChecker:
         return chosen
 
     def whole_number(self, column: str, low: int, high: int, what: str) -> int | None:
+        number = self.integer(column)
+        if number is not None and not low <= number <= high:
+            self.fail(column, f"{what} must be between {low} and {high}")
+            return None
+        return number
+
+    def integer(self, column: str) -> int | None:
         value = self.values.get(column, "")
         if not value:
             self.fail(column, "required value is empty")
@@ -129,11 +137,7 @@ class RowChecker:
         if not re.fullmatch(r"[+-]?\d+", text):
             self.fail(column, "not a whole number")
             return None
-        number = int(text)
-        if not low <= number <= high:
-            self.fail(column, f"{what} must be between {low} and {high}")
-            return None
-        return number
+        return int(text)
 
 
 

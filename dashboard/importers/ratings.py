@@ -14,7 +14,7 @@ from dashboard.importers.plan import (Calendar, Change, Plan, RowChecker, StaffR
                                       active_scale_levels, allocate_ids, bulk_insert, chunks, read_competencies,
                                       read_people, record_created, staff_by_code)
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
-from dashboard.recording import NOTE_LIMIT
+from dashboard.recording import NOTE_LIMIT, after_leaving, before_hire, level_on_scale
 from models import CompetencyRating, CurrentRating, utcnow
 
 KIND = Kind("ratings", "Competency ratings", (
@@ -44,15 +44,18 @@ class RatingRow:
         return (self.worker_id, self.competency_id, self.rater_role, self.rater_id, self.rated_on)
 
 
+
+# The rating row rules: as the form's (dashboard/recording.py, check_ratings), with the hire and leaving dates
+# and the scale decided by recording.py's before_hire, after_leaving and level_on_scale; see sessions.py.
 def check_rating_facts(check: RowChecker, rated_on: date | None, worker: StaffRef | None,
                        rater_role: str | None, rater: StaffRef | None, calendar: Calendar) -> None:
     if worker and rated_on:
-        if rated_on < worker.hire_date:
+        if before_hire(rated_on, worker.hire_date):
             check.fail("rated_on", f"before the worker's hire date ({worker.hire_date.isoformat()})")
-        elif worker.left_on and rated_on >= worker.left_on:
+        elif after_leaving(rated_on, worker.left_on):
             check.fail("rated_on", f"{worker.code} had left ({worker.left_on.isoformat()}); a worker is not rated "
                                    "after leaving")
-        elif rater_role == "supervisor" and rater and rater.left_on and rated_on >= rater.left_on:
+        elif rater_role == "supervisor" and rater and after_leaving(rated_on, rater.left_on):
             check.fail("rater_code", f"{rater.code} had left ({rater.left_on.isoformat()})")
         elif rater_role == "supervisor" and rater and \
                 not calendar.team_of(worker.id, rated_on) & calendar.teams_supervised(rater.id, rated_on):
@@ -77,7 +80,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         if len(competency) > 1:
             check.fail("competency", "one competency per row")
         level = check.whole_number("level", low, high, "level on the agency's scale")
-        if level is not None and level not in levels:
+        if level is not None and not level_on_scale(level, levels):
             check.fail("level", "not a level on the agency's scale")
         rater_role = check.choice("rater_role", ("supervisor", "self"), default="supervisor")
         rater: StaffRef | None = None

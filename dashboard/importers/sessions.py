@@ -15,7 +15,8 @@ from dashboard.importers.plan import (Calendar, Change, Plan, RowChecker, StaffR
                                       allocate_ids, bulk_insert, chunks, read_competencies, read_people,
                                       record_created, staff_by_code)
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
-from dashboard.recording import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT
+from dashboard.recording import (MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, after_leaving, attendee_count_fits, before_hire,
+                                 in_future, minutes_allowed)
 from models import (SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES, SessionAttendee, SessionCompetency,
                     SupervisionSession, utcnow)
 
@@ -36,29 +37,38 @@ KIND = Kind("sessions", "Supervision sessions", (
 
 
 
-# The session and rating row rules: the same rules as the supervisor's form (dashboard/recording.py,
-# check_session and check_ratings), applied to a whole file with the facts loaded once (Calendar) instead
-# of a few queries per row. tests/unit/test_importers.py checks row by row that both give the same
-# verdict; a rule added there must be added here.
+# The session row rules: the same rules as the supervisor's form (dashboard/recording.py, check_session),
+# applied to a whole file with the facts loaded once (Calendar) instead of a few queries per row. The
+# minutes range, the attendee count, the future and the hire and leaving dates are recording.py's functions
+# (minutes_allowed, attendee_count_fits, in_future, before_hire, after_leaving), called by both; who was on
+# the supervisor's teams is checked here against the Calendar. tests/unit/test_importers.py checks row by row
+# that both give the same verdict; a rule added there that is not one of those functions must be added here.
 
 def check_session_facts(check: RowChecker, held_on: date | None, supervisor: StaffRef | None,
                         format_: str | None, attendees: list[StaffRef], calendar: Calendar) -> None:
-    if supervisor and held_on and held_on <= check.today:
+    if supervisor and held_on and not in_future(held_on, check.today):
         supervised = calendar.teams_supervised(supervisor.id, held_on)
         for worker in attendees:
-            if held_on < worker.hire_date:
+            if before_hire(held_on, worker.hire_date):
                 check.fail("attendee_codes", f"{worker.code} was hired later ({worker.hire_date.isoformat()})",
                            worker.code or "")
-            elif worker.left_on and held_on >= worker.left_on:
+            elif after_leaving(held_on, worker.left_on):
                 check.fail("attendee_codes", f"{worker.code} had left ({worker.left_on.isoformat()})",
                            worker.code or "")
             elif not calendar.team_of(worker.id, held_on) & supervised:
                 check.fail("attendee_codes", f"{worker.code} was not on a team this supervisor supervised "
                                              "on that date", worker.code or "")
-    if format_ == "individual" and len(attendees) > 1:
-        check.fail("attendee_codes", "an individual session has exactly one attendee")
-    if format_ == "group" and 0 < len(attendees) < 2:
-        check.fail("attendee_codes", "a group session needs at least two attendees")
+    if format_ and attendees and not attendee_count_fits(format_, len(attendees)):
+        check.fail("attendee_codes", "an individual session has exactly one attendee" if format_ == "individual"
+                   else "a group session needs at least two attendees")
+
+
+def read_minutes(check: RowChecker) -> int | None:
+    minutes = check.integer("minutes")
+    if minutes is not None and not minutes_allowed(minutes):
+        check.fail("minutes", f"minutes must be between {MIN_MINUTES} and {MAX_MINUTES}")
+        return None
+    return minutes
 
 
 
@@ -98,7 +108,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
             check.fail("supervisor_code", "one supervisor per session")
         format_ = check.choice("format", SESSION_FORMATS)
         fields = {"kind": check.choice("kind", SESSION_KINDS), "modality": check.choice("modality", SESSION_MODALITIES),
-                  "minutes": check.whole_number("minutes", MIN_MINUTES, MAX_MINUTES, "minutes"),
+                  "minutes": read_minutes(check),
                   "competency_ids": read_competencies(check, "competencies", competencies, required=False),
                   "note": check.text("note", required=False, max_length=NOTE_LIMIT)}
         attendees = read_people(check, "attendee_codes", by_code, "peer_worker")
