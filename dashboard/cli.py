@@ -15,6 +15,7 @@ import click
 from dashboard.config import Config
 from dashboard.db import Database, connect, is_empty, upgrade
 from dashboard.errors import ConfigError
+from dashboard.importers import DATE_ORDERS, KINDS, run_import
 
 
 @contextmanager
@@ -159,10 +160,10 @@ def load_framework_command(path: Path, activate: bool) -> None:
 
 
 @cli.command("import")
-@click.argument("kind", type=click.Choice(["teams", "staff", "moves", "leave", "sessions", "ratings"]))
+@click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--commit", is_flag=True, help="Write the changes (default: a dry run that writes nothing).")
-@click.option("--date-order", type=click.Choice(["iso", "mdy", "dmy"]), default="iso", show_default=True,
+@click.option("--date-order", type=click.Choice(list(DATE_ORDERS)), default="iso", show_default=True,
               help="How to read dates like 03/04/2026 (iso refuses them).")
 @fail_cleanly
 def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None:
@@ -170,7 +171,6 @@ def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None
     import getpass
 
     from dashboard.audit import Actor
-    from dashboard.importers import run_import
 
     actor = Actor(user_id=None, username=f"cli:{getpass.getuser()}"[:80])
     with database() as (_config, db):

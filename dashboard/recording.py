@@ -229,6 +229,42 @@ def active_competency_ids(session: Session, competency_ids: Iterable[int]) -> se
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Row rules the forms and the CSV import share (dashboard/importers/sessions.py, ratings.py, moves.py): each
+# caller words its own message; what is allowed is decided here, once.
+
+
+def minutes_allowed(minutes: int) -> bool:
+    return MIN_MINUTES <= minutes <= MAX_MINUTES
+
+
+def attendee_count_fits(session_format: str, count: int) -> bool:
+    """For one or more attendees (none is a problem of its own): an individual session has one, a group two or
+    more."""
+    if session_format == "individual":
+        return count == 1
+    if session_format == "group":
+        return count >= 2
+    return True
+
+
+def in_future(day: date, today: date) -> bool:
+    return day > today
+
+
+def before_hire(day: date, hire_date: date) -> bool:
+    return day < hire_date
+
+
+def after_leaving(day: date, left_on: date | None) -> bool:
+    """On or after the day the person left (no longer on staff from that day)."""
+    return left_on is not None and day >= left_on
+
+
+def level_on_scale(level: int, levels: Collection[int]) -> bool:
+    return level in levels
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Sessions
 
 
@@ -262,10 +298,10 @@ def parse_session(raw: Mapping[str, Any], writer: Writer) -> tuple[SessionDraft 
 def check_session(session: Session, draft: SessionDraft, writer: Writer, today: date) -> list[Problem]:
     """Every rule a session must meet, as messages; an empty list means it may be saved."""
     checks = _Checks()
-    if draft.held_on > today:
+    if in_future(draft.held_on, today):
         checks.add("held_on", f"The session date {draft.held_on:%d %b %Y} is in the future; "
                               "record a session once it has taken place.")
-    if not MIN_MINUTES <= draft.minutes <= MAX_MINUTES:
+    if not minutes_allowed(draft.minutes):
         checks.add("minutes", f"Minutes must be between {MIN_MINUTES} and {MAX_MINUTES} "
                               f"({MAX_MINUTES // 60} hours); {draft.minutes} was entered.")
     if draft.format not in SESSION_FORMATS or draft.kind not in SESSION_KINDS \
@@ -273,11 +309,10 @@ def check_session(session: Session, draft: SessionDraft, writer: Writer, today: 
         checks.add("format", "Format, kind or modality is not one of the allowed choices.")
     if not draft.attendee_ids:
         checks.add("attendee_ids", "Choose who attended.")
-    elif draft.format == "individual" and len(draft.attendee_ids) != 1:
+    elif not attendee_count_fits(draft.format, len(draft.attendee_ids)):
         checks.add("attendee_ids", f"An individual session has one peer worker; {len(draft.attendee_ids)} "
-                                   "were chosen. Record it as a group session instead.")
-    elif draft.format == "group" and len(draft.attendee_ids) < 2:
-        checks.add("attendee_ids", "A group session needs at least 2 peer workers.")
+                                   "were chosen. Record it as a group session instead."
+                   if draft.format == "individual" else "A group session needs at least 2 peer workers.")
 
     supervisor = session.get(Staff, draft.supervisor_id)
     if writer.role == "supervisor" and draft.supervisor_id != writer.staff_id:
@@ -299,10 +334,10 @@ def check_session(session: Session, draft: SessionDraft, writer: Writer, today: 
         people = session.execute(select(Staff.full_name, Staff.hire_date, Staff.left_on)
                                  .where(Staff.id.in_(sorted(allowed)))).all()
         for name, hired, left_on in people:
-            if draft.held_on < hired:
+            if before_hire(draft.held_on, hired):
                 checks.add("held_on", f"{name} was hired on {hired:%d %b %Y}; the session date "
                                       f"{draft.held_on:%d %b %Y} is before that.")
-            if left_on is not None and draft.held_on >= left_on:
+            if after_leaving(draft.held_on, left_on):
                 checks.add("held_on", f"{name} left on {left_on:%d %b %Y}; the session date is after that.")
 
     unknown = set(draft.competency_ids) - active_competency_ids(session, draft.competency_ids)
@@ -468,14 +503,14 @@ def check_ratings(session: Session, drafts: Sequence[RatingDraft], writer: Write
     known = active_competency_ids(session, (d.competency_id for d in drafts))
     seen: set[tuple[int, int, date]] = set()
     for d in drafts:
-        if d.rated_on > today:
+        if in_future(d.rated_on, today):
             checks.add("rated_on", f"The rating date {d.rated_on:%d %b %Y} is in the future.")
-        if d.worker_id in hired and d.rated_on < hired[d.worker_id]:
+        if d.worker_id in hired and before_hire(d.rated_on, hired[d.worker_id]):
             checks.add("rated_on", f"The rating date {d.rated_on:%d %b %Y} is before the worker's hire date "
                                    f"{hired[d.worker_id]:%d %b %Y}.")
         if d.competency_id not in known:
             checks.add("levels", f"Competency {d.competency_id} is not in the agency's framework.")
-        if d.level not in levels:
+        if not level_on_scale(d.level, levels):
             checks.add("levels", f"Level {d.level} is not on the agency's scale "
                                  f"({', '.join(f'{k} {v}' for k, v in sorted(levels.items()))}).")
         key = (d.worker_id, d.competency_id, d.rated_on)
@@ -549,10 +584,10 @@ def leave_problems(start: date, back_on: date | None, hire_date: date, left_on: 
     """The date rules of one leave against the person's employment and their other leaves (the form and the
     import both use this)."""
     checks = _Checks()
-    if start < hire_date:
+    if before_hire(start, hire_date):
         checks.add("start_date", f"The first day away ({start:%d %b %Y}) is before the hire date "
                                  f"({hire_date:%d %b %Y}).")
-    if left_on is not None and start >= left_on:
+    if after_leaving(start, left_on):
         checks.add("start_date", f"The first day away ({start:%d %b %Y}) is on or after the day the person left "
                                  f"({left_on:%d %b %Y}).")
     if start > today + timedelta(days=LEAVE_PLANNED_DAYS):
