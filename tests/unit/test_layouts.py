@@ -44,3 +44,13 @@ def test_every_callback_id_is_in_the_shell_or_a_page(empty_db: Database, tmp_pat
     missing = callback_ids(app) - pattern - in_layouts - RENDERED_LATER
     assert not missing, f"callback ids with no component: {sorted(missing)}"
     assert callback_ids(app)  # the check saw real callbacks
+
+
+def test_the_compliance_page_has_one_download_button_per_export_format() -> None:
+    from dashboard.exports import FORMATS
+    from layouts import compliance
+
+    buttons = {c.id: c.children for c in compliance.layout()._traverse() if str(getattr(c, "id", "")).startswith(
+        "compliance-") and getattr(c, "download", None) == ""}
+    assert buttons == {f"compliance-{f.extension}": f.label for f in FORMATS}
+    assert list(buttons) == ["compliance-csv", "compliance-xlsx", "compliance-pdf"]  # the browser tests' ids
