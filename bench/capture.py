@@ -355,9 +355,10 @@ def capture(database_url: str, out: Path) -> Capture:
                 fired: set[str] = set()
                 for section in viewer_sections:
                     capture_page(client, app, role, section, shell, result, fired)
-                for key, registered in app.callback_map.items():
-                    if key not in fired and key != PAGES_CALLBACK:
-                        result.skipped.append(f"{role}  {key}  {_why_skipped(registered, key)}")
+                # Sorted: the order callbacks are registered in is wiring, not behaviour (a move of code may change it).
+                result.skipped += sorted(f"{role}  {key}  {_why_skipped(registered, key)}"
+                                         for key, registered in app.callback_map.items()
+                                         if key not in fired and key != PAGES_CALLBACK)
                 keys = {section.key for section in viewer_sections}
                 if "compliance" in keys:
                     capture_exports(client, role, result)

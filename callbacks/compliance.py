@@ -10,6 +10,7 @@ from dash import Dash, Input, Output
 from callbacks.common import as_date, viewer_for
 from dashboard.compliance_params import BadParameter, parse
 from dashboard.db import one_snapshot, session_scope
+from dashboard.exports import FORMATS
 from dashboard.queries import compliance
 from dashboard.queries.common import Window
 from dashboard.scope import scope_for
@@ -69,10 +70,9 @@ def rollup_rows(teams: list[compliance.TeamRollup]) -> list[dict[str, Any]]:
              "share_label": "–" if t.met_share is None else f"{t.met_share:.0%}"} for t in teams]
 
 
-def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any, stage: Any
-                 ) -> tuple[Any, str, list[dict[str, Any]], list[dict[str, Any]], str, str, str, bool, bool, bool]:
-    """The roll-up, the rows and the export addresses for the filters; a bad value gets a message and nothing
-    else changes in meaning (empty table, no links)."""
+def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any, stage: Any) -> tuple[Any, ...]:
+    """The roll-up, the rows and the export addresses (one per dashboard.exports.FORMATS) for the filters; a bad
+    value gets a message and nothing else changes in meaning (empty table, no links)."""
     viewer = viewer_for(SECTION)
     args = {key: value for key, value in (("start", start), ("end", end), ("program", program), ("team", team),
                                           ("supervisor", supervisor), ("stage", stage))
@@ -84,8 +84,8 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
         try:
             request = parse(args, session, scope, now)
         except BadParameter as error:
-            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", [], [], "#", "#", "#",
-                    True, True, True)
+            return (dbc.Alert(str(error), color="warning", className="mb-3"), "", [], [], *("#" for _ in FORMATS),
+                    *(True for _ in FORMATS))
         rows = compliance.rows(session, scope, request.window, request.filters)
     teams = compliance.rollup(rows)
     met = sum(r.status == compliance.MET for r in rows)
@@ -97,8 +97,7 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
     if request.asked_end != request.window.end:
         note = dbc.Alert(f"The period is cut at today ({now:%d %b %Y}).", color="light", className="small py-2")
     return (note, summary, rollup_rows(teams), [_grid_row(r) for r in rows],
-            f"/export/compliance.csv?{query}", f"/export/compliance.xlsx?{query}", f"/export/compliance.pdf?{query}",
-            False, False, False)
+            *(f"/export/compliance.{f.extension}?{query}" for f in FORMATS), *(False for _ in FORMATS))
 
 
 def choose_columns(shown: Any) -> list[dict[str, object]]:
@@ -139,9 +138,8 @@ def register(app: Dash) -> None:
                  Input(ids.COMPLIANCE_START, "value"), Input(ids.COMPLIANCE_END, "value"))(refresh_choices)
     app.callback(Output(ids.COMPLIANCE_MESSAGE, "children"), Output(ids.COMPLIANCE_SUMMARY, "children"),
                  Output(ids.COMPLIANCE_ROLLUP, "rowData"), Output(ids.COMPLIANCE_GRID, "rowData"),
-                 Output(ids.COMPLIANCE_CSV, "href"), Output(ids.COMPLIANCE_XLSX, "href"),
-                 Output(ids.COMPLIANCE_PDF, "href"), Output(ids.COMPLIANCE_CSV, "disabled"),
-                 Output(ids.COMPLIANCE_XLSX, "disabled"), Output(ids.COMPLIANCE_PDF, "disabled"),
+                 *(Output(ids.compliance_export(f.extension), "href") for f in FORMATS),
+                 *(Output(ids.compliance_export(f.extension), "disabled") for f in FORMATS),
                  *FILTER_INPUTS)(refresh_view)
     app.callback(Output(ids.COMPLIANCE_GRID, "columnDefs"), Input(ids.COMPLIANCE_COLUMNS, "value"))(choose_columns)
     app.clientside_callback(URL_SYNC_JS, Output(ids.COMPLIANCE_URL_SYNC, "children"), *FILTER_INPUTS)

@@ -31,6 +31,9 @@ ROLE_LABELS = {"admin": "Administrator", "leadership": "Leadership", "quality": 
 
 @dataclass(frozen=True)
 class Section:
+    """A page's access half: where it is, its name in the navbar, and who may use it. Its layout and callbacks are
+    paired with it by key in dashboard.factory.PAGES (a key with only one half stops create_app)."""
+
     key: str
     path: str
     label: str
@@ -38,6 +41,8 @@ class Section:
 
 
 ALL_ROLES = frozenset(ROLE_LABELS)
+# The access half of the page registry, in navbar order: the navbar (Viewer.sections), the page guard and the
+# exports' role check read it.
 SECTIONS = (
     # Supervisors see Overview restricted to their own teams (enforced in the query layer).
     Section("overview", "/overview", "Overview", frozenset({"leadership", "quality", "admin", "supervisor"})),

@@ -1,11 +1,12 @@
-"""Compliance exports at stable addresses (/export/compliance.csv|xlsx|pdf?start=…&end=…): the page's
-parameters and scope, an audit event per export, CSV and Excel streamed, PDF for handing over."""
+"""Compliance exports at stable addresses (/export/compliance.<extension>?start=…&end=…, one per entry of FORMATS):
+the page's parameters and scope, an audit event per export, CSV and Excel streamed, PDF for handing over."""
 from __future__ import annotations
 
 import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from operator import attrgetter
 from typing import IO, Any
@@ -22,10 +23,6 @@ from dashboard.scope import scope_for
 SECTION = "compliance"
 PDF_MAX_ROWS = 5000  # beyond this a PDF is no longer something to read: CSV or Excel instead
 CHUNK_BYTES = 64 * 1024
-# Flask adds "; charset=utf-8" to a text/* mimetype itself (naming it here too sent it twice).
-MEDIA_TYPES = {"csv": "text/csv",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "pdf": "application/pdf"}
 
 
 def today() -> date:
@@ -238,6 +235,50 @@ def write_pdf(rows: list[ComplianceRow], teams: list[TeamRollup], parameters: li
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
+def csv_file(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]]) -> Iterator[str]:
+    """CSV as the rows arrive (the parameters are in the address, not the file)."""
+    return csv_chunks(rows)
+
+
+def xlsx_file(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]]) -> Iterator[bytes]:
+    """The workbook written to a temporary file, then its chunks."""
+    handle = tempfile.TemporaryFile()
+    write_xlsx(rows, parameters, handle)
+    return _closing(handle)
+
+
+def pdf_file(rows: Iterable[ComplianceRow], parameters: list[tuple[str, str]]) -> Iterator[bytes]:
+    """The PDF written to a temporary file, then its chunks."""
+    table = list(rows)
+    handle = tempfile.TemporaryFile()
+    write_pdf(table, rollup(table), parameters, handle)
+    return _closing(handle)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: /export/compliance.<extension> and the Compliance page's button are derived from it."""
+
+    extension: str
+    media_type: str  # Flask adds "; charset=utf-8" to a text/* type itself (naming it here too sent it twice)
+    label: str  # the button's text, and the format's name in messages
+    write: Callable[[Iterable[ComplianceRow], list[tuple[str, str]]], Iterator[str | bytes]]
+    # True: write yields while it reads the rows, so it runs inside the database session. False: it has written
+    # its whole file when it returns, and the session is closed before the file is sent.
+    yields_while_reading: bool = False
+    # A number: the rows are read whole first, and more than this many are refused (a file to read, not process).
+    max_rows: int | None = None
+
+
+# The export registry, in the buttons' order.
+FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat("csv", "text/csv", "CSV", csv_file, yields_while_reading=True),
+    ExportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel", xlsx_file),
+    ExportFormat("pdf", "application/pdf", "PDF", pdf_file, max_rows=PDF_MAX_ROWS),
+)
+BY_EXTENSION = {export_format.extension: export_format for export_format in FORMATS}
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The addresses
 
@@ -262,7 +303,8 @@ def _parameters(req: ComplianceRequest, viewer: Viewer, at: datetime) -> list[tu
 
 
 def export_compliance(extension: str) -> Response:
-    if extension not in MEDIA_TYPES:
+    export_format = BY_EXTENSION.get(extension)
+    if export_format is None:
         abort(404)
     viewer = current_viewer()
     if viewer is None:
@@ -283,31 +325,30 @@ def export_compliance(extension: str) -> Response:
     parameters = _parameters(req, viewer, at)
     headers = _headers(req, extension)
 
-    if extension == "pdf":
+    if export_format.max_rows is not None:
+        limit = export_format.max_rows
         with session_scope() as session:
             one_snapshot(session)
             rows_: list[ComplianceRow] = []
             for row in iter_rows(session, scope, req.window, req.filters, by_month=req.by_month):
                 rows_.append(row)
-                if len(rows_) > PDF_MAX_ROWS:
-                    return _plain(400, f"More than {PDF_MAX_ROWS:,} rows: too many to read as a PDF. Narrow the "
-                                       "filters, or use the CSV or Excel export.")
-        handle = tempfile.TemporaryFile()
-        write_pdf(rows_, rollup(rows_), parameters, handle)
-        return Response(_closing(handle), mimetype=MEDIA_TYPES["pdf"], headers=headers)
+                if len(rows_) > limit:
+                    others = " or ".join(f.label for f in FORMATS if f.max_rows is None)
+                    return _plain(400, f"More than {limit:,} rows: too many to read as a {export_format.label}. "
+                                       f"Narrow the filters, or use the {others} export.")
+        return Response(export_format.write(rows_, parameters), mimetype=export_format.media_type, headers=headers)
 
     def generate() -> Iterator[str | bytes]:
         with session_scope() as session:
             one_snapshot(session)
             stream = iter_rows(session, scope, req.window, req.filters, by_month=req.by_month, stream=True)
-            if extension == "csv":
-                yield from csv_chunks(stream)
+            chunks = export_format.write(stream, parameters)
+            if export_format.yields_while_reading:
+                yield from chunks
                 return
-            handle = tempfile.TemporaryFile()
-            write_xlsx(stream, parameters, handle)
-        yield from _closing(handle)
+        yield from chunks
 
-    return Response(stream_with_context(generate()), mimetype=MEDIA_TYPES[extension], headers=headers)
+    return Response(stream_with_context(generate()), mimetype=export_format.media_type, headers=headers)
 
 
 def _closing(handle: IO[bytes]) -> Iterator[bytes]:

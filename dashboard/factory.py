@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth, exports, outage, security
+from callbacks import audit_log as audit_log_callbacks
+from callbacks import compliance as compliance_callbacks
+from callbacks import data_import as data_import_callbacks
+from callbacks import overview as overview_callbacks
+from callbacks import resources as resources_callbacks
+from callbacks import standards as standards_callbacks
+from callbacks import workspace as workspace_callbacks
+from dashboard import auth, callback_payloads, exports, outage, security
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
 from layouts import audit_log, compliance, data_import, overview, resources, shell, standards, workspace
@@ -30,8 +38,60 @@ INDEX_HTML = """<!DOCTYPE html>
 </html>"""
 
 
+@dataclass(frozen=True)
+class Page:
+    """What a page is on the composing side: its body and the function that registers its callbacks. Its access
+    record (path, label, roles: dashboard.auth.SECTIONS, which the guard reads without importing layouts) has the
+    same key; check_pages() refuses a key that has only one of the two halves."""
+
+    key: str
+    layout: Callable[..., Any]
+    register: Callable[[Dash], None]
+
+
+# The page registry: one entry per page; the navbar, the role guard and the pages' order come from the access record
+# of the same key. My team and My record share the worker profile's callbacks: a shared register runs once.
+PAGES: tuple[Page, ...] = (
+    Page("overview", overview.layout, overview_callbacks.register),
+    Page("my_team", workspace.my_team, workspace_callbacks.register),
+    Page("my_record", workspace.my_record, workspace_callbacks.register),
+    Page("compliance", compliance.layout, compliance_callbacks.register),
+    Page("resources", resources.layout, resources_callbacks.register),
+    Page("standards", standards.layout, standards_callbacks.register),
+    Page("import", data_import.layout, data_import_callbacks.register),
+    Page("audit", audit_log.layout, audit_log_callbacks.register),
+)
+
+
+class PageRegistryError(RuntimeError):
+    """A page with only one half: an access record without a body, or a body no role may reach."""
+
+
+def check_pages(sections: Sequence[auth.Section] | None = None,
+                pages: Sequence[Page] | None = None) -> list[tuple[auth.Section, Page]]:
+    """Each access record with its page, in the access records' (navbar) order; raises unless every key has
+    exactly one of each. Defaults: auth.SECTIONS and PAGES."""
+    sections = auth.SECTIONS if sections is None else sections
+    pages = PAGES if pages is None else pages
+    problems: list[str] = []
+    for kind, keys in (("access record", [s.key for s in sections]), ("page", [p.key for p in pages])):
+        doubled = sorted({key for key in keys if keys.count(key) > 1})
+        if doubled:
+            problems.append(f"more than one {kind} for {', '.join(doubled)}")
+    by_key = {page.key: page for page in pages}
+    section_keys = {section.key for section in sections}
+    if missing := [s.key for s in sections if s.key not in by_key]:
+        problems.append(f"no layout and callbacks (factory.PAGES) for {', '.join(missing)}")
+    if unreachable := [p.key for p in pages if p.key not in section_keys]:
+        problems.append(f"no path, label and roles (auth.SECTIONS) for {', '.join(unreachable)}")
+    if problems:
+        raise PageRegistryError("The page registry is incomplete: " + "; ".join(problems))
+    return [(section, by_key[section.key]) for section in sections]
+
+
 def create_app(config: Config | None = None) -> Dash:
     config = config or Config.from_env()
+    pages = check_pages()  # before anything is built: a page cannot half-exist
     server = Flask(__name__, instance_path=str(config.instance_path))
     server.config.update(
         SECRET_KEY=config.secret_key,
@@ -65,9 +125,9 @@ def create_app(config: Config | None = None) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.index_string = INDEX_HTML
-    register_pages()
+    register_pages(pages)
     app.layout = lambda: shell.layout(auth.current_viewer(), auth.csrf_token())
-    callbacks.register_all(app)
+    register_callbacks(app, pages)
     security.init_headers(server, app.csp_hashes, production=config.production)
     db.engine.dispose()  # gunicorn --preload forks after this: each worker opens its own connections
     return app
@@ -95,34 +155,30 @@ def prepare_database(db: Database, seed_demo: bool) -> None:
             load_reference_data(session)
 
 
-def restricted(section_key: str, page: Callable[..., Any]) -> Callable[..., Any]:
+def restricted(section: auth.Section, page: Callable[..., Any]) -> Callable[..., Any]:
     """A page body shown only to roles that may use the section; others get a plain notice."""
-    section = next(s for s in auth.SECTIONS if s.key == section_key)
 
     def guarded(**query: str) -> Any:
         viewer = auth.current_viewer()
-        if viewer is None or not viewer.may_use(section_key):
+        if viewer is None or not viewer.may_use(section.key):
             return shell.forbidden(section.label)
         return page(**query)
 
     return guarded
 
 
-# Each section's page body, before the role check that register_pages() wraps around it.
-PAGE_BODIES: dict[str, Callable[..., Any]] = {
-    "overview": overview.layout,
-    "my_team": workspace.my_team,
-    "my_record": workspace.my_record,
-    "compliance": compliance.layout,
-    "resources": resources.layout,
-    "standards": standards.layout,
-    "import": data_import.layout,
-    "audit": audit_log.layout,
-}
-
-
-def register_pages() -> None:
-    for order, section in enumerate(auth.SECTIONS):
+def register_pages(pages: Sequence[tuple[auth.Section, Page]]) -> None:
+    for order, (section, page) in enumerate(pages):
         dash.register_page(section.key, path=section.path, name=section.label, order=order,
                            title=f"{section.label} · Peer Supervision Oversight",
-                           layout=restricted(section.key, PAGE_BODIES[section.key]))
+                           layout=restricted(section, page.layout))
+
+
+def register_callbacks(app: Dash, pages: Sequence[tuple[auth.Section, Page]]) -> None:
+    # Every callback request is checked for shape first: a malformed one is a 400, not a 500 inside Dash.
+    callback_payloads.init_app(app)
+    registered: list[Callable[[Dash], None]] = []
+    for _, page in pages:
+        if page.register not in registered:
+            page.register(app)
+            registered.append(page.register)

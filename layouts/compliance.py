@@ -7,6 +7,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.exports import FORMATS
 from layouts import ids
 from layouts.ids import ALL
 
@@ -76,6 +77,14 @@ def column_defs(shown: list[str] | None) -> list[dict[str, object]]:
     return result
 
 
+def export_buttons() -> list[dbc.Button]:
+    """One download button per export format; a callback sets their addresses."""
+    return [dbc.Button(export_format.label, id=ids.compliance_export(export_format.extension), href="#",
+                       external_link=True, color="primary", outline=True, size="sm",
+                       className="me-3" if export_format is FORMATS[-1] else "me-2", download="")
+            for export_format in FORMATS]
+
+
 def _select(label: str, id_: str, value: str | None, all_label: str) -> dbc.Col:
     return dbc.Col([dbc.Label(label, html_for=id_),
                     dbc.Select(id=id_, value=value or ALL, options=[{"label": all_label, "value": ALL}])], md=2)
@@ -102,12 +111,7 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
         ], className="g-3"),
             html.Div([
                 html.Span("Download: ", className="me-2 fw-semibold"),
-                dbc.Button("CSV", id=ids.COMPLIANCE_CSV, href="#", external_link=True, color="primary",
-                           outline=True, size="sm", className="me-2", download=""),
-                dbc.Button("Excel", id=ids.COMPLIANCE_XLSX, href="#", external_link=True, color="primary",
-                           outline=True, size="sm", className="me-2", download=""),
-                dbc.Button("PDF", id=ids.COMPLIANCE_PDF, href="#", external_link=True, color="primary",
-                           outline=True, size="sm", className="me-3", download=""),
+                *export_buttons(),
                 html.Small("Each file has a stable address: copy the link to refresh it from Excel or a BI tool. "
                            "Add by=month for one row per worker and month.", className="text-body-secondary"),
             ], className="mt-3 d-flex flex-wrap align-items-center"),

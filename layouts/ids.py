@@ -129,9 +129,6 @@ COMPLIANCE_SUMMARY = "compliance-summary"
 COMPLIANCE_ROLLUP = "compliance-rollup"
 COMPLIANCE_GRID = "compliance-grid"
 COMPLIANCE_COLUMNS = "compliance-columns"
-COMPLIANCE_CSV = "compliance-csv"
-COMPLIANCE_XLSX = "compliance-xlsx"
-COMPLIANCE_PDF = "compliance-pdf"
 COMPLIANCE_URL_SYNC = "compliance-url-sync"
 
 STANDARDS_IN_FORCE = "standards-in-force"
@@ -148,3 +145,8 @@ STANDARDS_PRESET = "standards-preset"
 STANDARDS_DAYS = "standards-days"
 STANDARDS_MINUTES = "standards-minutes"
 STANDARDS_GROUP = "standards-group"
+
+
+def compliance_export(extension: str) -> str:
+    """The Compliance page's download button of an export format (dashboard.exports.FORMATS): compliance-csv, …"""
+    return f"compliance-{extension}"

@@ -278,3 +278,18 @@ def test_excel_or_a_bi_tool_refreshes_an_export_with_the_persons_login(demo_clie
     for _ in range(10):
         demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("leader", "wrong"))
     assert demo_client.get(f"/export/compliance.csv?{Q3}", headers=basic("leader", "demo")).status_code == 401
+
+
+def test_a_pdf_of_more_rows_than_its_limit_is_refused_with_the_other_formats_named(
+        demo_client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from dashboard import exports
+
+    monkeypatch.setitem(exports.BY_EXTENSION, "pdf", dataclasses.replace(exports.BY_EXTENSION["pdf"], max_rows=2))
+    login(demo_client, "quality", "demo")
+    response = demo_client.get(f"/export/compliance.pdf?{Q3}")
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == ("More than 2 rows: too many to read as a PDF. Narrow the filters, "
+                                               "or use the CSV or Excel export.\n")
+    assert demo_client.get(f"/export/compliance.docx?{Q3}").status_code == 404

@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 
 from dashboard.auth import Viewer
 from dashboard.db import Database
-from dashboard.factory import PAGE_BODIES
+from dashboard.factory import PAGES
 from layouts import ids, shell
 from tests.conftest import make_app
 
@@ -35,8 +35,8 @@ def test_every_callback_id_is_in_the_shell_or_a_page(empty_db: Database, tmp_pat
     app = make_app(empty_db, tmp_path)
     viewer = Viewer(1, "x", "X", "admin", None)
     in_layouts = ids_in(shell.layout(viewer))
-    for body in PAGE_BODIES.values():
-        in_layouts |= ids_in(body())  # called with no arguments, as Dash does: no database needed
+    for page in PAGES:
+        in_layouts |= ids_in(page.layout())  # called with no arguments, as Dash does: no database needed
     # Pattern-matching ids ({"type": ..., "stage": ALL}) name components a callback renders (one per database
     # row); their types must still be constants of layouts.ids.
     pattern = {i for i in callback_ids(app) if i.startswith("{")}
@@ -44,3 +44,13 @@ def test_every_callback_id_is_in_the_shell_or_a_page(empty_db: Database, tmp_pat
     missing = callback_ids(app) - pattern - in_layouts - RENDERED_LATER
     assert not missing, f"callback ids with no component: {sorted(missing)}"
     assert callback_ids(app)  # the check saw real callbacks
+
+
+def test_the_compliance_page_has_one_download_button_per_export_format() -> None:
+    from dashboard.exports import FORMATS
+    from layouts import compliance
+
+    buttons = {c.id: c.children for c in compliance.layout()._traverse() if str(getattr(c, "id", "")).startswith(
+        "compliance-") and getattr(c, "download", None) == ""}
+    assert buttons == {f"compliance-{f.extension}": f.label for f in FORMATS}
+    assert list(buttons) == ["compliance-csv", "compliance-xlsx", "compliance-pdf"]  # the browser tests' ids
