@@ -124,16 +124,17 @@ def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
         message = dbc.Alert("No team matches these filters. Clear the program or team filter.",
                             color="secondary", className="mb-2")
         return figures.empty_figure("Nothing to show"), "", message, {}
-    principles = {c.principle_name: c.principle_code for c in cells}
+    principles = {figures.plotly_text(c.principle_name): c.principle_code for c in cells}
     if len(team_refs) > MAX_TEAM_ROWS:
         pooled = pooling.pool_cells(cells, team_refs, settings)
         note = dbc.Alert(f"{len(team_refs)} teams in view: one row per program. Click a program (or choose it "
                          "above) to see its teams.", color="light", className="small py-2 mb-2")
-        keys = {"programs": {c.program_name: c.program_id for c in pooled}, "principles": principles}
+        keys = {"programs": {figures.plotly_text(c.program_name): c.program_id for c in pooled},
+                "principles": principles}
         return (figures.coverage_heatmap(pooled, "share", settings.min_cell_workers, by="program"),
                 figures.heatmap_table(pooled, "share", settings.min_cell_workers, by="program"), note, keys)
     # Plotly drops a heatmap point's customdata from clickData, so a click is mapped back by its labels.
-    keys = {"teams": {c.team_name: c.team_id for c in cells}, "principles": principles}
+    keys = {"teams": {figures.plotly_text(c.team_name): c.team_id for c in cells}, "principles": principles}
     return (figures.coverage_heatmap(cells, attr, settings.min_cell_workers),
             figures.heatmap_table(cells, attr, settings.min_cell_workers), "", keys)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -101,6 +102,13 @@ def kpi_cards(items: list[tuple[str, str, str]]) -> dbc.Row:
     ]), className="shadow-sm h-100"), xs=6, md=4, xl=2) for label, value, hint in items], className="g-3")
 
 
+def plotly_text(name: str) -> str:
+    """A name as a chart label or hover that Plotly shows literally. Plotly reads a subset of HTML in them (links,
+    line breaks, styles), so an imported team named '<a href="…">' would become a link; escaped, it reads as typed.
+    A click on a heatmap cell reports the label as given here, so look-ups by label use this too."""
+    return escape(name, quote=False)
+
+
 def _rows(cells: Sequence[Any], by: str) -> list[tuple[int, str]]:
     """(id, label) of the heatmap's rows, in the cells' order; by is "team" or "program"."""
     return list(dict.fromkeys((getattr(c, f"{by}_id"), getattr(c, f"{by}_name")) for c in cells))
@@ -122,7 +130,7 @@ def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int, by
         z.append(row_z)
         text.append(row_text)
     figure = go.Figure(go.Heatmap(
-        z=z, x=[name for _, name in principles], y=[name for _, name in teams], text=text,
+        z=z, x=[plotly_text(name) for _, name in principles], y=[plotly_text(name) for _, name in teams], text=text,
         texttemplate="%{text}", zmin=0, zmax=1, colorscale=COVERAGE_SCALE, xgap=2, ygap=2,
         colorbar={"tickformat": ".0%", "title": {"text": "share"}, "thickness": 12},
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
@@ -148,7 +156,7 @@ def frequency_chart(rows: Sequence[Any], by: str = "team") -> go.Figure:
     shown = [r for r in rows if not r.suppressed and r.individual_per_worker_month is not None]
     if not shown:
         return empty_figure(f"No {by} with enough workers to show.")
-    names = [getattr(r, f"{by}_name") for r in shown]
+    names = [plotly_text(getattr(r, f"{by}_name")) for r in shown]
     figure = go.Figure([
         go.Bar(x=[r.individual_per_worker_month for r in shown], y=names, orientation="h", name="Held",
                marker_color="#3b6ea5",

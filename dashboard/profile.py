@@ -10,7 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, plotly_text
 from dashboard.queries.supervision import DueDate
 from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow, NotDiscussed, RosterRow,
                                          WorkerGuide, WorkerRef, WorkerSession)
@@ -129,10 +129,11 @@ def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels
     series: dict[str, list[HistoryPoint]] = defaultdict(list)
     for point in points:
         series[point.category_code].append(point)
-    data = [{"type": "scatter", "mode": "lines+markers", "name": code,
+    data = [{"type": "scatter", "mode": "lines+markers", "name": plotly_text(code),
              "x": [p.as_of.isoformat() for p in rows], "y": [p.mean_level for p in rows],
              "line": {"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": "solid" if i < len(LINE_COLORS) else "dash"},
-             "hovertemplate": f"{code} {titles.get(code, '')}<br>%{{x|%b %Y}}: %{{y:.1f}}<extra></extra>"}
+             "hovertemplate": f"{code} {plotly_text(titles.get(code, ''))}<br>%{{x|%b %Y}}: %{{y:.1f}}"
+                              "<extra></extra>"}
             for i, (code, rows) in enumerate(series.items())]
     grid = {"gridcolor": "#e5e9f0", "zeroline": False}
     return {"data": data, "layout": {

@@ -128,4 +128,36 @@ def test_with_more_teams_than_fit_the_heatmap_shows_programs(demo_client: FlaskC
     monkeypatch.setattr(callbacks.overview, "MAX_TEAM_ROWS", 5)
     login(demo_client, "leader", "demo")
     rows = heatmap_teams(heatmap(demo_client))
-    assert rows == {"Community Recovery Services", "Integrated Health Homes", "Crisis & Transition Services"}
+    # Labels are escaped for Plotly, which shows "&amp;" as "&".
+    assert rows == {"Community Recovery Services", "Integrated Health Homes", "Crisis &amp; Transition Services"}
+
+
+LINK = '<a href="http://x.example">Eastside</a>'  # as an import could name a team
+ESCAPED = '&lt;a href="http://x.example"&gt;Eastside&lt;/a&gt;'
+
+
+def test_a_team_named_like_html_is_shown_as_typed_in_the_charts_and_still_opens(demo_client: FlaskClient,
+                                                                                 demo_db: Database) -> None:
+    """Plotly reads links and tags in labels and hovers: a name is escaped wherever a figure renders it (and read
+    back escaped when a heatmap cell is clicked)."""
+    eastside = team_id(demo_db, "Eastside Outreach")
+    with demo_db.session() as s:
+        s.get(Team, eastside).name = LINK
+    login(demo_client, "leader", "demo")
+    response = heatmap(demo_client)
+    assert LINK not in response.get_data(as_text=True).replace("\\u003c", "<").replace("\\u003e", ">")
+    assert ESCAPED in heatmap_teams(response)
+    keys = json.loads(response.data)["response"]["overview-heatmap-keys"]["data"]
+    frequency = callback(demo_client, [("overview-frequency", "figure")], filters())
+    figure = json.loads(frequency.data)["response"]["overview-frequency"]["figure"]
+    assert ESCAPED in figure["data"][0]["y"] and LINK not in figure["data"][0]["y"]
+    # A click on the escaped label opens that team's drill-down, with the name as typed in the dialog's title.
+    click = {"points": [{"x": "Trauma-informed", "y": ESCAPED}]}
+    opened = callback(demo_client, [("overview-drilldown", "is_open"), ("overview-drilldown-body", "children"),
+                                    ("overview-drilldown", "title"), ("overview-program", "value")],
+                      [("overview-heatmap", "clickData", click)],
+                      [("overview-window", "value", "90"), ("overview-custom-range", "start_date", None),
+                       ("overview-custom-range", "end_date", None), ("overview-heatmap-keys", "data", keys)])
+    result = json.loads(opened.data)["response"]
+    assert result["overview-drilldown"]["is_open"] is True
+    assert result["overview-drilldown"]["title"] == f"{LINK} · Trauma-informed"  # Dash renders text, not HTML
