@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from callbacks.common import as_int, as_int_set, viewer_for
-from dashboard import profile as view
+from layouts import profile as view
 from dashboard.auth import Viewer, current_viewer
 from dashboard.db import session_scope
 from dashboard.outage import is_unavailable

@@ -12,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.numbers import is_digits, iso_day
-from dashboard.queries.common import Window
+from dashboard.queries.common import ALL, Window
 from dashboard.queries.compliance import ComplianceFilter, FilterChoices, choices
 from dashboard.scope import Scope
-from layouts.ids import ALL
 from models import CertificationStage
 
 MAX_PERIOD_DAYS = 5 * 366  # five years (the retention of most funders' audits); longer is likely a mistake

@@ -1,9 +1,8 @@
 """Every component id used by a callback, in one place."""
+# The "no filter" choice of a select (program, team, stage …); dbc.Select keeps "" for its own placeholder.
+from dashboard.queries.common import ALL  # noqa: F401  (re-exported for the layouts and callbacks)
 
 URL = "url"
-
-# The "no filter" choice of a select (program, team, stage …); dbc.Select keeps "" for its own placeholder.
-ALL = "all"
 
 RESOURCES_PRINCIPLE = "resources-principle"
 RESOURCES_CATEGORY = "resources-category"

@@ -11,6 +11,9 @@ from dashboard.scope import Scope
 from models import AgencySettings, Program, Staff, Team, TeamMembership
 
 AVERAGE_MONTH_DAYS = 365.25 / 12
+# What a filter control sends for "no filter" (all programs, teams, stages): a value of the core, which the
+# layouts' controls and the export parameters share.
+ALL = "all"
 
 
 @dataclass(frozen=True)
