@@ -16,6 +16,7 @@ from dashboard.config import Config
 from dashboard.db import session_scope
 from dashboard.sessions import SessionLimits, end_session, open_session, open_sessions, resume_session
 from models import User
+from models.vocabulary import Role, labels
 
 # Reachable without logging in: the login form itself and static files (styles, JS bundles).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/static/")
@@ -25,8 +26,7 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSIONS_PAGE = "/account/sessions"
 
-ROLE_LABELS = {"admin": "Administrator", "leadership": "Leadership", "quality": "Quality & compliance",
-               "supervisor": "Supervisor", "peer_worker": "Peer worker"}
+ROLE_LABELS = labels(Role)
 
 
 @dataclass(frozen=True)

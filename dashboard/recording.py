@@ -26,14 +26,16 @@ from models import (Competency, CompetencyRating, CurrentRating, Framework, Leav
                     TeamSupervisor)
 from models.base import utcnow
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
+from models.vocabulary import Modality, SessionFormat, SessionKind, labels
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
 MAX_ID = 2**31 - 1  # ids are INTEGER columns on both databases
 NOTE_LIMIT = 2000
-FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
-KIND_LABELS = {"supportive": "Supportive", "clinical_educational": "Clinical / educational",
-               "administrative": "Administrative", "direct_observation": "Direct observation"}
-MODALITY_LABELS = {"in_person": "In person", "video": "Video", "phone": "Phone"}
+FORMAT_LABELS = labels(SessionFormat)
+# The session form's order: the common kinds first.
+KIND_LABELS = labels((SessionKind.SUPPORTIVE, SessionKind.CLINICAL_EDUCATIONAL, SessionKind.ADMINISTRATIVE,
+                      SessionKind.DIRECT_OBSERVATION))
+MODALITY_LABELS = labels(Modality)
 LEAVE_PLANNED_DAYS = 366  # leave can be recorded ahead of time, up to a year
 LEAVE_ROLES = ("supervisor", "admin", "quality")
 STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "

@@ -9,9 +9,9 @@ from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
 from layouts.ids import ALL
+from models.vocabulary import DueStatus, labels
 
-STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due within 7 days", "on_track": "On track",
-                 "no_standard": "No standard", "on_leave": "On leave"}
+STATUS_LABELS = labels(DueStatus)
 NOT_DISCUSSED_CHOICES = (3, 5, 10)
 
 

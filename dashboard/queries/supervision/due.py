@@ -14,12 +14,13 @@ from dashboard.queries.supervision.rule import (_attended, _days_at_work, _join_
 from dashboard.queries.supervision.sql import _day, _holds_on, _month_start, _next_month
 from dashboard.scope import Scope
 from models import Leave, Staff, Team
+from models.vocabulary import DueStatus, values
 
 
 DUE_SOON_DAYS = 7
 
 
-DUE_STATUSES = ("overdue", "due_soon", "on_track", "no_standard", "on_leave")
+DUE_STATUSES = values(DueStatus)
 
 
 def _active_workers(scope: Scope, filters: TeamFilter, day: date, name: str, worker_id: int | None = None) -> CTE:
