@@ -45,15 +45,17 @@ ALL_ROLES = frozenset(ROLE_LABELS)
 # exports' role check read it.
 SECTIONS = (
     # Supervisors see Overview restricted to their own teams (enforced in the query layer).
-    Section("overview", "/overview", "Overview", frozenset({"leadership", "quality", "admin", "supervisor"})),
-    Section("my_team", "/my-team", "My team", frozenset({"supervisor"})),
-    Section("my_record", "/my-record", "My record", frozenset({"peer_worker"})),
+    Section("overview", "/overview", "Overview",
+            frozenset({Role.LEADERSHIP, Role.QUALITY, Role.ADMIN, Role.SUPERVISOR})),
+    Section("my_team", "/my-team", "My team", frozenset({Role.SUPERVISOR})),
+    Section("my_record", "/my-record", "My record", frozenset({Role.PEER_WORKER})),
     # Supervisors see (and export) compliance for their own teams only (scope_for, in the query layer).
-    Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership", "supervisor"})),
+    Section("compliance", "/compliance", "Compliance",
+            frozenset({Role.QUALITY, Role.ADMIN, Role.LEADERSHIP, Role.SUPERVISOR})),
     Section("resources", "/resources", "Resources", ALL_ROLES),
-    Section("standards", "/standards", "Standards", frozenset({"admin", "quality"})),
-    Section("import", "/import", "Import", frozenset({"quality", "admin"})),
-    Section("audit", "/audit-log", "Audit log", frozenset({"quality", "admin"})),
+    Section("standards", "/standards", "Standards", frozenset({Role.ADMIN, Role.QUALITY})),
+    Section("import", "/import", "Import", frozenset({Role.QUALITY, Role.ADMIN})),
+    Section("audit", "/audit-log", "Audit log", frozenset({Role.QUALITY, Role.ADMIN})),
 )
 
 
