@@ -26,6 +26,7 @@ from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL as ALL_TEAMS
 from layouts.workspace import NOT_DISCUSSED_CHOICES
+from models.vocabulary import Modality, Role, SessionFormat, SessionKind
 
 log = logging.getLogger(__name__)
 TEAM, RECORD = "my_team", "my_record"
@@ -142,7 +143,7 @@ def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> An
                      discussed=workspace.not_discussed(session, worker, last_n),
                      guides=workspace.guides_for_worker(session, categories),
                      leaves=workspace.worker_leaves(session, worker))
-    if viewer.role == "peer_worker":
+    if viewer.role == Role.PEER_WORKER:
         actions = [dbc.Button("Rate yourself", id={"type": ids.RATING_OPEN, "worker": worker.id}, color="primary")]
     else:
         actions = [dbc.Button(f"Log a session with {worker.name.split()[0]}",
@@ -152,9 +153,9 @@ def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> An
                    dbc.Button("Record leave", id={"type": ids.LEAVE_OPEN, "worker": worker.id},
                               color="secondary", outline=True)]
     return html.Div([view.profile(worker, actions=actions, last_n=last_n, editable_by=viewer.staff_id
-                                  if viewer.role == "supervisor" else None,
+                                  if viewer.role == Role.SUPERVISOR else None,
                                   own_record=viewer.staff_id == worker.id,
-                                  leave_editable=viewer.role == "supervisor", **parts),
+                                  leave_editable=viewer.role == Role.SUPERVISOR, **parts),
                      html.Div(str(worker.id), id=ids.PROFILE_WORKER, hidden=True)])
 
 
@@ -224,8 +225,8 @@ def open_session_form(_open: Any, _log_with: Any, _edit: Any) -> tuple[Any, ...]
         return (no_update,) * 14 + (dbc.Alert("That session was not found among your sessions.", color="warning"),)
     chosen = [as_int(trigger.get("worker"))] if isinstance(trigger, dict) else []
     chosen = [w for w in chosen if w in {m.worker_id for m in members}]
-    return (True, "Log a supervision session", now.isoformat(), 60, "individual", "supportive", "in_person",
-            options, chosen, rows, [], "", None, {"display": "none"}, "")
+    return (True, "Log a supervision session", now.isoformat(), 60, SessionFormat.INDIVIDUAL, SessionKind.SUPPORTIVE,
+            Modality.IN_PERSON, options, chosen, rows, [], "", None, {"display": "none"}, "")
 
 
 def close_session_form(_cancel: Any) -> bool:
@@ -288,7 +289,7 @@ def open_rating_form(_clicks: Any) -> tuple[Any, ...]:
             return (no_update,) * 6 + (dbc.Alert("That worker is not on your teams.", color="warning"),)
         categories = workspace.competency_profile(session, worker)
         labels = workspace.scale_labels(session)
-    self_rating = viewer.role == "peer_worker"
+    self_rating = viewer.role == Role.PEER_WORKER
     title = "Rate yourself" if self_rating else f"Record ratings for {worker.name}"
     return (True, title, view.rating_inputs(categories, labels, self_rating), worker.id, now.isoformat(), "", "")
 

@@ -16,6 +16,7 @@ from dashboard.config import Config
 from dashboard.db import session_scope
 from dashboard.sessions import SessionLimits, end_session, open_session, open_sessions, resume_session
 from models import User
+from models.vocabulary import Role, labels
 
 # Reachable without logging in: the login form itself and static files (styles, JS bundles).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/static/")
@@ -25,8 +26,7 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSIONS_PAGE = "/account/sessions"
 
-ROLE_LABELS = {"admin": "Administrator", "leadership": "Leadership", "quality": "Quality & compliance",
-               "supervisor": "Supervisor", "peer_worker": "Peer worker"}
+ROLE_LABELS = labels(Role)
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,17 @@ ALL_ROLES = frozenset(ROLE_LABELS)
 # exports' role check read it.
 SECTIONS = (
     # Supervisors see Overview restricted to their own teams (enforced in the query layer).
-    Section("overview", "/overview", "Overview", frozenset({"leadership", "quality", "admin", "supervisor"})),
-    Section("my_team", "/my-team", "My team", frozenset({"supervisor"})),
-    Section("my_record", "/my-record", "My record", frozenset({"peer_worker"})),
+    Section("overview", "/overview", "Overview",
+            frozenset({Role.LEADERSHIP, Role.QUALITY, Role.ADMIN, Role.SUPERVISOR})),
+    Section("my_team", "/my-team", "My team", frozenset({Role.SUPERVISOR})),
+    Section("my_record", "/my-record", "My record", frozenset({Role.PEER_WORKER})),
     # Supervisors see (and export) compliance for their own teams only (scope_for, in the query layer).
-    Section("compliance", "/compliance", "Compliance", frozenset({"quality", "admin", "leadership", "supervisor"})),
+    Section("compliance", "/compliance", "Compliance",
+            frozenset({Role.QUALITY, Role.ADMIN, Role.LEADERSHIP, Role.SUPERVISOR})),
     Section("resources", "/resources", "Resources", ALL_ROLES),
-    Section("standards", "/standards", "Standards", frozenset({"admin", "quality"})),
-    Section("import", "/import", "Import", frozenset({"quality", "admin"})),
-    Section("audit", "/audit-log", "Audit log", frozenset({"quality", "admin"})),
+    Section("standards", "/standards", "Standards", frozenset({Role.ADMIN, Role.QUALITY})),
+    Section("import", "/import", "Import", frozenset({Role.QUALITY, Role.ADMIN})),
+    Section("audit", "/audit-log", "Audit log", frozenset({Role.QUALITY, Role.ADMIN})),
 )
 
 

@@ -16,6 +16,7 @@ from dashboard.config import Config
 from dashboard.db import Database, connect, is_empty, upgrade
 from dashboard.errors import ConfigError
 from dashboard.importers import DATE_ORDERS, KINDS, run_import
+from models.vocabulary import Role
 
 
 @contextmanager
@@ -64,8 +65,7 @@ def init_db() -> None:
 
 @cli.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "leadership", "quality", "supervisor",
-                                                          "peer_worker"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--full-name", default=None, help="Shown in the app; defaults to the staff record's name.")
 @click.option("--staff-id", type=int, default=None, help="Staff record (supervisor and peer_worker only).")
 @fail_cleanly

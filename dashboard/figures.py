@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.queries.resources import FrameworkSummary, GuideRow
+from models.vocabulary import SessionKind, labels
 
 
 def guide_cards(guides: list[GuideRow]) -> html.Div:
@@ -69,8 +70,7 @@ def framework_panel(framework: FrameworkSummary | None) -> html.Div:
 
 # Cividis is built to read the same with the common colour-vision deficiencies.
 COVERAGE_SCALE = "Cividis"
-KIND_LABELS = {"administrative": "Administrative", "supportive": "Supportive",
-               "clinical_educational": "Clinical / educational", "direct_observation": "Direct observation"}
+KIND_LABELS = labels(SessionKind)
 
 
 def percent(value: float | None, suppressed: bool = False, min_workers: int = 3) -> str:

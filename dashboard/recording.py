@@ -26,16 +26,18 @@ from models import (Competency, CompetencyRating, CurrentRating, Framework, Leav
                     TeamSupervisor)
 from models.base import utcnow
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
+from models.vocabulary import Modality, RaterRole, Role, SessionFormat, SessionKind, labels
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
 MAX_ID = 2**31 - 1  # ids are INTEGER columns on both databases
 NOTE_LIMIT = 2000
-FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
-KIND_LABELS = {"supportive": "Supportive", "clinical_educational": "Clinical / educational",
-               "administrative": "Administrative", "direct_observation": "Direct observation"}
-MODALITY_LABELS = {"in_person": "In person", "video": "Video", "phone": "Phone"}
+FORMAT_LABELS = labels(SessionFormat)
+# The session form's order: the common kinds first.
+KIND_LABELS = labels((SessionKind.SUPPORTIVE, SessionKind.CLINICAL_EDUCATIONAL, SessionKind.ADMINISTRATIVE,
+                      SessionKind.DIRECT_OBSERVATION))
+MODALITY_LABELS = labels(Modality)
 LEAVE_PLANNED_DAYS = 366  # leave can be recorded ahead of time, up to a year
-LEAVE_ROLES = ("supervisor", "admin", "quality")
+LEAVE_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.QUALITY)
 STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "
                  "reopen it to see their changes, then edit again.")
 DUPLICATE = ("A session with the same supervisor, date, attendees and minutes is already recorded ({when}). "
@@ -200,10 +202,10 @@ def writable_worker_ids(session: Session, writer: Writer, worker_ids: Iterable[i
     wanted = sorted(set(worker_ids))
     if not wanted:
         return set()
-    if writer.role == "peer_worker":
+    if writer.role == Role.PEER_WORKER:
         return {writer.staff_id} & set(wanted) if writer.staff_id is not None else set()
     if writer.team_ids is None:
-        return set(session.scalars(select(Staff.id).where(Staff.id.in_(wanted), Staff.role == "peer_worker")))
+        return set(session.scalars(select(Staff.id).where(Staff.id.in_(wanted), Staff.role == Role.PEER_WORKER)))
     # The roster's own rule (members_on): who is on those teams today.
     members = members_on(today, select(Team.id).where(Team.id.in_(sorted(writer.team_ids)))).subquery()
     return set(session.scalars(select(members.c.worker_id).where(members.c.worker_id.in_(wanted))))
@@ -240,9 +242,9 @@ def minutes_allowed(minutes: int) -> bool:
 def attendee_count_fits(session_format: str, count: int) -> bool:
     """For one or more attendees (none is a problem of its own): an individual session has one, a group two or
     more."""
-    if session_format == "individual":
+    if session_format == SessionFormat.INDIVIDUAL:
         return count == 1
-    if session_format == "group":
+    if session_format == SessionFormat.GROUP:
         return count >= 2
     return True
 
@@ -282,7 +284,7 @@ def parse_session(raw: Mapping[str, Any], writer: Writer) -> tuple[SessionDraft 
     attendees = checks.ids("attendee_ids", "Attendees", raw.get("attendee_ids"))
     competencies = checks.ids("competency_ids", "Competencies discussed", raw.get("competency_ids"))
     note = checks.note(raw.get("note"))
-    if writer.role == "supervisor":
+    if writer.role == Role.SUPERVISOR:
         supervisor_id = writer.staff_id
         if supervisor_id is None:
             checks.add("supervisor_id", "Your account is not linked to a staff record; ask an administrator.")
@@ -312,14 +314,14 @@ def check_session(session: Session, draft: SessionDraft, writer: Writer, today: 
     elif not attendee_count_fits(draft.format, len(draft.attendee_ids)):
         checks.add("attendee_ids", f"An individual session has one peer worker; {len(draft.attendee_ids)} "
                                    "were chosen. Record it as a group session instead."
-                   if draft.format == "individual" else "A group session needs at least 2 peer workers.")
+                   if draft.format == SessionFormat.INDIVIDUAL else "A group session needs at least 2 peer workers.")
 
     supervisor = session.get(Staff, draft.supervisor_id)
-    if writer.role == "supervisor" and draft.supervisor_id != writer.staff_id:
+    if writer.role == Role.SUPERVISOR and draft.supervisor_id != writer.staff_id:
         checks.add("supervisor_id", "You can only record your own sessions.")
-    elif writer.role not in ("supervisor", "admin", "quality"):
+    elif writer.role not in (Role.SUPERVISOR, Role.ADMIN, Role.QUALITY):
         checks.add("supervisor_id", "Your role cannot record supervision sessions.")
-    elif supervisor is None or supervisor.role != "supervisor":
+    elif supervisor is None or supervisor.role != Role.SUPERVISOR:
         checks.add("supervisor_id", "The supervisor is not a supervisor on record.")
 
     if draft.attendee_ids:
@@ -456,7 +458,7 @@ def delete_session(session: Session, writer: Writer, session_id: int, expected_v
 
 
 def rater_role(writer: Writer) -> str:
-    return "self" if writer.role == "peer_worker" else "supervisor"
+    return RaterRole.SELF if writer.role == Role.PEER_WORKER else RaterRole.SUPERVISOR
 
 
 def active_scale(session: Session) -> tuple[int, dict[int, str]] | None:
@@ -497,7 +499,7 @@ def check_ratings(session: Session, drafts: Sequence[RatingDraft], writer: Write
     workers = {d.worker_id for d in drafts}
     allowed = writable_worker_ids(session, writer, workers, today)
     for worker_id in sorted(workers - allowed):
-        checks.add("worker_id", "You can rate only your own record." if writer.role == "peer_worker"
+        checks.add("worker_id", "You can rate only your own record." if writer.role == Role.PEER_WORKER
                    else f"Worker {worker_id} is not a peer worker on your teams.")
     hired = dict(session.execute(select(Staff.id, Staff.hire_date).where(Staff.id.in_(sorted(allowed)))).all())
     known = active_competency_ids(session, (d.competency_id for d in drafts))
@@ -547,7 +549,7 @@ def save_ratings(session: Session, writer: Writer, drafts: Sequence[RatingDraft]
         if not changed:
             continue
         rows = [CompetencyRating(worker_id=worker_id, competency_id=d.competency_id, scale_id=scale[0], level=d.level,
-                                 rater_id=worker_id if role == "self" else rater, rater_role=role,
+                                 rater_id=worker_id if role == RaterRole.SELF else rater, rater_role=role,
                                  rated_on=d.rated_on, session_id=session_id, note=d.note,
                                  created_by_id=writer.actor.user_id) for d in changed]
         old = {str(d.competency_id): current[d.competency_id].level for d in changed if d.competency_id in current}

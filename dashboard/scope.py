@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import Viewer
 from models import TeamSupervisor
+from models.vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ class Scope:
 
 def scope_for(session: Session, viewer: Viewer, on: date) -> Scope:
     """Leadership, quality and admins see the agency; a supervisor their teams on `on`; a peer worker themself."""
-    if viewer.role in ("admin", "leadership", "quality"):
+    if viewer.role in (Role.ADMIN, Role.LEADERSHIP, Role.QUALITY):
         return Scope.agency()
-    if viewer.role == "supervisor" and viewer.staff_id is not None:
+    if viewer.role == Role.SUPERVISOR and viewer.staff_id is not None:
         team_ids = session.scalars(select(TeamSupervisor.team_id).where(
             TeamSupervisor.staff_id == viewer.staff_id, TeamSupervisor.start_date <= on,
             or_(TeamSupervisor.end_date.is_(None), TeamSupervisor.end_date > on)))

@@ -17,9 +17,10 @@ from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow,
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
 from layouts import ids
 from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
+from models.vocabulary import DueStatus, RaterRole
 
-STATUS_COLORS = {"overdue": "danger", "due_soon": "warning", "on_track": "success", "no_standard": "secondary",
-                 "on_leave": "info"}
+STATUS_COLORS = {DueStatus.OVERDUE: "danger", DueStatus.DUE_SOON: "warning", DueStatus.ON_TRACK: "success",
+                 DueStatus.NO_STANDARD: "secondary", DueStatus.ON_LEAVE: "info"}
 # Eight distinguishable colours, then dashes: twelve category lines stay apart (Okabe-Ito plus four).
 LINE_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#882255")
 
@@ -36,8 +37,8 @@ def abbreviation(name: str) -> str:
 
 def status_label(due: DueDate) -> str:
     """'On leave, back 19 Dec 2026' for a worker away with a known return; the status's label otherwise."""
-    if due.status == "on_leave" and due.back_on is not None:
-        return f"{STATUS_LABELS['on_leave']}, back {due.back_on:%d %b %Y}"
+    if due.status == DueStatus.ON_LEAVE and due.back_on is not None:
+        return f"{DueStatus.ON_LEAVE.label}, back {due.back_on:%d %b %Y}"
     return STATUS_LABELS[due.status]
 
 
@@ -104,8 +105,8 @@ def ratings_panel(categories: Sequence[CategoryLevels], labels: dict[int, str]) 
             _level(c.self_level, labels, c.self_on),
             html.Td(dbc.Badge("differ by 2+", color="warning", text_color="dark") if c.flagged else ""),
         ], className="table-warning" if c.flagged else None) for c in category.competencies]
-        table = dbc.Table([html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"), html.Th("Supervisor"),
-                                               html.Th("Self"),
+        table = dbc.Table([html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"),
+                                               html.Th(RaterRole.SUPERVISOR.label), html.Th(RaterRole.SELF.label),
                                                html.Th(html.Span("Flag", className="visually-hidden"))])),
                            html.Tbody(rows)], size="sm", className="mb-0 small")
         items.append(dbc.AccordionItem(
@@ -262,7 +263,7 @@ def rating_inputs(categories: Sequence[CategoryLevels], labels: dict[int, str], 
                                    value=str(mine) if mine is not None else "none",
                                    className="rating-select", name=f"rating-{c.competency_id}")),
             ]))
-        other_label = "Supervisor" if self_rating else "Self"
+        other_label = (RaterRole.SUPERVISOR if self_rating else RaterRole.SELF).label
         items.append(dbc.AccordionItem(dbc.Table([
             html.Thead(html.Tr([html.Th("Code"), html.Th("Competency"), html.Th(other_label),
                                 html.Th("Your rating" if self_rating else "Rating")])),

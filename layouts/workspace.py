@@ -9,9 +9,9 @@ from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
 from layouts.ids import ALL
+from models.vocabulary import DueStatus, Modality, SessionFormat, SessionKind, labels
 
-STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due within 7 days", "on_track": "On track",
-                 "no_standard": "No standard", "on_leave": "On leave"}
+STATUS_LABELS = labels(DueStatus)
 NOT_DISCUSSED_CHOICES = (3, 5, 10)
 
 
@@ -76,14 +76,15 @@ def session_form() -> dbc.Modal:
                          dbc.Input(id=ids.SESSION_MINUTES, type="number", value=60)], md=4),
                 dbc.Col([dbc.Label("Modality", html_for=ids.SESSION_MODALITY),
                          dbc.Select(id=ids.SESSION_MODALITY, options=_options(MODALITY_LABELS),
-                                    value="in_person")], md=4),
+                                    value=Modality.IN_PERSON)], md=4),
             ], className="g-3 mb-3"),
             dbc.Row([
                 dbc.Col([dbc.Label("Format", html_for=ids.SESSION_FORMAT),
-                         dbc.RadioItems(id=ids.SESSION_FORMAT, options=_options(FORMAT_LABELS), value="individual",
-                                        inline=True)], md=4),
+                         dbc.RadioItems(id=ids.SESSION_FORMAT, options=_options(FORMAT_LABELS),
+                                        value=SessionFormat.INDIVIDUAL, inline=True)], md=4),
                 dbc.Col([dbc.Label("Kind", html_for=ids.SESSION_KIND),
-                         dbc.Select(id=ids.SESSION_KIND, options=_options(KIND_LABELS), value="supportive")], md=8),
+                         dbc.Select(id=ids.SESSION_KIND, options=_options(KIND_LABELS),
+                                    value=SessionKind.SUPPORTIVE)], md=8),
             ], className="g-3 mb-3"),
             html.Fieldset([
                 html.Legend("Attended (peer workers on your teams)", className="form-label fs-6"),

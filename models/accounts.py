@@ -7,9 +7,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.vocabulary import Role, values
 
-USER_ROLES = ("admin", "leadership", "quality", "supervisor", "peer_worker")
-STAFF_LINKED_ROLES = ("supervisor", "peer_worker")
+USER_ROLES = values(Role)
+STAFF_LINKED_ROLES = values((Role.SUPERVISOR, Role.PEER_WORKER))
 
 
 class User(Base):

@@ -8,8 +8,9 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
+from models.vocabulary import Role, values
 
-STAFF_ROLES = ("peer_worker", "supervisor")
+STAFF_ROLES = values((Role.PEER_WORKER, Role.SUPERVISOR))
 
 # Every dated assignment below is half-open: it holds on day d when start_date <= d < end_date
 # (end_date NULL = still holds), so a move ends one row on the day the next one starts.

@@ -8,11 +8,12 @@ from sqlalchemy import (CheckConstraint, Date, ForeignKey, ForeignKeyConstraint,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.vocabulary import Modality, RaterRole, SessionFormat, SessionKind, values
 
-SESSION_FORMATS = ("individual", "group")
-SESSION_KINDS = ("administrative", "supportive", "clinical_educational", "direct_observation")
-SESSION_MODALITIES = ("in_person", "video", "phone")
-RATER_ROLES = ("supervisor", "self")
+SESSION_FORMATS = values(SessionFormat)
+SESSION_KINDS = values(SessionKind)
+SESSION_MODALITIES = values(Modality)
+RATER_ROLES = values(RaterRole)
 
 
 class SupervisionSession(Base):

@@ -13,6 +13,7 @@ from dashboard.importers.plan import Change, Plan, RowChecker, StaffRef, create_
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import leave_problems
 from models import Leave
+from models.vocabulary import Role
 
 KIND = Kind("leave", "Leave of absence", (
     Column("employee_code", True, "The peer worker's employee code.", "E1042"),
@@ -35,7 +36,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         staff = by_code.get(code) if code else None
         if code and staff is None:
             check.fail("employee_code", "unknown employee code (import staff first)")
-        elif staff is not None and staff.role != "peer_worker":
+        elif staff is not None and staff.role != Role.PEER_WORKER:
             check.fail("employee_code", f"{code} is a {staff.role}; leave is recorded for peer workers")
         if staff and start:
             check.once(first_row, (staff.code, start), "start_date", "a leave from this date for this person")

@@ -12,6 +12,7 @@ from dashboard.importers.plan import Change, Plan, RowChecker, StaffRef, staff_b
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError, shown
 from dashboard.recording import after_leaving, before_hire
 from models import Team, TeamMembership, TeamSupervisor
+from models.vocabulary import Role
 
 KIND = Kind("moves", "Team moves", (
     Column("employee_code", True, "The worker's (or supervisor's) employee code.", "E1042"),
@@ -53,8 +54,8 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         assert staff and team_id and start
         checked.append((row, staff, team_id, start))
 
-    worker_ids = {s.id for _r, s, _t, _d in checked if s.role == "peer_worker"}
-    supervisor_ids = {s.id for _r, s, _t, _d in checked if s.role == "supervisor"}
+    worker_ids = {s.id for _r, s, _t, _d in checked if s.role == Role.PEER_WORKER}
+    supervisor_ids = {s.id for _r, s, _t, _d in checked if s.role == Role.SUPERVISOR}
     memberships: dict[int, list[tuple[date, date | None, int, int]]] = defaultdict(list)
     if worker_ids:
         for mid, sid, tid, start, end in session.execute(
@@ -76,7 +77,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     recorded = {(sid, start): tid for sid, history in memberships.items() for start, _e, tid, _m in history}
     for row, staff, team_id, start in sorted(checked, key=lambda c: (c[1].id, c[3])):
         label = f"{staff.code} {staff.full_name} → {team_names.get(team_id, team_id)} from {start.isoformat()}"
-        if staff.role == "supervisor":
+        if staff.role == Role.SUPERVISOR:
             if (staff.id, team_id) in supervising:
                 plan.add(Change(row, "unchanged", "team supervisor", label))
             else:

@@ -23,6 +23,7 @@ from dashboard.importers.reading import (DATE_ORDERS, ImportRefused, Kind, Parse
 from dashboard.recording import in_future
 from models import (AuditEvent, Competency, Framework, Program, RatingLevel, RatingScale, Staff, Team, TeamMembership,
                     TeamSupervisor, utcnow)
+from models.vocabulary import Role
 
 Planner = Callable[[Session, ParsedFile, date, str], "Plan"]  # a kind's make_plan
 
@@ -265,7 +266,7 @@ def read_people(check: RowChecker, column: str, by_code: dict[str, StaffRef], ro
         if code in seen:
             check.fail(column, f"{shown(code)} is listed twice", code)
         elif person is None:
-            check.fail(column, f"unknown {'worker' if role == 'peer_worker' else 'supervisor'}: {shown(code)}", code)
+            check.fail(column, f"unknown {'worker' if role == Role.PEER_WORKER else 'supervisor'}: {shown(code)}", code)
         elif person.role != role:
             check.fail(column, f"{code} is a {person.role.replace('_', ' ')}, not a "
                                f"{role.replace('_', ' ')}", code)

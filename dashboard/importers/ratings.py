@@ -15,7 +15,8 @@ from dashboard.importers.plan import (Calendar, Change, Plan, RowChecker, StaffR
                                       read_people, record_created, staff_by_code)
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import NOTE_LIMIT, after_leaving, before_hire, level_on_scale
-from models import CompetencyRating, CurrentRating, utcnow
+from models import RATER_ROLES, CompetencyRating, CurrentRating, utcnow
+from models.vocabulary import RaterRole, Role
 
 KIND = Kind("ratings", "Competency ratings", (
     Column("rated_on", True, "Date of the rating, YYYY-MM-DD; not in the future.", "2025-10-06"),
@@ -55,9 +56,9 @@ def check_rating_facts(check: RowChecker, rated_on: date | None, worker: StaffRe
         elif after_leaving(rated_on, worker.left_on):
             check.fail("rated_on", f"{worker.code} had left ({worker.left_on.isoformat()}); a worker is not rated "
                                    "after leaving")
-        elif rater_role == "supervisor" and rater and after_leaving(rated_on, rater.left_on):
+        elif rater_role == RaterRole.SUPERVISOR and rater and after_leaving(rated_on, rater.left_on):
             check.fail("rater_code", f"{rater.code} had left ({rater.left_on.isoformat()})")
-        elif rater_role == "supervisor" and rater and \
+        elif rater_role == RaterRole.SUPERVISOR and rater and \
                 not calendar.team_of(worker.id, rated_on) & calendar.teams_supervised(rater.id, rated_on):
             check.fail("rater_code", f"{rater.code} did not supervise {worker.code}'s team on that date")
 
@@ -72,7 +73,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     for row, values in parsed.rows:
         check = RowChecker(row, values, today, date_order)
         rated_on = check.date("rated_on")
-        workers = read_people(check, "worker_code", by_code, "peer_worker")
+        workers = read_people(check, "worker_code", by_code, Role.PEER_WORKER)
         worker = workers[0] if len(workers) == 1 else None
         if len(workers) > 1:
             check.fail("worker_code", "one worker per rating")
@@ -82,20 +83,20 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         level = check.whole_number("level", low, high, "level on the agency's scale")
         if level is not None and not level_on_scale(level, levels):
             check.fail("level", "not a level on the agency's scale")
-        rater_role = check.choice("rater_role", ("supervisor", "self"), default="supervisor")
+        rater_role = check.choice("rater_role", RATER_ROLES, default=RaterRole.SUPERVISOR)
         rater: StaffRef | None = None
-        if rater_role == "self":
+        if rater_role == RaterRole.SELF:
             if values.get("rater_code") and worker and values["rater_code"] != worker.code:
                 check.fail("rater_code", "a self-rating is by the worker: leave it blank or use the worker's code")
             rater = worker
-        elif rater_role == "supervisor":
-            raters = read_people(check, "rater_code", by_code, "supervisor")
+        elif rater_role == RaterRole.SUPERVISOR:
+            raters = read_people(check, "rater_code", by_code, Role.SUPERVISOR)
             rater = raters[0] if len(raters) == 1 else None
         note = check.text("note", required=False, max_length=NOTE_LIMIT)
         staged.append((check, rated_on, worker, rater_role, rater,
                        {"competency": competency[0] if len(competency) == 1 else None, "level": level,
                         "note": note}))
-    calendar = Calendar.load(session, {s[4].id for s in staged if s[3] == "supervisor" and s[4]},
+    calendar = Calendar.load(session, {s[4].id for s in staged if s[3] == RaterRole.SUPERVISOR and s[4]},
                              {s[2].id for s in staged if s[2]})
     checked: list[RatingRow] = []
     for check, rated_on, worker, rater_role, rater, fields in staged:

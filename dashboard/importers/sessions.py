@@ -19,6 +19,7 @@ from dashboard.recording import (MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, after_lea
                                  in_future, minutes_allowed)
 from models import (SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES, SessionAttendee, SessionCompetency,
                     SupervisionSession, utcnow)
+from models.vocabulary import Role, SessionFormat
 
 KIND = Kind("sessions", "Supervision sessions", (
     Column("held_on", True, "Date of the session, YYYY-MM-DD; not in the future.", "2025-10-06"),
@@ -59,8 +60,8 @@ def check_session_facts(check: RowChecker, held_on: date | None, supervisor: Sta
                 check.fail("attendee_codes", f"{worker.code} was not on a team this supervisor supervised "
                                              "on that date", worker.code or "")
     if format_ and attendees and not attendee_count_fits(format_, len(attendees)):
-        check.fail("attendee_codes", "an individual session has exactly one attendee" if format_ == "individual"
-                   else "a group session needs at least two attendees")
+        check.fail("attendee_codes", "an individual session has exactly one attendee"
+                   if format_ == SessionFormat.INDIVIDUAL else "a group session needs at least two attendees")
 
 
 def read_minutes(check: RowChecker) -> int | None:
@@ -102,7 +103,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     for row, values in parsed.rows:
         check = RowChecker(row, values, today, date_order)
         held_on = check.date("held_on")
-        supervisors = read_people(check, "supervisor_code", by_code, "supervisor")
+        supervisors = read_people(check, "supervisor_code", by_code, Role.SUPERVISOR)
         supervisor = supervisors[0] if len(supervisors) == 1 else None
         if len(supervisors) > 1:
             check.fail("supervisor_code", "one supervisor per session")
@@ -111,7 +112,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
                   "minutes": read_minutes(check),
                   "competency_ids": read_competencies(check, "competencies", competencies, required=False),
                   "note": check.text("note", required=False, max_length=NOTE_LIMIT)}
-        attendees = read_people(check, "attendee_codes", by_code, "peer_worker")
+        attendees = read_people(check, "attendee_codes", by_code, Role.PEER_WORKER)
         staged.append((check, held_on, supervisor, format_, attendees, fields))
     calendar = Calendar.load(session, {s[2].id for s in staged if s[2]}, {w.id for s in staged for w in s[4]})
     checked: list[SessionRow] = []

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard.audit import Actor
 from dashboard.importers.plan import Change, Plan, RowChecker, create_and_update, staff_by_code
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
-from models import Staff
+from models import STAFF_ROLES, Staff
 
 KIND = Kind("staff", "Staff", (
     Column("employee_code", True, "The agency's employee number; the key rows are matched by.", "E1042"),
@@ -71,7 +71,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         check = RowChecker(row, values, today, date_order)
         code = check.text("employee_code", max_length=40)
         name = check.text("full_name")
-        role = check.choice("role", ("peer_worker", "supervisor"))
+        role = check.choice("role", STAFF_ROLES)
         hired = check.date("hire_date", past_only=False)
         fte = _fte(check)
         left_on = check.date("left_on", required=False, past_only=False)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.scope import Scope
 from models import AgencySettings, Program, Staff, Team, TeamMembership
+from models.vocabulary import Role
 
 AVERAGE_MONTH_DAYS = 365.25 / 12
 # What a filter control sends for "no filter" (all programs, teams, stages): a value of the core, which the
@@ -108,7 +109,7 @@ def members_on(day: date, team_ids: Select[int]) -> Select[int, int]:
             .join(Staff, Staff.id == TeamMembership.staff_id)
             .where(TeamMembership.team_id.in_(team_ids), TeamMembership.start_date <= day,
                    or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > day),
-                   Staff.role == "peer_worker", Staff.hire_date <= day,
+                   Staff.role == Role.PEER_WORKER, Staff.hire_date <= day,
                    or_(Staff.left_on.is_(None), Staff.left_on > day)))
 
 
@@ -118,7 +119,7 @@ def members_during(window: Window, team_ids: Select[int]) -> Select[int, int]:
             .join(Staff, Staff.id == TeamMembership.staff_id)
             .where(TeamMembership.team_id.in_(team_ids), TeamMembership.start_date <= window.end,
                    or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > window.start),
-                   Staff.role == "peer_worker",
+                   Staff.role == Role.PEER_WORKER,
                    and_(Staff.hire_date <= window.end),
                    or_(Staff.left_on.is_(None), Staff.left_on > window.start))
             .distinct())

@@ -17,8 +17,9 @@ from dashboard.scope import Scope
 from models import (Category, CategoryPrinciple, Competency, CompetencyRating, CurrentRating, Framework,
                     Principle, Program, RatingScale, SessionAttendee, SessionCompetency, Staff,
                     SupervisionSession, Team, TeamMembership)
+from models.vocabulary import RaterRole, Role
 
-SUPERVISOR = "supervisor"  # the only rater role that counts towards coverage; self ratings never do
+SUPERVISOR = RaterRole.SUPERVISOR  # the only rater role that counts towards coverage; self ratings never do
 WEAKEST_CATEGORIES = 2  # how many of a principle's weakest categories the drill-down suggests guides for
 
 
@@ -331,7 +332,7 @@ def attention(session: Session, scope: Scope, window: Window, filters: TeamFilte
     team_topics = (select(TeamMembership.team_id, SessionCompetency.competency_id).distinct()
                    .select_from(SupervisionSession)
                    .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
-                   .join(Staff, and_(Staff.id == SessionAttendee.worker_id, Staff.role == "peer_worker"))
+                   .join(Staff, and_(Staff.id == SessionAttendee.worker_id, Staff.role == Role.PEER_WORKER))
                    .join(TeamMembership, and_(TeamMembership.staff_id == SessionAttendee.worker_id,
                                               TeamMembership.start_date <= held,
                                               or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > held)))
@@ -442,7 +443,7 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
                 .join(TeamMembership, and_(TeamMembership.start_date <= dates.c.as_of,
                                            or_(TeamMembership.end_date.is_(None),
                                                TeamMembership.end_date > dates.c.as_of)))
-                .join(Staff, and_(Staff.id == TeamMembership.staff_id, Staff.role == "peer_worker",
+                .join(Staff, and_(Staff.id == TeamMembership.staff_id, Staff.role == Role.PEER_WORKER,
                                   Staff.hire_date <= dates.c.as_of,
                                   or_(Staff.left_on.is_(None), Staff.left_on > dates.c.as_of)))
                 .where(TeamMembership.team_id.in_(visible_team_ids(scope, filters)))

@@ -20,6 +20,7 @@ from dashboard.scope import Scope
 from models import (Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, CurrentRating,
                     Framework, Principle, RatingLevel, RatingScale, SessionAttendee, SessionCompetency,
                     Leave, StageAssignment, Staff, SupervisionSession, Team, TeamMembership)
+from models.vocabulary import RaterRole, Role
 
 DIFFERENCE_FLAG = 2  # supervisor and self ratings this many levels apart are flagged for a conversation
 WEAKEST_CATEGORIES = 3  # how many of the worker's weakest categories guides are suggested for
@@ -156,7 +157,7 @@ def visible_worker(session: Session, scope: Scope, worker_id: object, today: dat
                     or_(StageAssignment.end_date.is_(None), StageAssignment.end_date > today)).subquery("stage_now"))
     query = (select(Staff.id, Staff.full_name, team.c.team_id, team.c.team_name, Staff.hire_date, stage.c.name)
              .outerjoin(team, team.c.staff_id == Staff.id).outerjoin(stage, stage.c.staff_id == Staff.id)
-             .where(Staff.id == worker_id, Staff.role == "peer_worker"))
+             .where(Staff.id == worker_id, Staff.role == Role.PEER_WORKER))
     if scope.worker_id is None:
         query = query.where(Staff.id.in_(select(members_on(today, visible_team_ids(scope, TeamFilter()))
                                                 .subquery().c.worker_id)))
@@ -232,8 +233,8 @@ def competency_profile(session: Session, worker: WorkerRef) -> list[CategoryLeve
     current = CurrentRating.__table__
     by_role = {role: (select(current.c.competency_id, current.c.level, current.c.rated_on)
                       .where(current.c.worker_id == worker.id, current.c.rater_role == role).subquery(role))
-               for role in (SUPERVISOR, "self")}
-    sup, own = by_role[SUPERVISOR], by_role["self"]
+               for role in (SUPERVISOR, RaterRole.SELF)}
+    sup, own = by_role[SUPERVISOR], by_role[RaterRole.SELF]
     primary_name = (select(CategoryPrinciple.category_id, Principle.name)
                     .join(Principle, Principle.id == CategoryPrinciple.principle_id)
                     .where(CategoryPrinciple.is_primary).subquery("primary_name"))

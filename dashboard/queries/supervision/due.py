@@ -14,12 +14,13 @@ from dashboard.queries.supervision.rule import (_attended, _days_at_work, _join_
 from dashboard.queries.supervision.sql import _day, _holds_on, _month_start, _next_month
 from dashboard.scope import Scope
 from models import Leave, Staff, Team
+from models.vocabulary import DueStatus, values
 
 
 DUE_SOON_DAYS = 7
 
 
-DUE_STATUSES = ("overdue", "due_soon", "on_track", "no_standard", "on_leave")
+DUE_STATUSES = values(DueStatus)
 
 
 def _active_workers(scope: Scope, filters: TeamFilter, day: date, name: str, worker_id: int | None = None) -> CTE:
@@ -57,14 +58,14 @@ def _not_on_leave(due: Subquery) -> ColumnElement[bool]:
     return due.c.on_leave.is_(False)
 
 
-def _status(days_since: int, limit: int | None, on_leave: bool) -> str:
+def _status(days_since: int, limit: int | None, on_leave: bool) -> DueStatus:
     if on_leave:
-        return "on_leave"
+        return DueStatus.ON_LEAVE
     if limit is None:
-        return "no_standard"
+        return DueStatus.NO_STANDARD
     if days_since > limit:
-        return "overdue"
-    return "due_soon" if limit - days_since <= DUE_SOON_DAYS else "on_track"
+        return DueStatus.OVERDUE
+    return DueStatus.DUE_SOON if limit - days_since <= DUE_SOON_DAYS else DueStatus.ON_TRACK
 
 
 def due_dates(session: Session, scope: Scope, as_of: date, filters: TeamFilter,

@@ -18,6 +18,7 @@ from dashboard.queries.supervision.sql import (_calendar_months, _day, _earlier,
 from dashboard.scope import Scope
 from models import (CertificationStage, Leave, SessionAttendee, StageAssignment, Staff, StandardRule,
                     SupervisionSession, SupervisionStandard, TeamMembership)
+from models.vocabulary import Role, SessionFormat
 
 
 # The last individual session before a day is looked for among at least this many days of sessions, read by
@@ -114,7 +115,7 @@ def _days_at_work(takers: Sequence[int], worker_id: ColumnElement[int], start: C
 
 
 def _individual() -> ColumnElement[bool]:
-    return SupervisionSession.format == "individual"
+    return SupervisionSession.format == SessionFormat.INDIVIDUAL
 
 
 def _attended(workers: CTE, since: date, before: date, name: str, narrow: bool = False) -> CTE:
@@ -156,7 +157,7 @@ def _last_individual_before(session: Session, workers: CTE, attended: CTE, befor
     recent_from = before - timedelta(days=lookback)
     worker_columns = [attended.c[c.name] for c in workers.c]
     recent = (select(*worker_columns, attended.c.held_on)
-              .where(attended.c.format == "individual", attended.c.held_on >= recent_from,
+              .where(attended.c.format == SessionFormat.INDIVIDUAL, attended.c.held_on >= recent_from,
                      attended.c.held_on < before))
     # The workers and their sessions stacked, then one GROUP BY: no join between two derived tables, which
     # SQLite (without statistics) runs as a nested scan.
@@ -166,7 +167,7 @@ def _last_individual_before(session: Session, workers: CTE, attended: CTE, befor
         seen = _attended(workers, recent_from, before, f"{workers.name}_seen", narrow)
         lacking = sorted(session.scalars(
             select(workers.c.worker_id).where(workers.c.hire_date < recent_from)
-            .except_(select(seen.c.worker_id).where(seen.c.format == "individual"))))
+            .except_(select(seen.c.worker_id).where(seen.c.format == SessionFormat.INDIVIDUAL))))
         if lacking:
             parts.append(select(*workers.c, SupervisionSession.held_on)
                          .select_from(SessionAttendee)
@@ -247,7 +248,7 @@ def _gap_rows(session: Session, j: _Judgement, exact: bool, violations_only: boo
     anchors = select(anchor.c.worker_id, func.coalesce(anchor.c.held_on, anchor.c.hire_date).label("day"),
                      literal(0, Integer).label("is_session"))
     sessions = (select(attended.c.worker_id, attended.c.held_on, literal(1, Integer))
-                .where(attended.c.format == "individual", attended.c.held_on >= j.span_start))
+                .where(attended.c.format == SessionFormat.INDIVIDUAL, attended.c.held_on >= j.span_start))
     points = union_all(anchors, sessions).subquery("points")
     sequence = select(points.c.worker_id, points.c.day.label("gap_start"), points.c.is_session,
                       func.lead(points.c.day).over(partition_by=points.c.worker_id,
@@ -296,7 +297,7 @@ def _month_rows(j: _Judgement) -> Subquery:
                     .join(months, and_(months.c.month_start < judged.c.period_end_excl,
                                        months.c.next_month > judged.c.period_start,
                                        *_same_month(j, months.c.month_start))))
-    held, individual = attended.c.held_on, attended.c.format == "individual"
+    held, individual = attended.c.held_on, attended.c.format == SessionFormat.INDIVIDUAL
     sessions = (select(*keys, _month_of(held, calendar), case((individual, attended.c.minutes), else_=0),
                        case((individual, 0), else_=attended.c.minutes))
                 .select_from(attended)
@@ -385,7 +386,7 @@ def _judged_select(scope: Scope, start: ColumnElement[date], end_excl: ColumnEle
                     start.label("period_start"), end_excl.label("period_end_excl"),
                     until.label("until"), Staff.hire_date, Staff.left_on, Staff.full_name)
              .join(Staff, Staff.id == TeamMembership.staff_id)
-             .where(TeamMembership.team_id.in_(team_ids), Staff.role == "peer_worker",
+             .where(TeamMembership.team_id.in_(team_ids), Staff.role == Role.PEER_WORKER,
                     Staff.hire_date < end_excl, or_(Staff.left_on.is_(None), Staff.left_on > start),
                     TeamMembership.start_date < end_excl, TeamMembership.start_date < until,
                     or_(TeamMembership.end_date.is_(None),

@@ -14,6 +14,7 @@ from dashboard.queries.supervision.rule import _join_rule_on
 from dashboard.queries.supervision.sql import _day, _employed_on, _holds_on, days_between
 from dashboard.scope import Scope
 from models import SESSION_KINDS, SessionAttendee, Staff, SupervisionSession, Team, TeamSupervisor
+from models.vocabulary import SessionFormat, SessionKind
 
 
 def _attended_in(window: Window) -> Select[*tuple[Any, ...]]:
@@ -42,7 +43,7 @@ def frequency(session: Session, scope: Scope, window: Window, filters: TeamFilte
     members = members_on(window.end, visible_team_ids(scope, filters)).cte("members")
     attended = _attended_in(window).subquery("attended")
     totals = (select(members.c.team_id,
-                     func.sum(case((attended.c.format == "individual", 1), else_=0)).label("individual"),
+                     func.sum(case((attended.c.format == SessionFormat.INDIVIDUAL, 1), else_=0)).label("individual"),
                      func.sum(attended.c.minutes).label("minutes"))
               .select_from(members).join(attended, attended.c.worker_id == members.c.worker_id)
               .group_by(members.c.team_id).subquery("totals"))
@@ -50,7 +51,7 @@ def frequency(session: Session, scope: Scope, window: Window, filters: TeamFilte
                      func.lag(attended.c.held_on).over(partition_by=members.c.worker_id,
                                                        order_by=attended.c.held_on).label("previous"))
               .select_from(members).join(attended, attended.c.worker_id == members.c.worker_id)
-              .where(attended.c.format == "individual").subquery("points"))
+              .where(attended.c.format == SessionFormat.INDIVIDUAL).subquery("points"))
     gaps = (select(points.c.team_id, days_between(points.c.held_on, points.c.previous).label("days"))
             .where(points.c.previous.is_not(None)).subquery("team_gaps"))
     ranked = select(gaps.c.team_id, gaps.c.days,
@@ -118,7 +119,7 @@ def supervision_mix(session: Session, scope: Scope, window: Window, filters: Tea
         suppressed = settings.suppressed(count)
         by_kind = tuple((kind, minutes[team.id].get(kind, 0)) for kind in SESSION_KINDS)
         total = sum(m for _, m in by_kind)  # four per-kind sums from SQL
-        share = None if suppressed or total == 0 else minutes[team.id].get("administrative", 0) / total
+        share = None if suppressed or total == 0 else minutes[team.id].get(SessionKind.ADMINISTRATIVE, 0) / total
         result.append(TeamMix(team_id=team.id, minutes_by_kind=() if suppressed else by_kind,
                               administrative_share=share, suppressed=suppressed, team_name=team.name,
                               workers=count))
