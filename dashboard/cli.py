@@ -52,7 +52,7 @@ def cli() -> None:
 @fail_cleanly
 def init_db() -> None:
     """Apply migrations; load the framework, guides, scale and standard into an empty database."""
-    from seed_data.reference import load_reference_data
+    from dashboard.reference import load_reference_data
 
     with database() as (_config, db):
         if is_empty(db):
@@ -129,7 +129,7 @@ def load_demo(end_date: Any) -> None:
 def generate_command(scale: str, end_date: Any, seed: int) -> None:
     """Generate benchmark data (no accounts) into an empty database: agency = 2,000 workers × 60 months."""
     from seed_data import demo
-    from seed_data.reference import load_reference_data
+    from dashboard.reference import load_reference_data
 
     chosen = {"demo": demo.DEMO, "agency": demo.AGENCY, "state": demo.STATE}[scale]
     with database() as (_config, db):
@@ -150,7 +150,7 @@ def generate_command(scale: str, end_date: Any, seed: int) -> None:
 @fail_cleanly
 def load_framework_command(path: Path, activate: bool) -> None:
     """Load a framework file (JSON, see seed_data/frameworks/) as a new version."""
-    from seed_data.reference import load_framework
+    from dashboard.reference import load_framework
 
     with database() as (_config, db):
         with db.session() as session:

@@ -150,7 +150,7 @@ def prepare_database(db: Database, seed_demo: bool) -> None:
             log.warning("empty database: seeding the demo agency (demo logins, password 'demo')")
             seed_demo_agency(session, end_date=date.today())
         else:
-            from seed_data.reference import load_reference_data
+            from dashboard.reference import load_reference_data
 
             load_reference_data(session)
 

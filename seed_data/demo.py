@@ -54,7 +54,7 @@ from models import (Base, Category, CategoryPrinciple, CertificationStage, Compe
                     Leave, Principle, Program, RatingLevel, RatingScale, SessionAttendee, SessionCompetency,
                     StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard, Team,
                     TeamMembership, TeamSupervisor, utcnow)
-from seed_data.reference import load_reference_data
+from dashboard.reference import load_reference_data
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def _nothing(db: Database) -> None:
 
 
 def _reference(db: Database) -> None:
-    from seed_data.reference import load_reference_data
+    from dashboard.reference import load_reference_data
 
     with db.session() as session:
         load_reference_data(session)

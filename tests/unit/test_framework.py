@@ -11,7 +11,7 @@ from dashboard.db import Database
 from dashboard.errors import ConfigError
 from dashboard.queries.resources import framework_summary, list_guides
 from models import Category, CategoryPrinciple, Competency, Framework
-from seed_data.reference import DEFAULT_FRAMEWORK, load_framework
+from dashboard.reference import DEFAULT_FRAMEWORK, load_framework
 
 
 def test_the_default_framework_loads_with_counts_from_its_file(reference_db: Database) -> None:

@@ -1,4 +1,4 @@
-"""Loads the reference data files: a competency framework, the resource guides, the default standard and scale."""
+"""Loads reference data (framework versions, guides, the default standard and scale) from the files in seed_data/."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from models import (Category, CategoryPrinciple, CertificationStage, Competency,
                     GuidePrinciple, Principle, RatingLevel, RatingScale, ResourceGuide, StandardRule,
                     SupervisionStandard)
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "seed_data"  # the files stay with the seed data
 DEFAULT_FRAMEWORK = HERE / "frameworks" / "samhsa-2015.json"
 GUIDES = HERE / "guides.json"
 DEFAULT_STANDARD = HERE / "standard_default.json"
