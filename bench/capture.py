@@ -351,15 +351,15 @@ def capture(database_url: str, out: Path) -> Capture:
                     shell = json.loads(client.get("/_dash-layout").data)
                     viewer = current_viewer()
                     assert viewer is not None, f"{role} is not signed in"
-                    viewer_sections = viewer.sections()
+                    viewer_pages = viewer.pages()
                 fired: set[str] = set()
-                for section in viewer_sections:
+                for section in viewer_pages:
                     capture_page(client, app, role, section, shell, result, fired)
                 # Sorted: the order callbacks are registered in is wiring, not behaviour (a move of code may change it).
                 result.skipped += sorted(f"{role}  {key}  {_why_skipped(registered, key)}"
                                          for key, registered in app.callback_map.items()
                                          if key not in fired and key != PAGES_CALLBACK)
-                keys = {section.key for section in viewer_sections}
+                keys = {section.key for section in viewer_pages}
                 if "compliance" in keys:
                     capture_exports(client, role, result)
                 if "import" in keys:

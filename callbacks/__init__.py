@@ -1,5 +1,5 @@
 """Thin glue between layouts and the query layer: one module per page, each with register(app), which the page
-registry (dashboard.factory.PAGES) calls."""
+registry (dashboard.pages.PAGES) names."""
 from layouts import ids
 
 # Where the forms that save show their outcome: dashboard.outage writes "nothing was saved" there when the database

@@ -14,6 +14,7 @@ from dashboard import throttle
 from dashboard.accounts import authenticate
 from dashboard.config import Config
 from dashboard.db import session_scope
+from dashboard.pages import PAGES, Page
 from dashboard.sessions import SessionLimits, end_session, open_session, open_sessions, resume_session
 from models import User
 from models.vocabulary import Role, labels
@@ -30,36 +31,6 @@ ROLE_LABELS = labels(Role)
 
 
 @dataclass(frozen=True)
-class Section:
-    """A page's access half: where it is, its name in the navbar, and who may use it. Its layout and callbacks are
-    paired with it by key in dashboard.factory.PAGES (a key with only one half stops create_app)."""
-
-    key: str
-    path: str
-    label: str
-    roles: frozenset[str]
-
-
-ALL_ROLES = frozenset(ROLE_LABELS)
-# The access half of the page registry, in navbar order: the navbar (Viewer.sections), the page guard and the
-# exports' role check read it.
-SECTIONS = (
-    # Supervisors see Overview restricted to their own teams (enforced in the query layer).
-    Section("overview", "/overview", "Overview",
-            frozenset({Role.LEADERSHIP, Role.QUALITY, Role.ADMIN, Role.SUPERVISOR})),
-    Section("my_team", "/my-team", "My team", frozenset({Role.SUPERVISOR})),
-    Section("my_record", "/my-record", "My record", frozenset({Role.PEER_WORKER})),
-    # Supervisors see (and export) compliance for their own teams only (scope_for, in the query layer).
-    Section("compliance", "/compliance", "Compliance",
-            frozenset({Role.QUALITY, Role.ADMIN, Role.LEADERSHIP, Role.SUPERVISOR})),
-    Section("resources", "/resources", "Resources", ALL_ROLES),
-    Section("standards", "/standards", "Standards", frozenset({Role.ADMIN, Role.QUALITY})),
-    Section("import", "/import", "Import", frozenset({Role.QUALITY, Role.ADMIN})),
-    Section("audit", "/audit-log", "Audit log", frozenset({Role.QUALITY, Role.ADMIN})),
-)
-
-
-@dataclass(frozen=True)
 class Viewer:
     """Who is asking: taken from the server-side session, never from a request payload."""
 
@@ -73,11 +44,12 @@ class Viewer:
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 
-    def sections(self) -> tuple[Section, ...]:
-        return tuple(s for s in SECTIONS if self.role in s.roles)
+    def pages(self) -> tuple[Page, ...]:
+        """The pages this viewer's role may use, in navbar order."""
+        return tuple(page for page in PAGES if self.role in page.roles)
 
-    def may_use(self, section_key: str) -> bool:
-        return any(s.key == section_key for s in self.sections())
+    def may_use(self, page_key: str) -> bool:
+        return any(page.key == page_key for page in self.pages())
 
 
 class LoginUser:
@@ -162,7 +134,7 @@ def init_app(server: Flask, config: Config) -> None:
             return None
         if current_user.is_authenticated:
             if path == "/":
-                return redirect(current_user.viewer.sections()[0].path)
+                return redirect(current_user.viewer.pages()[0].path)
             return None
         if path.startswith("/export/"):
             return Response("Not logged in\n", 401, {"WWW-Authenticate": 'Basic realm="Peer Supervision Oversight '

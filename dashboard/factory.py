@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from callbacks import audit_log as audit_log_callbacks
-from callbacks import compliance as compliance_callbacks
-from callbacks import data_import as data_import_callbacks
-from callbacks import overview as overview_callbacks
-from callbacks import resources as resources_callbacks
-from callbacks import standards as standards_callbacks
-from callbacks import workspace as workspace_callbacks
 from dashboard import auth, callback_payloads, exports, outage, security
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
-from layouts import audit_log, compliance, data_import, overview, resources, shell, standards, workspace
+from dashboard.pages import Page, check_pages
+from layouts import shell
 from layouts.data_import import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
@@ -36,57 +29,6 @@ INDEX_HTML = """<!DOCTYPE html>
 <head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
 </html>"""
-
-
-@dataclass(frozen=True)
-class Page:
-    """What a page is on the composing side: its body and the function that registers its callbacks. Its access
-    record (path, label, roles: dashboard.auth.SECTIONS, which the guard reads without importing layouts) has the
-    same key; check_pages() refuses a key that has only one of the two halves."""
-
-    key: str
-    layout: Callable[..., Any]
-    register: Callable[[Dash], None]
-
-
-# The page registry: one entry per page; the navbar, the role guard and the pages' order come from the access record
-# of the same key. My team and My record share the worker profile's callbacks: a shared register runs once.
-PAGES: tuple[Page, ...] = (
-    Page("overview", overview.layout, overview_callbacks.register),
-    Page("my_team", workspace.my_team, workspace_callbacks.register),
-    Page("my_record", workspace.my_record, workspace_callbacks.register),
-    Page("compliance", compliance.layout, compliance_callbacks.register),
-    Page("resources", resources.layout, resources_callbacks.register),
-    Page("standards", standards.layout, standards_callbacks.register),
-    Page("import", data_import.layout, data_import_callbacks.register),
-    Page("audit", audit_log.layout, audit_log_callbacks.register),
-)
-
-
-class PageRegistryError(RuntimeError):
-    """A page with only one half: an access record without a body, or a body no role may reach."""
-
-
-def check_pages(sections: Sequence[auth.Section] | None = None,
-                pages: Sequence[Page] | None = None) -> list[tuple[auth.Section, Page]]:
-    """Each access record with its page, in the access records' (navbar) order; raises unless every key has
-    exactly one of each. Defaults: auth.SECTIONS and PAGES."""
-    sections = auth.SECTIONS if sections is None else sections
-    pages = PAGES if pages is None else pages
-    problems: list[str] = []
-    for kind, keys in (("access record", [s.key for s in sections]), ("page", [p.key for p in pages])):
-        doubled = sorted({key for key in keys if keys.count(key) > 1})
-        if doubled:
-            problems.append(f"more than one {kind} for {', '.join(doubled)}")
-    by_key = {page.key: page for page in pages}
-    section_keys = {section.key for section in sections}
-    if missing := [s.key for s in sections if s.key not in by_key]:
-        problems.append(f"no layout and callbacks (factory.PAGES) for {', '.join(missing)}")
-    if unreachable := [p.key for p in pages if p.key not in section_keys]:
-        problems.append(f"no path, label and roles (auth.SECTIONS) for {', '.join(unreachable)}")
-    if problems:
-        raise PageRegistryError("The page registry is incomplete: " + "; ".join(problems))
-    return [(section, by_key[section.key]) for section in sections]
 
 
 def create_app(config: Config | None = None) -> Dash:
@@ -155,30 +97,31 @@ def prepare_database(db: Database, seed_demo: bool) -> None:
             load_reference_data(session)
 
 
-def restricted(section: auth.Section, page: Callable[..., Any]) -> Callable[..., Any]:
-    """A page body shown only to roles that may use the section; others get a plain notice."""
+def restricted(page: Page) -> Callable[..., Any]:
+    """A page body shown only to roles that may use the page; others get a plain notice."""
+    body = page.load_layout()
 
     def guarded(**query: str) -> Any:
         viewer = auth.current_viewer()
-        if viewer is None or not viewer.may_use(section.key):
-            return shell.forbidden(section.label)
-        return page(**query)
+        if viewer is None or not viewer.may_use(page.key):
+            return shell.forbidden(page.label)
+        return body(**query)
 
     return guarded
 
 
-def register_pages(pages: Sequence[tuple[auth.Section, Page]]) -> None:
-    for order, (section, page) in enumerate(pages):
-        dash.register_page(section.key, path=section.path, name=section.label, order=order,
-                           title=f"{section.label} · Peer Supervision Oversight",
-                           layout=restricted(section, page.layout))
+def register_pages(pages: Sequence[Page]) -> None:
+    for order, page in enumerate(pages):
+        dash.register_page(page.key, path=page.path, name=page.label, order=order,
+                           title=f"{page.label} · Peer Supervision Oversight", layout=restricted(page))
 
 
-def register_callbacks(app: Dash, pages: Sequence[tuple[auth.Section, Page]]) -> None:
+def register_callbacks(app: Dash, pages: Sequence[Page]) -> None:
     # Every callback request is checked for shape first: a malformed one is a 400, not a 500 inside Dash.
     callback_payloads.init_app(app)
     registered: list[Callable[[Dash], None]] = []
-    for _, page in pages:
-        if page.register not in registered:
-            page.register(app)
-            registered.append(page.register)
+    for page in pages:
+        register = page.load_callbacks()
+        if register not in registered:
+            register(app)
+            registered.append(register)

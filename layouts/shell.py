@@ -14,7 +14,7 @@ def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
 
     Signing out is a form POST carrying the CSRF token, so a link on another site cannot sign anyone out."""
     nav_items = [dbc.NavItem(dbc.NavLink(s.label, href=s.path, active="exact", id=f"nav-{s.key}"))
-                 for s in (viewer.sections() if viewer else ())]
+                 for s in (viewer.pages() if viewer else ())]
     user_menu = [] if viewer is None else [
         # The name opens "Your sessions" (where each signed-in browser can be ended).
         html.Span([html.A(viewer.full_name, href="/account/sessions", id="shell-user-name", title="Your sessions",

@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 
 from dashboard.auth import Viewer
 from dashboard.db import Database
-from dashboard.factory import PAGES
+from dashboard.pages import PAGES
 from layouts import ids, shell
 from tests.conftest import make_app
 
@@ -36,7 +36,7 @@ def test_every_callback_id_is_in_the_shell_or_a_page(empty_db: Database, tmp_pat
     viewer = Viewer(1, "x", "X", "admin", None)
     in_layouts = ids_in(shell.layout(viewer))
     for page in PAGES:
-        in_layouts |= ids_in(page.layout())  # called with no arguments, as Dash does: no database needed
+        in_layouts |= ids_in(page.load_layout()())  # called with no arguments, as Dash does: no database needed
     # Pattern-matching ids ({"type": ..., "stage": ALL}) name components a callback renders (one per database
     # row); their types must still be constants of layouts.ids.
     pattern = {i for i in callback_ids(app) if i.startswith("{")}

@@ -1,43 +1,54 @@
-"""A page cannot half-exist: each access record has exactly one layout and callbacks, and each page a record."""
+"""One entry per page: the registry names each page's body and callbacks, and a page that cannot be served stops
+the app at start-up instead of failing silently."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from dashboard import auth
-from dashboard.auth import Section
+from dashboard import factory, pages
+from dashboard.auth import Viewer
 from dashboard.db import Database
-from dashboard.factory import PAGES, Page, PageRegistryError, check_pages
+from dashboard.pages import PAGES, Page, PageRegistryError, check_pages
 from tests.conftest import make_app
 
-EXTRA = Section("reports", "/reports", "Reports", frozenset({"admin"}))
+REPORTS = Page("reports", "/reports", "Reports", frozenset({"admin"}), "layouts.overview:layout",
+               "callbacks.overview:register")
 
 
-def test_every_access_record_has_exactly_one_page_in_navbar_order() -> None:
-    pairs = check_pages()
-    assert [section.key for section, _ in pairs] == [section.key for section in auth.SECTIONS]
-    assert all(section.key == page.key for section, page in pairs)
+def test_every_page_resolves_to_a_body_and_callbacks() -> None:
+    assert check_pages() == PAGES
+    assert [page.key for page in PAGES] == ["overview", "my_team", "my_record", "compliance", "resources",
+                                             "standards", "import", "audit"]
+    assert all(callable(page.load_layout()) and callable(page.load_callbacks()) for page in PAGES)
 
 
-def test_an_access_record_without_a_layout_fails_loudly() -> None:
-    with pytest.raises(PageRegistryError, match="no layout and callbacks .* for reports"):
-        check_pages((*auth.SECTIONS, EXTRA), PAGES)
+def test_the_navbar_and_the_guard_read_the_same_entries() -> None:
+    supervisor = Viewer(1, "s", "S", "supervisor", 1)
+    assert [page.key for page in supervisor.pages()] == ["overview", "my_team", "compliance", "resources"]
+    assert supervisor.may_use("my_team") and not supervisor.may_use("import")
 
 
-def test_a_layout_no_role_may_reach_fails_loudly() -> None:
-    with pytest.raises(PageRegistryError, match=r"no path, label and roles .* for reports"):
-        check_pages(auth.SECTIONS, (*PAGES, Page("reports", PAGES[0].layout, PAGES[0].register)))
+def test_a_misspelt_body_or_callbacks_fails_loudly() -> None:
+    with pytest.raises(PageRegistryError, match=r"reports's layout 'layouts.overview:lay' does not exist"):
+        check_pages((*PAGES, replace(REPORTS, layout="layouts.overview:lay")))
+    with pytest.raises(PageRegistryError, match=r"reports's callbacks 'callbacks.reports:register' does not exist"):
+        check_pages((*PAGES, replace(REPORTS, callbacks="callbacks.reports:register")))
 
 
-def test_a_key_registered_twice_fails_loudly() -> None:
-    with pytest.raises(PageRegistryError, match="more than one page for overview"):
-        check_pages(auth.SECTIONS, (*PAGES, PAGES[0]))
-    with pytest.raises(PageRegistryError, match="more than one access record for overview"):
-        check_pages((*auth.SECTIONS, auth.SECTIONS[0]), PAGES)
+def test_a_key_or_path_used_twice_or_a_page_no_role_may_use_fails_loudly() -> None:
+    with pytest.raises(PageRegistryError, match="more than one page with key overview"):
+        check_pages((*PAGES, replace(REPORTS, key="overview")))
+    with pytest.raises(PageRegistryError, match="more than one page with path /overview"):
+        check_pages((*PAGES, replace(REPORTS, path="/overview")))
+    with pytest.raises(PageRegistryError, match="no role may use reports"):
+        check_pages((*PAGES, replace(REPORTS, roles=frozenset())))
 
 
-def test_create_app_refuses_a_half_page(empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(auth, "SECTIONS", (*auth.SECTIONS, EXTRA))
+def test_create_app_refuses_a_page_it_cannot_serve(empty_db: Database, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = (*PAGES, replace(REPORTS, layout="layouts.reports:layout"))
+    monkeypatch.setattr(factory, "check_pages", lambda: pages.check_pages(broken))
     with pytest.raises(PageRegistryError, match="reports"):
         make_app(empty_db, tmp_path)
