@@ -3,8 +3,9 @@
 python -m bench.baseline_pandas --db sqlite|postgres|state [--runs 5] [--window 90]
 
 Each baseline reads what it needs on every call, as a typical dashboard callback would (no cache):
-whole tables, with at most the obvious date filter in SQL (ratings in the staleness span, sessions in
-the window or up to its end), and does the joins, the "latest rating" and the grouping in pandas. It is
+whole tables but for the filters any developer would push into SQL (ratings in the staleness span, sessions
+in the window or up to its end, and only their attendees and topics, memberships overlapping the window and
+of the viewer's teams), and does the joins, the "latest rating" and the grouping in pandas. It is
 the yardstick for the SQL-aggregating query layer, and, because it is written independently from the
 definitions in dashboard/queries, a cross-check of both: the standalone run prints the largest
 difference between each baseline's numbers and the app's (coverage(), attention(), frequency(),
@@ -30,6 +31,8 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from dashboard.queries.common import AVERAGE_MONTH_DAYS, Window
 
 DAY = pd.Timedelta(days=1)
+# The obvious filter on a session's attendees and topics: only those of the sessions read (held in the window).
+WINDOW_SESSIONS = "JOIN supervision_sessions s ON s.id = a.session_id WHERE s.held_on >= :start AND s.held_on <= :end"
 
 
 def window_ending(end: date, days: int) -> Window:
@@ -85,9 +88,13 @@ def read_framework(conn: Connection) -> FrameworkData:
     return FrameworkData(proficient, principles.reset_index(drop=True), primary)
 
 
-def read_people(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    memberships = read(conn, "SELECT staff_id, team_id, start_date, end_date FROM team_memberships",
-                       dates=["start_date", "end_date"])
+def read_people(conn: Connection, window: Window,
+                team_ids: frozenset[int] | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Memberships overlapping the window (of the viewer's teams), all staff, all teams."""
+    teams_filter = f" AND team_id IN ({', '.join(str(int(t)) for t in sorted(team_ids)) or 'NULL'})" if team_ids else ""
+    memberships = read(conn, "SELECT staff_id, team_id, start_date, end_date FROM team_memberships "
+                             "WHERE start_date <= :end AND (end_date IS NULL OR end_date > :start)" + teams_filter,
+                       {"start": window.start, "end": window.end}, dates=["start_date", "end_date"])
     staff = read(conn, "SELECT id AS staff_id, role, hire_date, left_on, fte FROM staff", dates=["hire_date", "left_on"])
     teams = read(conn, "SELECT t.id AS team_id, t.name AS team_name, t.program_id, p.name AS program_name "
                        "FROM teams t JOIN programs p ON p.id = t.program_id")
@@ -160,7 +167,7 @@ def coverage_frame(engine: Engine, window: Window, team_ids: frozenset[int] | No
         ratings = read(conn, "SELECT id, worker_id, competency_id, level, rater_role, rated_on FROM competency_ratings "
                              "WHERE rated_on > :cutoff AND rated_on <= :end", {"cutoff": cutoff, "end": window.end},
                        dates=["rated_on"])
-        memberships, staff, teams = read_people(conn)
+        memberships, staff, teams = read_people(conn, window, team_ids)
     members = members_on(memberships, staff, end, team_ids)
     supervisor = ratings[ratings.rater_role == "supervisor"].sort_values(["rated_on", "id"])
     current = supervisor.drop_duplicates(["worker_id", "competency_id"], keep="last")
@@ -192,9 +199,11 @@ def attention_frame(engine: Engine, window: Window, team_ids: frozenset[int] | N
         sessions = read(conn, "SELECT id AS session_id, held_on FROM supervision_sessions "
                               "WHERE held_on >= :start AND held_on <= :end", {"start": window.start, "end": window.end},
                         dates=["held_on"])
-        attendees = read(conn, "SELECT session_id, worker_id FROM session_attendees")
-        topics = read(conn, "SELECT session_id, competency_id FROM session_competencies")
-        memberships, staff, teams = read_people(conn)
+        attendees = read(conn, "SELECT a.session_id, a.worker_id FROM session_attendees a " + WINDOW_SESSIONS,
+                         {"start": window.start, "end": window.end})
+        topics = read(conn, "SELECT a.session_id, a.competency_id FROM session_competencies a " + WINDOW_SESSIONS,
+                      {"start": window.start, "end": window.end})
+        memberships, staff, teams = read_people(conn, window, team_ids)
     peers = staff[staff.role == "peer_worker"]
     attended = (sessions.merge(attendees, on="session_id").merge(peers[["staff_id"]], left_on="worker_id",
                                                                   right_on="staff_id")
@@ -231,8 +240,9 @@ def frequency_frame(engine: Engine, window: Window, team_ids: frozenset[int] | N
         sessions = read(conn, "SELECT id AS session_id, held_on, minutes, format FROM supervision_sessions "
                               "WHERE held_on >= :start AND held_on <= :end", {"start": window.start, "end": window.end},
                         dates=["held_on"])
-        attendees = read(conn, "SELECT session_id, worker_id FROM session_attendees")
-        memberships, staff, teams = read_people(conn)
+        attendees = read(conn, "SELECT a.session_id, a.worker_id FROM session_attendees a " + WINDOW_SESSIONS,
+                         {"start": window.start, "end": window.end})
+        memberships, staff, teams = read_people(conn, window, team_ids)
         standards = read_standards(conn)
     members = members_on(memberships, staff, end, team_ids)
     attended = members.merge(attendees, on="worker_id").merge(sessions, on="session_id")
@@ -341,12 +351,14 @@ def kpis_frame(engine: Engine, window: Window, team_ids: frozenset[int] | None =
     end = pd.Timestamp(window.end)
     start = pd.Timestamp(window.start)
     with engine.connect() as conn:
-        memberships, staff, _teams = read_people(conn)
+        memberships, staff, _teams = read_people(conn, window, team_ids)
         supervising = read(conn, "SELECT team_id, staff_id, start_date, end_date FROM team_supervisors",
                            dates=["start_date", "end_date"])
         sessions = read(conn, "SELECT id AS session_id, held_on, minutes, format FROM supervision_sessions "
                               "WHERE held_on <= :end", {"end": window.end}, dates=["held_on"])
-        attendees = read(conn, "SELECT session_id, worker_id FROM session_attendees")
+        attendees = read(conn, "SELECT a.session_id, a.worker_id FROM session_attendees a "
+                               "JOIN supervision_sessions s ON s.id = a.session_id WHERE s.held_on <= :end",
+                         {"end": window.end})
         standards = read_standards(conn)
     active = members_on(memberships, staff, end, team_ids)
     active_workers = active.worker_id.nunique()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import difflib
+import hashlib
 import io
 import json
 import re
@@ -28,7 +29,6 @@ ROLES = ("admin", "leader", "quality", "supervisor", "peer")  # the demo logins;
 DEMO_PASSWORD = "demo"
 # A fixed quarter for the exports, so they do not depend on the compliance page's default period.
 EXPORT_PERIOD = {"start": "2026-07-01", "end": "2026-09-30"}
-EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 PAGES_CALLBACK = ".._pages_content.children..._pages_store.data.."
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,11 @@ PINNED_CLOCKS: tuple[tuple[str, str, Any], ...] = (
     ("callbacks.workspace", "today", lambda: CAPTURE_DAY),
     ("callbacks.standards", "today", lambda: CAPTURE_DAY),
     ("callbacks.data_import", "today", lambda: CAPTURE_DAY),
+    ("callbacks.people", "today", lambda: CAPTURE_DAY),
+    ("callbacks.accounts", "today", lambda: CAPTURE_DAY),  # which staff records may get an account
     ("dashboard.exports", "today", lambda: CAPTURE_DAY),
+    ("dashboard.supervision_log", "today", lambda: CAPTURE_DAY),
+    ("callbacks.signoff", "today", lambda: CAPTURE_DAY),
     ("layouts.compliance", "date", PinnedDate),  # the page's default period: last full quarter of date.today()
 )
 # Modules that call date.today() but serve nothing the capture reads: they only pick the demo's end date.
@@ -298,19 +302,23 @@ def pdf_text(data: bytes) -> str:
 
 
 def capture_exports(client: FlaskClient, role: str, capture: Capture) -> None:
+    from dashboard.exports import FORMATS
+
     for by in ("worker", "month"):
         query = "&".join(f"{k}={v}" for k, v in {**EXPORT_PERIOD, "by": by}.items())
-        for extension in EXPORT_FORMATS:
+        for extension in (f.extension for f in FORMATS):  # every format in the export registry
             response = client.get(f"/export/compliance.{extension}?{query}")
             data = response.get_data()
             name = f"{role}/export/compliance_by_{by}.{extension}"
             note = f"{response.status_code} {response.mimetype} {response.headers.get('Content-Disposition', '')}"
-            if response.status_code != 200 or extension == "csv":
+            if response.status_code != 200 or response.mimetype.startswith("text/"):
                 capture.write(name, data.decode("utf-8"), note)
             elif extension == "xlsx":
                 capture.write(name + ".csv", sheets_as_csv(data), note)
-            else:
+            elif extension == "pdf":
                 capture.write(name + ".txt", pdf_text(data), note)
+            else:  # a binary format without a reader here: its bytes, by digest
+                capture.write(name + ".sha256", hashlib.sha256(data).hexdigest() + "\n", note)
 
 
 def capture_templates(client: FlaskClient, role: str, capture: Capture) -> None:

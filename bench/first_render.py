@@ -15,6 +15,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
+from bench.overview import percentile
+
 # Every panel has data: heatmap rows, KPI cards, frequency bars, trend lines, the signals table.
 RENDERED_JS = """
 const plot = id => document.querySelector('#' + id + ' .js-plotly-plot');
@@ -26,12 +28,15 @@ return has('overview-heatmap') && has('overview-frequency') && has('overview-tre
 """
 
 
-def browser() -> webdriver.Chrome:
+def browser(network_log: bool = False) -> webdriver.Chrome:
+    """Headless Chromium; with network_log, DevTools' events are kept for driver.get_log("performance")."""
     options = webdriver.ChromeOptions()
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run"):
         options.add_argument(flag)
+    if network_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(options=options)
 
 
@@ -67,7 +72,7 @@ def main() -> None:
     print(f"{'measure':<40} {'median s':>9} {'p95 s':>7}  runs")
     for name, times in (("login submitted -> Overview rendered", after_login[1:]),
                         ("Overview reloaded, signed in", reload[1:])):
-        p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+        p95 = percentile(times, 0.95)  # nearest rank: never past the slowest run (quantiles() extrapolated)
         print(f"{name:<40} {statistics.median(times):>9.2f} {p95:>7.2f}  {len(times)}")
 
 

@@ -14,7 +14,7 @@ every run inserts into the same 135k recorded sessions:
 - import: run_import(commit=True) on the CSV bytes (decode, parse, check every row with set-based
   look-ups, match natural keys against what is recorded, insert with Core executemany, audit) + COMMIT.
 - raw bulk insert: the same sessions, attendees and topics, already resolved to ids (not timed), written
-  with the import's own writer, importers.bulk_insert (COPY on PostgreSQL, the driver's executemany
+  with the import's own writer, bulk.bulk_insert (COPY on PostgreSQL, the driver's executemany
   on SQLite) + COMMIT: no parsing, no checks. The ratio import / raw is what checking costs.
 - raw Core executemany: the same rows through SQLAlchemy Core insert() with a dict per row, for scale.
 Single runs (each needs a fresh database); the table shows each run, the median and the ratio of medians.
@@ -37,7 +37,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from dashboard.audit import Actor
 from dashboard.db import connect, upgrade
-from dashboard.importers import SESSION_COLUMNS, SessionRow, bulk_insert, run_import, session_tuples
+from dashboard.bulk import bulk_insert
+from dashboard.importers import SESSION_COLUMNS, SessionRow, run_import, session_tuples
 from models import (Competency, Framework, SessionAttendee, SessionCompetency, Staff, SupervisionSession,
                     TeamMembership, TeamSupervisor)
 
@@ -172,7 +173,7 @@ def aware(value: object) -> object:
 
 
 def time_raw(db: str, method: str) -> float:
-    """bulk: importers.bulk_insert (COPY / the driver's executemany), the import's own writer;
+    """bulk: bulk.bulk_insert (COPY / the driver's executemany), the import's own writer;
     core: SQLAlchemy Core insert() executemany with one dict per row."""
     fresh_copy(db)
     rows, next_id = raw_rows(db)

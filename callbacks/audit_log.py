@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, html
 
 from callbacks.common import as_date, viewer_for
+from dashboard.audit import Change
 from dashboard.db import session_scope
 from dashboard.queries import audit
 from layouts import ids
@@ -42,13 +43,43 @@ def refresh_events(person: Any, entity: Any, action: Any, first: Any, last: Any)
     with session_scope() as session:
         page = audit.events(session, wanted)
     rows = [{"id": r.id, "occurred_at": r.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), "username": r.username,
-             "action": r.action, "entity": r.entity, "entity_id": r.entity_id, "old_values": r.old_values,
-             "new_values": r.new_values, "address": r.address} for r in page.rows]
+             "action": r.action, "entity": r.entity, "entity_id": r.entity_id, "changes": changes_text(r.changes),
+             "fields": [[c.field, c.before, c.after] for c in r.changes], "address": r.address} for r in page.rows]
     noun = "event" if page.total == 1 else "events"
     if page.total > len(rows):
         return rows, (f"{page.total:,} {noun} match; the newest {len(rows):,} are shown. "
                       "Narrow the filters to see others.")
     return rows, f"{page.total:,} {noun} match."
+
+
+def changes_text(changes: tuple[Change, ...]) -> str:
+    """One line per field for the grid's cell: 'fte: 1.00 → 0.50'."""
+    return "\n".join(f"{c.field}: {c.before} → {c.after}" for c in changes) or "(no values recorded)"
+
+
+CHOOSE = "Choose an event in the list (click it, or press Space on it) to read its changes as a table."
+
+
+def show_event(selected: Any) -> Any:
+    """The chosen event's changed fields as a table with headers; the rows come from the grid (already scoped)."""
+    viewer_for(SECTION)
+    row = selected[0] if isinstance(selected, list) and len(selected) == 1 and isinstance(selected[0], dict) else None
+    fields = row.get("fields") if row else None
+    if not row or not isinstance(fields, list):
+        return html.P(CHOOSE, className="small text-body-secondary mb-0")
+    lines = [f for f in fields if isinstance(f, list) and len(f) == 3 and all(isinstance(v, str) for v in f)]
+    title = (f"{row.get('action', '')} {row.get('entity', '')} {row.get('entity_id') or ''} by "
+             f"{row.get('username', '')}, {row.get('occurred_at', '')} UTC")
+    if not lines:
+        return [html.H2(title, className="h6"), html.P("This event recorded no values.", className="mb-0")]
+    return [html.H2(title, className="h6"),
+            html.Div(html.Table([
+                html.Caption(f"{len(lines)} {'field' if len(lines) == 1 else 'fields'}", className="visually-hidden"),
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Field", "Before", "After")])),
+                html.Tbody([html.Tr([html.Th(field, scope="row", className="fw-normal font-monospace"),
+                                     html.Td(before), html.Td(after)]) for field, before, after in lines]),
+            ], className="table table-sm mb-0"), className="table-responsive", tabIndex=0,
+                role="region", **{"aria-label": "Changed fields"})]
 
 
 def register(app: Dash) -> None:
@@ -59,3 +90,4 @@ def register(app: Dash) -> None:
                  Input(ids.AUDIT_PERSON, "value"), Input(ids.AUDIT_ENTITY, "value"),
                  Input(ids.AUDIT_ACTION, "value"), Input(ids.AUDIT_FROM, "value"),
                  Input(ids.AUDIT_TO, "value"))(refresh_events)
+    app.callback(Output(ids.AUDIT_DETAIL, "children"), Input(ids.AUDIT_GRID, "selectedRows"))(show_event)

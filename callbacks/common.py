@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort
+from flask import abort, request
 
+from dashboard.audit import Actor
 from dashboard.auth import Viewer, current_viewer
 from dashboard.numbers import is_digits, iso_day
 from dashboard.recording import MAX_ID
+from models.vocabulary import Role
 
 
 def viewer_for(section_key: str) -> Viewer:
@@ -19,6 +21,20 @@ def viewer_for(section_key: str) -> Viewer:
     if not viewer.may_use(section_key):
         abort(403)
     return viewer
+
+
+def admin_for(section_key: str) -> Viewer:
+    """The signed-in viewer when an administrator: a page other roles may read (People, Framework) is changed by
+    admins only, so a write from anyone else gets 403 whatever the payload."""
+    viewer = viewer_for(section_key)
+    if viewer.role != Role.ADMIN:
+        abort(403)
+    return viewer
+
+
+def actor_for(viewer: Viewer) -> Actor:
+    """Who an audit event names: the viewer's account and the request's address."""
+    return Actor(viewer.user_id, viewer.username, (request.remote_addr or "")[:64] or None)
 
 
 def as_int(value: Any) -> int | None:

@@ -9,12 +9,11 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
-from flask import Response, abort, request
+from flask import Response, abort
 from sqlalchemy.exc import IntegrityError
 
-from callbacks.common import viewer_for
-from dashboard.audit import Actor
-from dashboard.auth import Viewer, current_viewer
+from callbacks.common import actor_for, viewer_for
+from dashboard.auth import current_viewer
 from dashboard.db import session_scope
 from dashboard.importers import DATE_ORDERS, KINDS, ImportRefused, ImportReport, run_import
 from layouts import ids
@@ -54,10 +53,6 @@ def decode_upload(contents: Any) -> bytes:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         raise ImportRefused("The upload is damaged (not valid base64); choose the file again.") from None
-
-
-def actor_for(viewer: Viewer) -> Actor:
-    return Actor(viewer.user_id, viewer.username, (request.remote_addr or "")[:64] or None)
 
 
 def kind_help(kind: Any) -> tuple[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, html, no_update
+from dash import ALL as EVERY, Dash, Input, Output, State, ctx, html, no_update
 from sqlalchemy.orm import Session
 
 from callbacks.common import as_date, as_int, as_int_set, viewer_for
@@ -21,11 +21,12 @@ from layouts.ids import ALL
 from layouts.overview import DEFAULT_WINDOW, WINDOW_PRESETS
 
 SECTION = "overview"
+NO_WORKERS = "No workers on these teams in this period."
 TREND_MONTHS = 12
 # More rows than this and the heatmap and frequency chart show programs; a program filter shows its teams.
 MAX_TEAM_ROWS = 30
-FILTER_INPUTS = (Input(ids.OVERVIEW_WINDOW, "value"), Input(ids.OVERVIEW_CUSTOM_RANGE, "start_date"),
-                 Input(ids.OVERVIEW_CUSTOM_RANGE, "end_date"), Input(ids.OVERVIEW_PROGRAM, "value"),
+FILTER_INPUTS = (Input(ids.OVERVIEW_WINDOW, "value"), Input(ids.OVERVIEW_CUSTOM_START, "value"),
+                 Input(ids.OVERVIEW_CUSTOM_END, "value"), Input(ids.OVERVIEW_PROGRAM, "value"),
                  Input(ids.OVERVIEW_TEAMS, "value"))
 
 
@@ -58,7 +59,7 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
     viewer = viewer_for(SECTION)
     with session_scope() as session:
         scope = scope_for(session, viewer, today())
-        teams = teams_in_view(session, scope, TeamFilter())
+        teams = teams_in_view(session, scope, TeamFilter(), in_use_only=True)  # archived teams leave the choices
     programs = sorted({(t.program_id, t.program_name) for t in teams}, key=lambda p: p[1])
     program_id = as_int(program)
     offered = [t for t in teams if program_id is None or t.program_id == program_id]
@@ -70,7 +71,9 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
         note = f"All {len(programs)} programs and {len(teams)} teams."
     else:
         note = f"Your teams: {', '.join(t.name for t in teams)}." if teams else "You have no team at present."
-    summary = f"Teams: {len(kept)} chosen" if kept else f"Teams: all {len(offered)}"
+    # No box ticked means every team: say so, rather than "all 10" over ten empty boxes.
+    summary = (f"Teams: {len(kept)} of {len(offered)} chosen" if kept
+               else f"Teams: every team ({len(offered)}); tick to narrow")
     return (note, [{"label": "All programs", "value": ALL}] + [{"label": n, "value": str(i)} for i, n in programs],
             team_options, kept if kept != sorted(chosen) else no_update, summary)
 
@@ -124,6 +127,10 @@ def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
         message = dbc.Alert("No team matches these filters. Clear the program or team filter.",
                             color="secondary", className="mb-2")
         return figures.empty_figure("Nothing to show"), "", message, {}
+    if not any(c.workers for c in cells):
+        # Teams exist but nobody was on them (a period before they started): say so rather than draw blank cells.
+        return (figures.empty_figure(NO_WORKERS), "", dbc.Alert(NO_WORKERS, color="secondary", className="mb-2"),
+                {})
     principles = {figures.plotly_text(c.principle_name): c.principle_code for c in cells}
     if len(team_refs) > MAX_TEAM_ROWS:
         pooled = pooling.pool_cells(cells, team_refs, settings)
@@ -132,11 +139,13 @@ def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
         keys = {"programs": {figures.plotly_text(c.program_name): c.program_id for c in pooled},
                 "principles": principles}
         return (figures.coverage_heatmap(pooled, "share", settings.min_cell_workers, by="program"),
-                figures.heatmap_table(pooled, "share", settings.min_cell_workers, by="program"), note, keys)
+                figures.heatmap_table(pooled, "share", settings.min_cell_workers, by="program",
+                                      button_type=ids.OVERVIEW_HEATMAP_CELL), note, keys)
     # Plotly drops a heatmap point's customdata from clickData, so a click is mapped back by its labels.
     keys = {"teams": {figures.plotly_text(c.team_name): c.team_id for c in cells}, "principles": principles}
     return (figures.coverage_heatmap(cells, attr, settings.min_cell_workers),
-            figures.heatmap_table(cells, attr, settings.min_cell_workers), "", keys)
+            figures.heatmap_table(cells, attr, settings.min_cell_workers,
+                                      button_type=ids.OVERVIEW_HEATMAP_CELL), "", keys)
 
 
 def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> go.Figure:
@@ -160,6 +169,9 @@ def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -
         end = last_whole_month_end(window.end)
         coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings)
         meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings)
+    if all(p.proficient_share is None for p in coverage_points) and all(
+            p.meeting_share is None for p in meeting_points):
+        return figures.empty_figure(NO_WORKERS)
     return figures.trend_chart(coverage_points, meeting_points)
 
 
@@ -174,13 +186,25 @@ def refresh_signals(preset: Any, start: Any, end: Any, program: Any, teams: Any)
         single = {}
         for point in coverage.single_points_of_failure(session, scope, window, filters, settings):
             single.setdefault(point.team_id, []).append(point.principle_name)
+    # A team nobody was on in the window is not a small team to hide ("n<3") nor one with no gap ("none").
+    staffed = [t for t in team_refs if _workers(mix.get(t.id)) or _workers(people.get(t.id))]
+    if not staffed:
+        return dbc.Alert(NO_WORKERS, color="secondary", className="mb-0")
     rows = [_signal_row(t.id, t.name, mix.get(t.id), people.get(t.id), single.get(t.id, []), settings)
-            for t in team_refs]
+            for t in staffed]
+    unstaffed = len(team_refs) - len(staffed)
     note = ""
     if len(rows) > MAX_TEAM_ROWS:
         rows = [r for r in rows if r["admin_flag"] or r["fte_flag"]]
         note = f"{len(team_refs)} teams in view: showing the {len(rows)} with a red flag."
+    if unstaffed:
+        note = (note + " " if note else "") + (f"{unstaffed} team{'s' * (unstaffed > 1)} had no workers in this "
+                                               "period and {} left out.".format("are" if unstaffed > 1 else "is"))
     return figures.signals_table(rows, settings.fte_per_supervisor_limit, note)
+
+
+def _workers(row: Any) -> int:
+    return 0 if row is None else int(getattr(row, "workers", 0) or 0)
 
 
 def _signal_row(team_id: int, name: str, mix: Any, people: Any, single: list[str],
@@ -201,7 +225,7 @@ def _signal_row(team_id: int, name: str, mix: Any, people: Any, single: list[str
     }
 
 
-def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> tuple[bool, Any, str, Any]:
+def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> tuple[Any, Any, Any, Any]:
     """The clicked cell's team and principle (checked against the viewer's scope, not trusted); a click on a
     program row filters to that program instead."""
     try:
@@ -212,6 +236,21 @@ def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> 
         principle_code = keys["principles"][point["x"]]
     except (TypeError, KeyError, IndexError, AttributeError):
         return no_update, no_update, no_update, no_update
+    return drilldown(team_id, principle_code, preset, start, end)
+
+
+def open_drilldown_from_table(_clicks: Any, preset: Any, start: Any, end: Any) -> tuple[Any, Any, Any, Any]:
+    """A button in the heatmap's table (the keyboard's way in): its id names the team (or program) and principle;
+    the team is checked against the viewer's scope like a chart click."""
+    cell = ctx.triggered_id
+    if not isinstance(cell, dict) or not any(t.get("value") for t in ctx.triggered):
+        return no_update, no_update, no_update, no_update
+    if cell.get("by") == "program":
+        return no_update, no_update, no_update, str(as_int(cell.get("row")) or ALL)
+    return drilldown(cell.get("row"), cell.get("principle"), preset, start, end)
+
+
+def drilldown(team_id: Any, principle_code: Any, preset: Any, start: Any, end: Any) -> tuple[Any, Any, Any, Any]:
     window, _ = parse_filters(preset, start, end, None, None)
     with session_scope() as session:
         scope = _scope(session)
@@ -227,6 +266,20 @@ def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> 
     return (True, figures.drilldown_panel(detail, frequency, window, settings.min_cell_workers),
             f"{detail.team.name} · {detail.principle_name}", no_update)
 
+
+DRILLDOWN_OUTPUTS = (Output(ids.OVERVIEW_DRILLDOWN, "is_open", allow_duplicate=True),
+                     Output(ids.OVERVIEW_DRILLDOWN_BODY, "children", allow_duplicate=True),
+                     Output(ids.OVERVIEW_DRILLDOWN_TITLE, "children", allow_duplicate=True),
+                     Output(ids.OVERVIEW_PROGRAM, "value", allow_duplicate=True))
+WINDOW_STATES = (State(ids.OVERVIEW_WINDOW, "value"), State(ids.OVERVIEW_CUSTOM_START, "value"),
+                 State(ids.OVERVIEW_CUSTOM_END, "value"))
+
+# The width matches app.css's phone rule, which hides the chart.
+TABLE_FIRST_ON_A_PHONE_JS = """
+function(_table) {
+    return window.matchMedia('(max-width: 575.98px)').matches ? true : window.dash_clientside.no_update;
+}
+"""
 
 URL_SYNC_JS = """
 function(preset, start, end, program, teams, mode) {
@@ -263,10 +316,13 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.OVERVIEW_TREND, "figure"), *FILTER_INPUTS)(refresh_trend)
     app.callback(Output(ids.OVERVIEW_SIGNALS, "children"), *FILTER_INPUTS)(refresh_signals)
     app.callback(Output(ids.OVERVIEW_DRILLDOWN, "is_open"), Output(ids.OVERVIEW_DRILLDOWN_BODY, "children"),
-                 Output(ids.OVERVIEW_DRILLDOWN, "title"), Output(ids.OVERVIEW_PROGRAM, "value"),
+                 Output(ids.OVERVIEW_DRILLDOWN_TITLE, "children"), Output(ids.OVERVIEW_PROGRAM, "value"),
                  Input(ids.OVERVIEW_HEATMAP, "clickData"),
-                 State(ids.OVERVIEW_WINDOW, "value"), State(ids.OVERVIEW_CUSTOM_RANGE, "start_date"),
-                 State(ids.OVERVIEW_CUSTOM_RANGE, "end_date"), State(ids.OVERVIEW_HEATMAP_KEYS, "data"),
-                 prevent_initial_call=True)(open_drilldown)
+                 *WINDOW_STATES, State(ids.OVERVIEW_HEATMAP_KEYS, "data"), prevent_initial_call=True)(open_drilldown)
+    app.callback(*DRILLDOWN_OUTPUTS,
+                 Input({"type": ids.OVERVIEW_HEATMAP_CELL, "row": EVERY, "by": EVERY, "principle": EVERY}, "n_clicks"),
+                 *WINDOW_STATES, prevent_initial_call=True)(open_drilldown_from_table)
+    app.clientside_callback(TABLE_FIRST_ON_A_PHONE_JS, Output(ids.OVERVIEW_HEATMAP_DETAILS, "open"),
+                            Input(ids.OVERVIEW_HEATMAP_TABLE, "children"))
     app.clientside_callback(URL_SYNC_JS, Output(ids.OVERVIEW_URL_SYNC, "children"), *FILTER_INPUTS,
                             Input(ids.OVERVIEW_MODE, "value"))

@@ -12,7 +12,6 @@ from layouts import ids
 from layouts.ids import ALL
 
 
-
 def filter_options(_mounted: str, from_url: Any) -> tuple[list[dict[str, str]], list[dict[str, str]], Any, Any, Any]:
     """Options from the active framework; values from the URL only when they name a real principle or category."""
     with session_scope() as session:
@@ -24,9 +23,14 @@ def filter_options(_mounted: str, from_url: Any) -> tuple[list[dict[str, str]], 
     category_options = [{"label": "All categories", "value": ALL}] + [
         {"label": f"{c.code}. {c.title}", "value": c.code} for c in framework.categories]
     wanted = from_url if isinstance(from_url, dict) else {}
-    principle = wanted.get("principle") if wanted.get("principle") in {p.code for p in framework.principles} else ALL
-    category = wanted.get("category") if wanted.get("category") in {c.code for c in framework.categories} else ALL
+    principle, category = (_known(wanted.get(key), codes) for key, codes in (
+        ("principle", {p.code for p in framework.principles}), ("category", {c.code for c in framework.categories})))
     return principle_options, category_options, principle, category, figures.framework_panel(framework)
+
+
+def _known(value: Any, codes: set[str]) -> Any:
+    """A code from the address or a crafted request when it names a real one (a list or a dict does not), else ALL."""
+    return value if isinstance(value, str) and value in codes else ALL
 
 
 def filtered_guides(principle: str | None, category: str | None) -> tuple[html.Div, str]:

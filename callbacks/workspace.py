@@ -17,14 +17,16 @@ from layouts import profile as view
 from dashboard.auth import Viewer, current_viewer
 from dashboard.db import session_scope
 from dashboard.outage import is_unavailable
-from dashboard.queries import workspace
+from dashboard.queries import ledger, workspace
 from dashboard.queries.common import TeamFilter, load_settings, teams_in_view
+from dashboard.queries.signoff import flag_days, signoffs, worker_flags
 from dashboard.queries.supervision import DueDate, due_dates
 from dashboard.recording import (Problem, ProbableDuplicate, Rejected, Writer, delete_leave, delete_session,
                                  parse_ratings, save_leave, save_ratings, save_session)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL as ALL_TEAMS
+from layouts.ledger import roster_hours
 from layouts.workspace import NOT_DISCUSSED_CHOICES
 from models.vocabulary import Modality, Role, SessionFormat, SessionKind
 
@@ -105,7 +107,11 @@ def refresh_roster(team: Any, _version: Any) -> list[dict[str, Any]]:
         if team_id is not None and scope.team_ids is not None and team_id not in scope.team_ids:
             return []  # a forged team: nothing, rather than falling back to every team
         rows = workspace.roster(session, scope, today(), filters, load_settings(session))
-    return view.roster_rows(rows)
+        flags = worker_flags(session, [r.due.worker_id for r in rows], today(), flag_days(session))
+        hours = ledger.progress(session, [r.due.worker_id for r in rows], today())
+    return [row | {"signoff": flags[row["worker_id"]].label if row["worker_id"] in flags else "",
+                   "hours": roster_hours(hours.get(row["worker_id"], []))}
+            for row in view.roster_rows(rows)]
 
 
 def choose_worker(cell: Any, button: Any) -> Any:
@@ -115,6 +121,22 @@ def choose_worker(cell: Any, button: Any) -> Any:
     if not isinstance(chosen, dict):
         return no_update
     return as_int(chosen.get("rowId")) or as_int(chosen.get("value")) or no_update
+
+
+def choose_worker_card(_clicks: Any) -> Any:
+    """A card's name button (the roster on a phone); the profile callback checks the id like a grid click."""
+    viewer_for(TEAM)
+    card = ctx.triggered_id
+    if not isinstance(card, dict) or not any(t.get("value") for t in ctx.triggered):
+        return no_update
+    return as_int(card.get("worker")) or no_update
+
+
+def roster_cards(rows: Any) -> list[Any]:
+    """The grid's rows, which the roster callback has just scoped, drawn again as cards (no query)."""
+    viewer_for(TEAM)
+    return view.roster_cards([r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else [],
+                             ids.ROSTER_CARD)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -143,6 +165,8 @@ def _profile(viewer: Viewer, worker_id: Any, last_n: int = DEFAULT_LAST_N) -> An
                      discussed=workspace.not_discussed(session, worker, last_n),
                      guides=workspace.guides_for_worker(session, categories),
                      leaves=workspace.worker_leaves(session, worker))
+        parts["signoff"] = signoffs(session, [s.id for s in parts["sessions"]])  # type: ignore[union-attr]
+        parts["hours"] = ledger.progress(session, [worker.id], now).get(worker.id, [])
     if viewer.role == Role.PEER_WORKER:
         actions = [dbc.Button("Rate yourself", id={"type": ids.RATING_OPEN, "worker": worker.id}, color="primary")]
     else:
@@ -235,7 +259,7 @@ def close_session_form(_cancel: Any) -> bool:
 
 def save_session_form(_save: Any, held_on: Any, minutes: Any, session_format: Any, kind: Any, modality: Any,
                       attendees: Any, topics: Any, note: Any, editing: Any, version: Any, confirmed: Any,
-                      duplicate_of: Any) -> tuple[Any, ...]:
+                      duplicate_of: Any, amendment_reason: Any = None) -> tuple[Any, ...]:
     """Validates and saves in one transaction; on any problem the form stays open with the reasons.
 
     A probable duplicate is not saved: the form names the session already recorded and offers "Save anyway";
@@ -243,7 +267,7 @@ def save_session_form(_save: Any, held_on: Any, minutes: Any, session_format: An
     """
     viewer = viewer_for(TEAM)
     raw = {"held_on": held_on, "minutes": minutes, "format": session_format, "kind": kind, "modality": modality,
-           "attendee_ids": attendees, "note": note,
+           "attendee_ids": attendees, "note": note, "amendment_reason": amendment_reason,
            "competency_ids": [r.get("id") for r in topics if isinstance(r, dict)] if isinstance(topics, list) else []}
     editing = editing if isinstance(editing, dict) else {}
     done = "Session updated." if editing else "Session saved. The roster and profile show it now."
@@ -417,6 +441,10 @@ def register(app: Dash) -> None:
                  Input(ids.MY_TEAM_TEAM, "value"), Input(ids.WORKSPACE_VERSION, "data"))(refresh_roster)
     app.callback(Output(ids.PROFILE_SUBJECT, "data"), Input(ids.MY_TEAM_ROSTER, "cellClicked"),
                  Input(ids.MY_TEAM_ROSTER, "cellRendererData"), prevent_initial_call=True)(choose_worker)
+    app.callback(Output(ids.PROFILE_SUBJECT, "data", allow_duplicate=True),
+                 Input({"type": ids.ROSTER_CARD, "worker": ALL}, "n_clicks"),
+                 prevent_initial_call=True)(choose_worker_card)
+    app.callback(Output(ids.MY_TEAM_CARDS, "children"), Input(ids.MY_TEAM_ROSTER, "rowData"))(roster_cards)
     app.clientside_callback(URL_SYNC, Output(ids.MY_TEAM_URL_SYNC, "children"),
                             Input(ids.MY_TEAM_TEAM, "value"), Input(ids.PROFILE_SUBJECT, "data"))
     app.callback(Output(ids.PROFILE, "children"), Input(ids.PROFILE_SUBJECT, "data"),
@@ -443,7 +471,7 @@ def register(app: Dash) -> None:
                  State(ids.SESSION_TOPICS, "selectedRows"), State(ids.SESSION_NOTE, "value"),
                  State(ids.SESSION_EDITING, "data"), State(ids.WORKSPACE_VERSION, "data"),
                  State(ids.SESSION_DUPLICATE_CONFIRM, "value"), State(ids.SESSION_DUPLICATE_OF, "data"),
-                 prevent_initial_call=True)(save_session_form)
+                 State(ids.SESSION_REASON, "value"), prevent_initial_call=True)(save_session_form)
     app.callback(*DUPLICATE_OUTPUTS, Input(ids.SESSION_MODAL, "is_open"),
                  prevent_initial_call=True)(reset_duplicate_question)
     app.callback(Output(ids.SESSION_FEEDBACK, "children", allow_duplicate=True),

@@ -42,3 +42,63 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
                            entity_id=None if entity_id is None else str(entity_id),
                            old_values=plain(old) if old is not None else None,
                            new_values=plain(new) if new is not None else None))
+
+
+NOTHING = "—"  # a value that is empty (null) or that the event did not record
+LONGEST_VALUE = 60  # characters shown of one value; longer ones are cut with their length
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an event as people read it: nested keys joined with dots, values shortened."""
+
+    field: str
+    before: str
+    after: str
+
+
+def _flat(values: Any, prefix: str = "") -> dict[str, Any]:
+    """{"rules": {"a": {"days": 21}}} -> {"rules.a.days": 21}; a non-dict value is one field ("value" at the top)."""
+    if not isinstance(values, dict):
+        return {prefix or "value": values}
+    if not values and prefix:
+        return {prefix: {}}
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        flat.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def shown(value: Any, longest: int = LONGEST_VALUE) -> str:
+    """A stored value in words: null as a dash, yes/no, lists comma-separated, long text cut with its length."""
+    if value is None:
+        return NOTHING
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(shown(v, longest) for v in value) if value else "(none)"
+    elif isinstance(value, dict):
+        text = "(none)" if not value else ", ".join(f"{k}: {shown(v, longest)}" for k, v in value.items())
+    else:
+        text = str(value)
+    text = " ".join(text.split())  # newlines and runs of spaces read as one space
+    if len(text) > longest:
+        return f"{text[:longest].rstrip()}… ({len(text):,} characters)"
+    return text
+
+
+def changes(old: Any, new: Any) -> tuple[Change, ...]:
+    """The fields an event changed, sorted by name: for an update only those whose value differs; for a create
+    (no old values) every new value, for a delete (no new values) every old one, the missing side a dash."""
+    if old is None and new is None:
+        return ()
+    before = _flat(old) if old is not None else {}
+    after = _flat(new) if new is not None else {}
+    fields = sorted(set(before) | set(after))
+    if old is not None and new is not None:
+        fields = [f for f in fields if before.get(f, _MISSING) != after.get(f, _MISSING)]
+    return tuple(Change(f, shown(before[f]) if f in before else NOTHING, shown(after[f]) if f in after else NOTHING)
+                 for f in fields)
+
+
+_MISSING = object()

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, the sessions page, CSRF tokens for plain forms, and the deny-by-default guard."""
+"""Sign-in, sign-out, My account, setup links, the sessions page, CSRF tokens for plain forms, and the
+deny-by-default guard (which keeps a person who must choose a password on My account)."""
 from __future__ import annotations
 
 import hmac
@@ -11,21 +12,29 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from dashboard import throttle
-from dashboard.accounts import authenticate
+from dashboard.accounts import AccountError, authenticate, change_own_password, setup_link_user, use_setup_link
 from dashboard.config import Config
 from dashboard.db import session_scope
 from dashboard.pages import PAGES, Page
+from dashboard.passwords import MAX_LENGTH, MIN_LENGTH, RULE_TEXT
 from dashboard.sessions import SessionLimits, end_session, open_session, open_sessions, resume_session
 from models import User
 from models.vocabulary import Role, labels
 
 # Reachable without logging in: the login form itself and static files (styles, JS bundles).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/static/")
+# ... and, exactly, the supervision log's verification page (dashboard/supervision_log.py; throttled), which a
+# certification board uses without an account.
+PUBLIC_PATHS = frozenset({"/verify"})
 # Plain HTML forms carry this field; Dash callbacks are JSON POSTs (a cross-site page cannot send JSON without
 # a CORS preflight, and the SameSite=Lax cookie is not sent on cross-site POSTs), so they need none.
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSIONS_PAGE = "/account/sessions"
+ACCOUNT_PAGE = "/account"
+SETUP_RULE = "/setup/<token>"  # public: the random token is the credential
+# All a person who must choose a password may reach (besides the public paths): My account and signing out.
+BEFORE_NEW_PASSWORD = frozenset({ACCOUNT_PAGE, "/logout"})
 
 ROLE_LABELS = labels(Role)
 
@@ -39,6 +48,7 @@ class Viewer:
     full_name: str
     role: str
     staff_id: int | None
+    must_change_password: bool = False  # a new account or an administrator's reset: only My account until changed
 
     @property
     def role_label(self) -> str:
@@ -62,7 +72,8 @@ class LoginUser:
     is_anonymous = False
 
     def __init__(self, user: User, session_token: str = "", session_id: int | None = None) -> None:
-        self.viewer = Viewer(user.id, user.username, user.full_name, user.role, user.staff_id)
+        self.viewer = Viewer(user.id, user.username, user.full_name, user.role, user.staff_id,
+                             user.must_change_password)
         self.session_token = session_token
         self.session_id = session_id
 
@@ -130,9 +141,14 @@ def init_app(server: Flask, config: Config) -> None:
             if path == "/login":
                 return login_page("This sign-in form had expired. Please sign in again.", 400)
             return "The form had expired or came from another site. Go back, reload the page and try again.", 400
-        if path.startswith(PUBLIC_PREFIXES):
-            return None
+        if path.startswith(PUBLIC_PREFIXES) or path in PUBLIC_PATHS or (
+                request.url_rule is not None and request.url_rule.rule == SETUP_RULE):
+            return None  # a setup link's own route only: "/setup/" alone is no open page
         if current_user.is_authenticated:
+            if current_user.viewer.must_change_password and path not in BEFORE_NEW_PASSWORD:
+                if path.startswith(("/_dash-", "/export/")):
+                    return "Choose a new password on My account first.", 403
+                return redirect(ACCOUNT_PAGE)
             if path == "/":
                 return redirect(current_user.viewer.pages()[0].path)
             return None
@@ -143,14 +159,15 @@ def init_app(server: Flask, config: Config) -> None:
             return "Not logged in", 401
         return redirect(url_for("login", next=request.full_path if request.query_string else path))
 
-    def login_page(error: str | None, status: int = 200, username: str = "") -> tuple[str, int]:
+    def login_page(error: str | None, status: int = 200, username: str = "", notice: str = "") -> tuple[str, int]:
         return render_template("login.html", error=error, username=username, csrf_token=csrf_token(),
-                               next=safe_next(request.values.get("next", ""))), status
+                               next=safe_next(request.values.get("next", "")), notice=notice), status
 
     @server.route("/login", methods=["GET", "POST"])
     def login() -> tuple[str, int] | WerkzeugResponse:
         if request.method == "GET":
-            return login_page(None)
+            # dashboard/assets/session.js sends a page whose callbacks got 401 here with expired=1.
+            return login_page(None, notice=EXPIRED_NOTICE if request.args.get("expired") == "1" else "")
         username = request.form.get("username", "").strip().lower()[:80]
         password = request.form.get("password", "")
         address = client_address(request)
@@ -170,7 +187,7 @@ def init_app(server: Flask, config: Config) -> None:
         session.clear()  # a new session at login: nothing set before it (a planted id, an old token) survives
         login_user(login_as)
         csrf_token()
-        return redirect(next_path or "/")
+        return redirect(ACCOUNT_PAGE if login_as.viewer.must_change_password else next_path or "/")
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout() -> WerkzeugResponse:
@@ -200,6 +217,70 @@ def init_app(server: Flask, config: Config) -> None:
             session.clear()
             return redirect(url_for("login"))
         return redirect(SESSIONS_PAGE)
+
+
+    def account_page(errors: dict[str, str] | None = None, status: int = 200, done: bool = False
+                     ) -> tuple[str, int]:
+        return render_template("account.html", viewer=current_user.viewer, errors=errors or {}, done=done,
+                               csrf_token=csrf_token(), rule=RULE_TEXT, min_length=MIN_LENGTH,
+                               max_length=MAX_LENGTH), status
+
+    @server.route(ACCOUNT_PAGE, methods=["GET", "POST"])
+    def my_account() -> tuple[str, int]:
+        """Every user's own page: change the password (after the current one); other sessions then end."""
+        if request.method == "GET":
+            return account_page()
+        viewer = current_user.viewer
+        address = client_address(request)
+        with session_scope() as db:
+            wait = throttle.wait_minutes(db, viewer.username, address, config)
+        if wait:
+            return account_page({"current": f"Too many wrong passwords. Try again in {wait} minute"
+                                            f"{'s' * (wait > 1)}."}, 429)
+        try:
+            with session_scope() as db:
+                change_own_password(db, viewer.user_id, request.form.get("current", ""),
+                                    request.form.get("password", ""), request.form.get("confirm", ""),
+                                    current_user.session_id, address)
+        except AccountError as error:
+            errors = error.by_field()
+            if "current" in errors:  # a wrong current password counts as a failed sign-in
+                with session_scope() as db:
+                    throttle.record(db, viewer.username, address, False, config)
+            return account_page(errors, 400)
+        current_user.viewer = Viewer(viewer.user_id, viewer.username, viewer.full_name, viewer.role,
+                                     viewer.staff_id, False)
+        return account_page(done=True)
+
+    def setup_page(token: str, username: str | None, errors: dict[str, str] | None = None,
+                   status: int = 200) -> tuple[str, int]:
+        return render_template("setup.html", username=username, errors=errors or {}, token=token,
+                               csrf_token=csrf_token(), rule=RULE_TEXT, min_length=MIN_LENGTH,
+                               max_length=MAX_LENGTH), status
+
+    @server.route(SETUP_RULE, methods=["GET", "POST"])
+    def setup_link(token: str) -> tuple[str, int] | WerkzeugResponse:
+        """A one-time setup link: choose a password, then sign in with it (no session is opened here)."""
+        with session_scope() as db:
+            user = setup_link_user(db, token)
+            username = user.username if user else None
+        if username is None:
+            return setup_page(token, None, status=404)
+        if request.method == "GET":
+            return setup_page(token, username)
+        try:
+            with session_scope() as db:
+                use_setup_link(db, token, request.form.get("password", ""), request.form.get("confirm", ""),
+                               client_address(request))
+        except AccountError as error:
+            return setup_page(token, username, error.by_field(), 400)
+        if current_user.is_authenticated:  # someone else signed in on this browser: not any more
+            logout_user()
+        session.clear()
+        return login_page(None, 200, username, notice="Your password is set. Sign in with it.")
+
+
+EXPIRED_NOTICE = "You were signed out (your session ended). Sign in again to go back to the page you were on."
 
 
 def safe_next(target: str) -> str:

@@ -1,4 +1,5 @@
-"""python -m dashboard.cli: init-db, create-user, end-sessions, load-demo, generate, load-framework, import."""
+"""python -m dashboard.cli: init-db, create-user, setup-link, end-sessions, load-demo, generate, load-framework,
+import, verify-log."""
 from __future__ import annotations
 
 import os
@@ -63,25 +64,72 @@ def init_db() -> None:
             click.echo("Database is up to date.")
 
 
+def _cli_actor() -> Any:
+    import getpass
+
+    from dashboard.audit import Actor
+
+    return Actor(user_id=None, username=f"cli:{getpass.getuser()}"[:80])
+
+
 @cli.command("create-user")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--full-name", default=None, help="Shown in the app; defaults to the staff record's name.")
 @click.option("--staff-id", type=int, default=None, help="Staff record (supervisor and peer_worker only).")
+@click.option("--setup-link", "method", flag_value="link", default=None,
+              help="Print a one-time setup link (72 hours) instead of asking for a password.")
+@click.option("--temporary-password", "method", flag_value="password",
+              help="Print a temporary password that must be changed at first sign-in.")
 @fail_cleanly
-def create_user_command(username: str, role: str, full_name: str | None, staff_id: int | None) -> None:
-    """Create an account; the password comes from PEERDASH_PASSWORD or a prompt."""
-    from dashboard.accounts import AccountError, create_user
+def create_user_command(username: str, role: str, full_name: str | None, staff_id: int | None,
+                        method: str | None) -> None:
+    """Create an account (the Accounts page's checks); the password comes from PEERDASH_PASSWORD or a prompt,
+    unless --setup-link or --temporary-password. Audited as cli:<your login>."""
+    from dashboard.accounts import AccountError, create_account
 
-    password = os.environ.get("PEERDASH_PASSWORD") or click.prompt(
+    password = None if method else os.environ.get("PEERDASH_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     with database() as (_config, db):
         try:
             with db.session() as session:
-                user = create_user(session, username, password, role, full_name=full_name, staff_id=staff_id)
+                user, secret = create_account(session, _cli_actor(), username, role, full_name, staff_id,
+                                              password=password, method=method)
                 click.echo(f"Created {user.username} ({user.role}).")
         except AccountError as exc:
             raise ConfigError(str(exc)) from None
+    if secret is not None:
+        _echo_secret(secret)
+
+
+def _echo_secret(secret: Any) -> None:
+    if secret.method == "link":
+        click.echo(f"One-time setup link (until {secret.expires_at:%Y-%m-%d %H:%M} UTC): open /setup/{secret.value} "
+                   "on the dashboard's address, e.g. http://127.0.0.1:8050/setup/" + secret.value)
+    else:
+        click.echo(f"Temporary password (to be changed at first sign-in): {secret.value}")
+
+
+@cli.command("setup-link")
+@click.argument("username")
+@fail_cleanly
+def setup_link_command(username: str) -> None:
+    """Reset an account's password: print a new one-time setup link (its sessions end; audited)."""
+    from sqlalchemy import select
+
+    from dashboard.accounts import SETUP_LINK, AccountError, reset_password
+    from models import User
+
+    with database() as (_config, db):
+        try:
+            with db.session() as session:
+                user = session.scalar(select(User).where(User.username == username.strip().lower()))
+                if user is None:
+                    raise ConfigError(f"no account named {username!r}")
+                secret = reset_password(session, _cli_actor(), user.id, user.version, SETUP_LINK)
+        except AccountError as exc:
+            raise ConfigError(str(exc)) from None
+    _echo_secret(secret)
 
 
 @cli.command("end-sessions")
@@ -168,11 +216,7 @@ def load_framework_command(path: Path, activate: bool) -> None:
 @fail_cleanly
 def import_command(kind: str, path: Path, commit: bool, date_order: str) -> None:
     """Check a CSV file (see the templates on the Import page) and, with --commit, import it all or nothing."""
-    import getpass
-
-    from dashboard.audit import Actor
-
-    actor = Actor(user_id=None, username=f"cli:{getpass.getuser()}"[:80])
+    actor = _cli_actor()
     with database() as (_config, db):
         with db.session() as session:
             report = run_import(session, kind, path.read_bytes(), file_name=path.name, actor=actor,
@@ -214,6 +258,23 @@ def _summary(counts: dict[str, int]) -> None:
     for table, rows in counts.items():
         click.echo(f"  {table:<{width}} {rows:>12,}")
 
+
+
+@cli.command("verify-log")
+@click.argument("code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@fail_cleanly
+def verify_log(code: str, file: Path) -> None:
+    """Whether FILE is exactly the supervision log generated under CODE (exit status 0) or not (1)."""
+    from dashboard.audit import Actor, record
+    from dashboard.supervision_log import MATCH, NO_MATCH, normalise_code, verify
+
+    with database() as (_config, db), db.session() as session:
+        matched = verify(session, code, file.read_bytes())
+        record(session, Actor(None, "cli"), "verify", "supervision_log", None,
+               new={"code": normalise_code(code), "matched": matched})
+    click.echo(MATCH if matched else NO_MATCH)
+    sys.exit(0 if matched else 1)
 
 if __name__ == "__main__":
     cli()

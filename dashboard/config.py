@@ -33,6 +33,8 @@ class Config:
     max_request_bytes: int = 1024 * 1024
     proxy_count: int = 0  # reverse proxies in front of the app, whose X-Forwarded-For to trust
     testing: bool = False
+    # Start-up prints a one-time setup link when no administrator has a password (tests build their own accounts).
+    first_admin_link: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:

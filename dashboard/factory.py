@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import dash
@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth, callback_payloads, exports, outage, security
+from dashboard import auth, callback_payloads, delivery, exports, outage, security, supervision_log
 from dashboard.config import Config
 from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
 from dashboard.pages import Page, check_pages
@@ -21,8 +21,6 @@ from layouts import shell
 from layouts.data_import import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
-ASSETS = Path(__file__).resolve().parent / "assets"
-BOOTSTRAP_CSS = "/assets/vendor/bootstrap-5.3.9.min.css"  # vendored: the app needs no internet
 # Dash's default page, plus the document language that screen readers need.
 INDEX_HTML = """<!DOCTYPE html>
 <html lang="en">
@@ -43,12 +41,15 @@ def create_app(config: Config | None = None) -> Dash:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         TESTING=config.testing,
+        **delivery.COMPRESSION,  # read when Dash's compress=True builds Flask-Compress
     )
     if config.proxy_count:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=config.proxy_count, x_proto=config.proxy_count)  # type: ignore[method-assign]
 
     db = connect(config.database_url)
     prepare_database(db, seed_demo=config.seed_demo)
+    if config.first_admin_link:
+        announce_first_admin(db)
     server.extensions[EXTENSION_KEY] = db
     # Before the sign-in guard, which reads form bodies: the cap must be in place before anything parses one.
     security.init_body_limits(server, config.max_request_bytes, upload_request_bytes(MAX_UPLOAD_BYTES),
@@ -56,11 +57,16 @@ def create_app(config: Config | None = None) -> Dash:
                               and viewer.may_use("import"))
     auth.init_app(server, config)
     exports.init_app(server)
+    supervision_log.init_app(server, config)
     outage.init_app(server, callbacks.FORM_FEEDBACK)
 
     app = Dash(
-        __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
-        assets_ignore=r"vendor/.*", external_stylesheets=[BOOTSTRAP_CSS], serve_locally=True,
+        __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(delivery.ASSETS),
+        # Vendored files (the app needs no internet) are named here, with their hash, rather than picked up
+        # from assets/ (assets_ignore matches file names only, so the folder is left out by path: it had loaded
+        # Bootstrap twice). Dash's graphs find window.Plotly and never fetch its full 4.8 MB plotly.min.js.
+        assets_path_ignore=["^vendor$"], external_stylesheets=[delivery.vendored_url(delivery.BOOTSTRAP_CSS)],
+        external_scripts=[delivery.vendored_url(delivery.PLOTLY_JS)], serve_locally=True, compress=True,
         title="Peer Supervision Oversight", update_title=None,
         # Page bodies differ by role, so no single validation layout exists; a unit test checks
         # instead that every callback id is in some page layout.
@@ -71,6 +77,11 @@ def create_app(config: Config | None = None) -> Dash:
     app.layout = lambda: shell.layout(auth.current_viewer(), auth.csrf_token())
     register_callbacks(app, pages)
     security.init_headers(server, app.csp_hashes, production=config.production)
+    delivery.init_caching(server)
+    # Dash sets itself up on a process's first request (walks assets/, registers the files it may serve) and not
+    # thread-safely: a second thread arriving meanwhile found no file registered and got a 500 ("dash is not a
+    # registered library") under gunicorn --threads. So one request now, before gunicorn forks the workers.
+    server.test_client().get("/assets/app.css").close()
     db.engine.dispose()  # gunicorn --preload forks after this: each worker opens its own connections
     return app
 
@@ -97,6 +108,21 @@ def prepare_database(db: Database, seed_demo: bool) -> None:
             load_reference_data(session)
 
 
+def announce_first_admin(db: Database) -> None:
+    """No administrator with a password yet: print a one-time setup link to the console (never an open setup
+    page). Each start prints a new one while nobody has used one; each is valid for 72 hours."""
+    from dashboard.accounts import SETUP_LINK_HOURS, first_admin_link
+
+    with db.session() as session:
+        found = first_admin_link(session)
+    if found:
+        username, token = found
+        print(f"No administrator has a password yet. Open /setup/{token} on this server (for example "
+              f"http://127.0.0.1:8050/setup/{token}) within {SETUP_LINK_HOURS} hours to choose the password of "
+              f"the account {username!r}; or run: python -m dashboard.cli create-user NAME --role admin",
+              file=sys.stderr, flush=True)
+
+
 def restricted(page: Page) -> Callable[..., Any]:
     """A page body shown only to roles that may use the page; others get a plain notice."""
     body = page.load_layout()
@@ -114,11 +140,16 @@ def register_pages(pages: Sequence[Page]) -> None:
     for order, page in enumerate(pages):
         dash.register_page(page.key, path=page.path, name=page.label, order=order,
                            title=f"{page.label} · Peer Supervision Oversight", layout=restricted(page))
+    # Dash shows the page registered under this module name for an address no page has: inside the shell, with a
+    # way back, instead of Dash's bare "404".
+    dash.register_page("not_found_404", path="/404", name="Page not found", title="Page not found · Peer "
+                       "Supervision Oversight", layout=shell.not_found)
 
 
 def register_callbacks(app: Dash, pages: Sequence[Page]) -> None:
     # Every callback request is checked for shape first: a malformed one is a 400, not a 500 inside Dash.
     callback_payloads.init_app(app)
+    callbacks.register_shell(app)
     registered: list[Callable[[Dash], None]] = []
     for page in pages:
         register = page.load_callbacks()

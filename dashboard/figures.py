@@ -8,6 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
+from plotly.colors import sample_colorscale, unlabel_rgb
 
 from dashboard.queries.resources import FrameworkSummary, GuideRow
 from models.vocabulary import SessionKind, labels
@@ -57,13 +58,20 @@ def framework_panel(framework: FrameworkSummary | None) -> html.Div:
         dbc.Alert("The mapping of categories to principles below is this agency's own default, not SAMHSA's: "
                   "SAMHSA publishes none. An administrator can load a corrected framework file.",
                   color="light", className="small"),
-        dbc.Table([html.Thead(html.Tr([html.Th("Category", scope="col"), html.Th("Competencies", scope="col"),
+        scroll_region(dbc.Table([html.Thead(html.Tr([html.Th("Category", scope="col"),
+                                                    html.Th("Competencies", scope="col"),
                                        html.Th("Primary principle", scope="col"),
                                        html.Th("Secondary", scope="col")])),
-                   html.Tbody(rows)], bordered=False, striped=True, size="sm", responsive=True),
+                   html.Tbody(rows)], bordered=False, striped=True, size="sm"), "Categories and principles"),
         html.P([html.Span("Source: "), framework.source], className="small text-body-secondary"),
         html.P(framework.note, className="small text-body-secondary"),
     ])
+
+
+def scroll_region(table: Any, label: str) -> html.Div:
+    """A table that may scroll sideways on a narrow screen: a named region that takes focus, so a keyboard can
+    scroll it (Bootstrap's own responsive wrapper cannot be focused: axe's scrollable-region-focusable)."""
+    return html.Div(table, className="table-responsive", tabIndex=0, role="region", **{"aria-label": label})
 
 
 # ---- Overview -------------------------------------------------------------------------------------------
@@ -129,26 +137,74 @@ def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int, by
             row_text.append(percent(value, bool(cell and cell.suppressed), min_workers))
         z.append(row_z)
         text.append(row_text)
+    x = [plotly_text(name) for _, name in principles]
+    y = [plotly_text(name) for _, name in teams]
     figure = go.Figure(go.Heatmap(
-        z=z, x=[plotly_text(name) for _, name in principles], y=[plotly_text(name) for _, name in teams], text=text,
-        texttemplate="%{text}", zmin=0, zmax=1, colorscale=COVERAGE_SCALE, xgap=2, ygap=2,
+        z=z, x=x, y=y, text=text, zmin=0, zmax=1, colorscale=COVERAGE_SCALE, xgap=2, ygap=2,
         colorbar={"tickformat": ".0%", "title": {"text": "share"}, "thickness": 12},
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    # Plotly's automatic text colour leaves many mid-scale cells under 4.5:1; each cell's label is an annotation
+    # in black or white, whichever contrasts more with that cell's colour (always at least 4.5:1).
     figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"})
+                         yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"},
+                         annotations=[{"x": column, "y": row, "text": label, "showarrow": False,
+                                       "font": {"color": cell_text_colour(value), "size": 12}}
+                                      for row, row_z, row_text in zip(y, z, text, strict=True)
+                                      for column, value, label in zip(x, row_z, row_text, strict=True)])
     return figure
 
 
-def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int, by: str = "team") -> dbc.Table:
+def relative_luminance(rgb: Sequence[float]) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour given as 0-255 channels."""
+    linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: Sequence[float], second: Sequence[float]) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def heatmap_cell_colour(value: float | None) -> tuple[float, float, float]:
+    """The colour the heatmap paints a share in (an empty cell shows the white page)."""
+    if value is None:
+        return (255.0, 255.0, 255.0)
+    red, green, blue = unlabel_rgb(sample_colorscale(COVERAGE_SCALE, [min(max(value, 0.0), 1.0)])[0])
+    return (red, green, blue)
+
+
+def cell_text_colour(value: float | None) -> str:
+    background = heatmap_cell_colour(value)
+    on_black, on_white = contrast_ratio(background, (0, 0, 0)), contrast_ratio(background, (255, 255, 255))
+    return "#000000" if on_black >= on_white else "#ffffff"
+
+
+def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int, by: str = "team",
+                  button_type: str = "heatmap-cell") -> html.Div:
+    """The heatmap as a table whose cells are buttons: the keyboard's and screen reader's way to the drill-down
+    (a program's cell filters to that program, as a click on its chart row does). button_type is the type of the
+    buttons' pattern-matching ids, which the page's callback listens to."""
     principles = list(dict.fromkeys((c.principle_code, c.principle_name) for c in cells))
     teams = _rows(cells, by)
     by_key = {(getattr(c, f"{by}_id"), c.principle_code): c for c in cells}
+
+    def cell(row_id: int, row_name: str, code: str, principle: str) -> html.Td:
+        found = by_key.get((row_id, code))
+        if found is None:
+            return html.Td("—")
+        shown = percent(getattr(found, value_attr), found.suppressed, min_workers)
+        action = f"Show {row_name}'s teams" if by == "program" else "Open the details of"
+        return html.Td(html.Button(shown, type="button", className="btn btn-link btn-sm p-0 heatmap-cell-button",
+                                   id={"type": button_type, "row": row_id, "by": by, "principle": code},
+                                   **{"aria-label": f"{row_name}, {principle}: {shown}. {action}"
+                                      + ("" if by == "program" else f" {row_name} · {principle}")}))
+
     head = html.Thead(html.Tr([html.Th(by.title(), scope="col")] + [html.Th(n, scope="col") for _, n in principles]))
-    body = html.Tbody([html.Tr([html.Th(team_name, scope="row")] + [
-        html.Td(percent(getattr(by_key[(team_id, code)], value_attr), by_key[(team_id, code)].suppressed,
-                        min_workers) if (team_id, code) in by_key else "—")
-        for code, _ in principles]) for team_id, team_name in teams])
-    return dbc.Table([head, body], size="sm", striped=True, responsive=True, className="small mb-0")
+    body = html.Tbody([html.Tr([html.Th(team_name, scope="row")] + [cell(team_id, team_name, code, principle)
+                                                                     for code, principle in principles])
+                       for team_id, team_name in teams])
+    return scroll_region(dbc.Table([head, body], size="sm", striped=True, className="small mb-0"),
+                         "Principle coverage as a table")
 
 
 def frequency_chart(rows: Sequence[Any], by: str = "team") -> go.Figure:
@@ -210,7 +266,8 @@ def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float, note: str = 
         ]))
     return html.Div([
         html.P(note, className="small mb-1") if note else None,
-        dbc.Table([head, html.Tbody(body)], size="sm", striped=True, responsive=True, className="small mb-1"),
+        scroll_region(dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small mb-1"),
+                      "Early-warning signals by team"),
         html.P("Red: administrative supervision above half of the minutes (a sign of peer drift), or a supervisor "
                "over the FTE limit.", className="small text-body-secondary mb-0"),
     ])
@@ -232,7 +289,8 @@ def drilldown_panel(detail: Any, frequency: Any, window: Any, min_workers: int) 
                                                " proficient", className="small text-body-secondary")],
                              className="h6 mt-3"))
         if rows:
-            parts.append(dbc.Table([html.Thead(html.Tr([html.Th("", scope="col"), html.Th("Competency", scope="col"),
+            parts.append(dbc.Table([html.Thead(html.Tr([html.Th("Code", scope="col"),
+                                                        html.Th("Competency", scope="col"),
                                                         html.Th("Proficient", scope="col", className="text-end"),
                                                         html.Th("Developing", scope="col", className="text-end"),
                                                         html.Th("Not rated", scope="col", className="text-end")])),

@@ -46,12 +46,32 @@ PAGES: tuple[Page, ...] = (
                                                                Role.SUPERVISOR}),
          "layouts.compliance:layout", "callbacks.compliance:register"),
     Page("resources", "/resources", "Resources", ALL_ROLES, "layouts.resources:layout", "callbacks.resources:register"),
+    # Guides: add, edit and retire the guides Resources lists and the workspace suggests; admins only.
+    Page("guides", "/guides", "Guides", frozenset({Role.ADMIN}), "layouts.guides:layout", "callbacks.guides:register"),
     Page("standards", "/standards", "Standards", frozenset({Role.ADMIN, Role.QUALITY}),
          "layouts.standards:layout", "callbacks.standards:register"),
+    # People: certification stages and workers' stages; admins edit, quality reads (callbacks.people._editor).
+    Page("people", "/people", "People", frozenset({Role.ADMIN, Role.QUALITY}),
+         "layouts.people:layout", "callbacks.people:register"),
+    # Settings: the agency's metric limits and rating scale; admins change them, quality reads (callbacks.settings).
+    Page("settings", "/settings", "Settings", frozenset({Role.ADMIN, Role.QUALITY}),
+         "layouts.settings:layout", "callbacks.settings:register"),
+    # Framework versions: admins load a file and activate a version (checked again on the server, callbacks.framework.
+    # _editor); quality reads which version every number is counted against.
+    Page("framework", "/framework", "Framework", frozenset({Role.ADMIN, Role.QUALITY}),
+         "layouts.framework:layout", "callbacks.framework:register"),
     Page("import", "/import", "Import", frozenset({Role.QUALITY, Role.ADMIN}),
          "layouts.data_import:layout", "callbacks.data_import:register"),
     Page("audit", "/audit-log", "Audit log", frozenset({Role.QUALITY, Role.ADMIN}),
          "layouts.audit_log:layout", "callbacks.audit_log:register"),
+    Page("accounts", "/accounts", "Accounts", frozenset({Role.ADMIN}),
+         "layouts.accounts:layout", "callbacks.accounts:register"),
+    # Sign-off states: a supervisor sees the sessions they ran, quality, leadership and admins the agency's.
+    Page("signoff", "/sign-off", "Sign-off", frozenset({Role.SUPERVISOR, Role.QUALITY, Role.LEADERSHIP, Role.ADMIN}),
+         "layouts.signoff:layout", "callbacks.signoff:register"),
+    # Credential requirements: admins and quality define them (checked again on save); leadership reads.
+    Page("credentials", "/credentials", "Credentials", frozenset({Role.ADMIN, Role.QUALITY, Role.LEADERSHIP}),
+         "layouts.credentials:layout", "callbacks.credentials:register"),
 )
 
 

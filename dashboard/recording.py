@@ -16,14 +16,14 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.audit import Actor, record
+from dashboard.audit import Actor, plain, record
 from dashboard.auth import Viewer
 from dashboard.numbers import is_digits, iso_day
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
 from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, RatingLevel, RatingScale,
-                    SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
-                    TeamSupervisor)
+                    SessionAmendment, SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team,
+                    TeamMembership, TeamSupervisor)
 from models.base import utcnow
 from models.supervision import SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES
 from models.vocabulary import Modality, RaterRole, Role, SessionFormat, SessionKind, labels
@@ -40,6 +40,11 @@ LEAVE_PLANNED_DAYS = 366  # leave can be recorded ahead of time, up to a year
 LEAVE_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.QUALITY)
 STALE_VERSION = ("Someone else changed this session after you opened it. Nothing was saved: "
                  "reopen it to see their changes, then edit again.")
+REASON_LIMIT = 500
+AMENDMENT_REASON_NEEDED = ("This session is signed, so a change is an amendment: say why you are amending it "
+                           "(the earlier version stays readable beside it).")
+SIGNED_NOT_DELETED = ("A signed session cannot be deleted: it is part of the supervision record. Amend it instead, "
+                      "giving the reason.")
 DUPLICATE = ("A session with the same supervisor, date, attendees and minutes is already recorded ({when}). "
              "Save anyway?")
 
@@ -416,6 +421,8 @@ def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today
     row = _own_session(session, writer, session_id, expected_version) if session_id is not None else None
     old = _session_values(row, *_links(session, row.id)) if row is not None else None
     new = _session_values(draft, draft.attendee_ids, draft.competency_ids)
+    reason = amendment_reason(raw.get("amendment_reason")) if row is not None and row.signed_at is not None \
+        and new != old else None
     if old is None or any(old[k] != new[k] for k in ("held_on", "minutes", "attendee_ids")):
         duplicates = probable_duplicates(session, draft, session_id) - set(allow_duplicate_of)
         if duplicates:
@@ -427,6 +434,9 @@ def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today
         session.add(row)
         session.flush()
     elif new != old:
+        if reason is not None:
+            assert old is not None
+            _amend(session, writer, row, old, reason)
         row.held_on, row.minutes, row.format, row.kind = draft.held_on, draft.minutes, draft.format, draft.kind
         row.modality, row.note, row.updated_by_id = draft.modality, draft.note, writer.actor.user_id
         # Set even when only the attendees or topics changed: the row's UPDATE is what makes a new version (and
@@ -439,14 +449,38 @@ def save_session(session: Session, writer: Writer, raw: Mapping[str, Any], today
         session.add_all([SessionAttendee(session_id=row.id, worker_id=w) for w in draft.attendee_ids])
         session.add_all([SessionCompetency(session_id=row.id, competency_id=c) for c in draft.competency_ids])
     _flush_or_stale(session)
-    record(session, writer.actor, "create" if old is None else "update", "supervision_session", row.id, old,
-           new | {"version": row.version})
+    record(session, writer.actor, "create" if old is None else "amend" if reason is not None else "update",
+           "supervision_session", row.id, old,
+           new | {"version": row.version} | ({"amendment_reason": reason} if reason is not None else {}))
     return row.id
+
+
+def amendment_reason(raw: object) -> str:
+    """The reason for amending a signed session: required, as text, at most REASON_LIMIT characters."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        raise Rejected([Problem("amendment_reason", AMENDMENT_REASON_NEEDED)])
+    if len(text) > REASON_LIMIT:
+        raise Rejected([Problem("amendment_reason", f"The reason is {len(text)} characters; keep it under "
+                                                    f"{REASON_LIMIT}.")])
+    return text
+
+
+def _amend(session: Session, writer: Writer, row: SupervisionSession, old: dict[str, Any], reason: str) -> None:
+    """Keep the signed version as it was, then re-sign the session as its author's amendment: the new version's
+    signature is the amendment's time, and every attendee is asked to acknowledge again (acknowledgements name
+    the version they acknowledged, which this change moves on)."""
+    previous = old | {"version": row.version, "signed_at": row.signed_at}
+    session.add(SessionAmendment(session_id=row.id, amended_by_id=writer.actor.user_id, reason=reason,
+                                 previous=plain(previous)))
+    row.signed_at, row.signed_by_id = utcnow(), writer.actor.user_id
 
 
 def delete_session(session: Session, writer: Writer, session_id: int, expected_version: int | None) -> None:
     """Delete the writer's own session (attendees and topics go with it; ratings keep, unlinked)."""
     row = _own_session(session, writer, session_id, expected_version)
+    if row.signed_at is not None:
+        raise Rejected([Problem("session", SIGNED_NOT_DELETED)])
     old = _session_values(row, *_links(session, row.id)) | {"version": row.version}
     session.delete(row)
     _flush_or_stale(session)

@@ -38,10 +38,15 @@ def read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    return parse_json(text, str(path))
+
+
+def parse_json(text: str, where: str) -> Any:
+    """Parse a data file's text (a file read here or uploaded); a syntax error names `where`, line and column."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise ConfigError(f"{where}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
 
 
 def _require(obj: Any, key: str, kind: type, where: str) -> Any:
@@ -58,14 +63,20 @@ def load_framework(session: Session, path: Path = DEFAULT_FRAMEWORK, activate: b
 
     Guide links follow the categories and principles by code, so they survive a corrected version.
     """
-    data = read_json(path)
-    name = _require(data, "name", str, str(path))
-    version = _require(data, "version", str, str(path))
+    return load_framework_data(session, read_json(path), str(path), activate)
+
+
+def load_framework_data(session: Session, data: Any, path: str, activate: bool = True) -> Framework:
+    """Load a parsed framework file (named `path` in messages) as a new version: the checks of load-framework,
+    which the Framework page's upload shares. Raises ConfigError on the first problem, with rows already added to
+    the session: the caller's transaction must roll back (session_scope does)."""
+    name = _require(data, "name", str, path)
+    version = _require(data, "version", str, path)
     if session.scalar(select(Framework.id).where(Framework.name == name, Framework.version == version)):
         raise ConfigError(f"{path}: framework {name!r} version {version!r} is already loaded; "
                           "give the corrected file a new version")
-    principles = _require(data, "principles", list, str(path))
-    categories = _require(data, "categories", list, str(path))
+    principles = _require(data, "principles", list, path)
+    categories = _require(data, "categories", list, path)
     framework = Framework(name=name, version=version, source=data.get("source", ""),
                           note=data.get("note", ""), is_active=False)
     session.add(framework)
@@ -132,20 +143,19 @@ def activate_framework(session: Session, framework: Framework) -> None:
 
 
 def _relink_guides(session: Session, old_id: int, new_id: int) -> None:
-    old_cat, new_cat = Category.__table__.alias("old_cat"), Category.__table__.alias("new_cat")
-    session.execute(insert(GuideCategory).from_select(
-        ["guide_id", "category_id"],
-        select(GuideCategory.guide_id, new_cat.c.id)
-        .join(old_cat, old_cat.c.id == GuideCategory.category_id)
-        .join(new_cat, (new_cat.c.code == old_cat.c.code) & (new_cat.c.framework_id == new_id))
-        .where(old_cat.c.framework_id == old_id)))
-    old_pr, new_pr = Principle.__table__.alias("old_pr"), Principle.__table__.alias("new_pr")
-    session.execute(insert(GuidePrinciple).from_select(
-        ["guide_id", "principle_id"],
-        select(GuidePrinciple.guide_id, new_pr.c.id)
-        .join(old_pr, old_pr.c.id == GuidePrinciple.principle_id)
-        .join(new_pr, (new_pr.c.code == old_pr.c.code) & (new_pr.c.framework_id == new_id))
-        .where(old_pr.c.framework_id == old_id)))
+    """Link each guide to the new framework's categories and principles that have the codes of its old ones."""
+    for link, target, column in ((GuideCategory.__table__, Category.__table__, "category_id"),
+                                 (GuidePrinciple.__table__, Principle.__table__, "principle_id")):
+        old, new = target.alias("old_target"), target.alias("new_target")
+        kept = link.alias("kept")  # a version activated again still has its own links: add only what it lacks
+        session.execute(insert(link).from_select(
+            ["guide_id", column],
+            select(link.c.guide_id, new.c.id)
+            .join(old, old.c.id == link.c[column])
+            .join(new, (new.c.code == old.c.code) & (new.c.framework_id == new_id))
+            .where(old.c.framework_id == old_id,
+                   ~select(kept.c.guide_id).where(kept.c.guide_id == link.c.guide_id,
+                                                  kept.c[column] == new.c.id).exists())))
 
 
 def load_guides(session: Session, path: Path = GUIDES) -> int:

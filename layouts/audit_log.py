@@ -1,4 +1,4 @@
-"""Audit log page: who changed or exported what, when, with old and new values; read-only."""
+"""Audit log page: who changed or exported what, when, with each changed field before and after; read-only."""
 from __future__ import annotations
 
 import dash_ag_grid as dag
@@ -14,8 +14,8 @@ COLUMNS = [
     {"field": "action", "headerName": "Action", "width": 110},
     {"field": "entity", "headerName": "Entity", "width": 170},
     {"field": "entity_id", "headerName": "Id", "width": 80},
-    {"field": "old_values", "headerName": "Old values", "flex": 1, "wrapText": True, "autoHeight": True},
-    {"field": "new_values", "headerName": "New values", "flex": 1, "wrapText": True, "autoHeight": True},
+    {"field": "changes", "headerName": "Changes (field: before → after)", "flex": 2, "minWidth": 260, "wrapText": True,
+     "autoHeight": True, "cellStyle": {"whiteSpace": "pre-line", "lineHeight": "1.4"}},
     {"field": "address", "headerName": "Address", "width": 120},
 ]
 
@@ -40,9 +40,12 @@ def layout(**_: str) -> html.Div:
                      dbc.Input(id=ids.AUDIT_TO, type="date", debounce=True)], md=6, lg=2),
         ], className="g-3")), className="mb-3 shadow-sm"),
         html.P(id=ids.AUDIT_COUNT, className="small text-body-secondary", **{"aria-live": "polite"}),
+        html.Section(id=ids.AUDIT_DETAIL, className="mb-3", **{"aria-live": "polite", "aria-label": "Chosen event"}),
         dag.AgGrid(id=ids.AUDIT_GRID, columnDefs=COLUMNS, rowData=[],
                    defaultColDef={"sortable": True, "resizable": True, "editable": False},
                    dashGridOptions={"pagination": True, "paginationPageSize": 100,
+                                    "rowSelection": {"mode": "singleRow", "checkboxes": False,
+                                                     "enableClickSelection": True},
                                     "localeText": {"noRowsToShow": "No events match these filters."}},
                    style={"height": "640px"}),
     ])

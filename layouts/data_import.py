@@ -36,8 +36,8 @@ def grid(grid_id: str, columns: list[dict[str, object]]) -> dag.AgGrid:
 def layout(**_: str) -> html.Div:
     return html.Div([
         html.H1("Import", className="page-title"),
-        html.P("Add programs and teams, staff, team moves, leave of absence, supervision sessions or ratings from a "
-               "CSV file. "
+        html.P("Add programs and teams, staff, team moves, certification stages, leave of absence, supervision "
+               "sessions or ratings from a CSV file. "
                "Every file is checked first and nothing is written until you import it; a file with any "
                "problem is refused as a whole.", className="page-lead"),
         dbc.Card(dbc.CardBody([

@@ -35,21 +35,25 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
             dbc.Col([dbc.Label("Window", html_for=ids.OVERVIEW_WINDOW),
                      dbc.Select(id=ids.OVERVIEW_WINDOW, value=preset,
                                 options=[{"label": label, "value": v} for v, label in WINDOW_PRESETS])],
-                    md=2),
-            dbc.Col(html.Div([dbc.Label("From – to", html_for=ids.OVERVIEW_CUSTOM_RANGE),
-                              dcc.DatePickerRange(id=ids.OVERVIEW_CUSTOM_RANGE, start_date=start, end_date=end,
-                                                  display_format="YYYY-MM-DD", minimum_nights=0)],
-                             id=ids.OVERVIEW_CUSTOM_WRAP, hidden=preset != "custom"), md=3),
+                    md=4, lg=3, xl=2),  # "Last 365 days" whole from 390 to 1440 px (md=2 cut it at 780)
+            # The browser's own date fields (as in every form here): Dash 4's range picker carries ARIA attributes
+            # its element may not have (axe: aria-allowed-attr, critical) and a calendar a keyboard cannot use.
+            dbc.Col(html.Div(dbc.Row([
+                dbc.Col([dbc.Label("From", html_for=ids.OVERVIEW_CUSTOM_START),
+                         dbc.Input(id=ids.OVERVIEW_CUSTOM_START, type="date", value=start, debounce=True)]),
+                dbc.Col([dbc.Label("To", html_for=ids.OVERVIEW_CUSTOM_END),
+                         dbc.Input(id=ids.OVERVIEW_CUSTOM_END, type="date", value=end, debounce=True)]),
+            ], className="g-2"), id=ids.OVERVIEW_CUSTOM_WRAP, hidden=preset != "custom"), md=8, lg=3),
             dbc.Col([dbc.Label("Program", html_for=ids.OVERVIEW_PROGRAM),
                      dbc.Select(id=ids.OVERVIEW_PROGRAM, value=program if is_digits(program or "") else ALL,
-                                options=[{"label": "All programs", "value": ALL}])], md=3),
+                                options=[{"label": "All programs", "value": ALL}])], md=4, lg=3),
             dbc.Col(html.Details([
                 html.Summary("Teams", id=ids.OVERVIEW_TEAMS_SUMMARY, className="form-label"),
                 # Native checkboxes: Dash 4's dropdown is not reachable by keyboard or screen reader.
                 dbc.Checklist(id=ids.OVERVIEW_TEAMS, value=[int(t) for t in team_values], options=[],
                               className="overview-team-list small"),
-            ], open=bool(team_values)), md=4),
-        ], className="g-3")), className="mb-3 shadow-sm"),
+            ], open=bool(team_values)), md=8, lg=3, xl=4),
+        ], className="g-3")), className="mb-3 shadow-sm filters-card"),
         dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot"),
         dbc.Row([
             dbc.Col(_panel("Principle coverage by team", html.Div([
@@ -58,11 +62,13 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                                options=[{"label": label, "value": v} for v, label in MODES]),
                 html.Div(id=ids.OVERVIEW_HEATMAP_EMPTY),
                 dcc.Store(id=ids.OVERVIEW_HEATMAP_KEYS),
-                dcc.Graph(id=ids.OVERVIEW_HEATMAP, config={"displayModeBar": False},
-                          style={"height": "460px"}),
+                # On a phone the chart's labels cannot be read: the table opens first and the chart is not drawn.
+                html.Div(dcc.Graph(id=ids.OVERVIEW_HEATMAP, config={"displayModeBar": False},
+                                   style={"height": "460px"}), className="heatmap-chart"),
                 html.Details([html.Summary("Show as a table"), html.Div(id=ids.OVERVIEW_HEATMAP_TABLE)],
-                             className="mt-2"),
-            ]), "Click a cell for the principle's competencies and the guides that help."), lg=7),
+                             className="mt-2", id=ids.OVERVIEW_HEATMAP_DETAILS),
+            ]), "Click a cell, or open the table and press a cell's button, for the principle's competencies and the "
+                "guides that help."), lg=7),
             dbc.Col(_panel("Supervision frequency against the standard",
                            dcc.Graph(id=ids.OVERVIEW_FREQUENCY, config={"displayModeBar": False},
                                      style={"height": "520px"})), lg=5),
@@ -75,8 +81,10 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                            "month to date is left out."), lg=5),
             dbc.Col(_panel("Early-warning signals", html.Div(id=ids.OVERVIEW_SIGNALS)), lg=7),
         ], className="g-3 my-1"),
+        # A dialog named by its title; Escape closes it and focus goes back to the cell that opened it.
         dbc.Offcanvas(dcc.Loading(html.Div(id=ids.OVERVIEW_DRILLDOWN_BODY), type="dot"),
-                      id=ids.OVERVIEW_DRILLDOWN, title="Details", placement="end", is_open=False,
+                      id=ids.OVERVIEW_DRILLDOWN, title=html.Span("Details", id=ids.OVERVIEW_DRILLDOWN_TITLE),
+                      labelledby=ids.OVERVIEW_DRILLDOWN_TITLE, keyboard=True, placement="end", is_open=False,
                       style={"width": "min(720px, 100vw)"}),
         html.Div(id=ids.OVERVIEW_URL_SYNC, hidden=True),
     ])

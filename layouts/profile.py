@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -11,11 +11,15 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.figures import empty_figure, plotly_text
+from dashboard.queries.ledger import Progress
+from dashboard.queries.signoff import SessionSignoff
 from dashboard.queries.supervision import DueDate
 from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow, NotDiscussed, RosterRow,
                                          WorkerGuide, WorkerRef, WorkerSession)
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
 from layouts import ids
+from layouts.ledger import hours_panel, log_form
+from layouts.signoff import signoff_cell
 from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
 from models.vocabulary import DueStatus, RaterRole
 
@@ -54,11 +58,43 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
             "last_individual": due.last_individual.isoformat() if due.last_individual else None,
             "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
             "days_until_due": due.days_until_due, "minutes_label": minutes,
+            "minutes_this_month": due.minutes_this_month, "required_this_month": due.required_this_month,
             "due_order": due.days_until_due if due.days_until_due is not None else 10**6,
             "principles": [{"code": p.code, "name": p.name, "abbr": abbreviation(p.name),
                             "share": p.share, "proficient": p.proficient, "of": p.competencies}
                            for p in row.principles]})
     return result
+
+
+def card_gap(row: dict[str, Any]) -> str:
+    """The due status's own fact, said apart from the minutes (overdue is about the gap, not the month's minutes):
+    '41 days since the last individual session · next due 2026-11-02' (the roster's "days since": leave left out)."""
+    since = "the last individual session" if row.get("last_individual") else "hire (no individual session yet)"
+    days = row.get("days_since")
+    gap = f"{days} {'day' if days == 1 else 'days'} since {since}" if days is not None else "no gap counted"
+    return f"{gap} · next due {row.get('next_due') or '—'}"
+
+
+def card_minutes(row: dict[str, Any]) -> str:
+    """'Supervision minutes this month: 90 (the month's minimum: 60)'; the minimum only when the month has one."""
+    required = row.get("required_this_month")
+    return (f"Supervision minutes this month: {row.get('minutes_this_month')}"
+            + (f" (the month's minimum: {required})" if required is not None else ""))
+
+
+def roster_cards(rows: Sequence[dict[str, Any]], card_type: str) -> list[html.Li]:
+    """The roster's rows (as roster_rows makes them) as cards for a phone: the name is the button that opens the
+    profile; status, due date and minutes underneath, the status coloured as in the grid and also said in words."""
+    if not rows:
+        return [html.Li("No peer workers on your teams today.", className="text-body-secondary")]
+    ordered = sorted(rows, key=lambda row: (row["due_order"], row["worker"]))
+    return [html.Li([
+        html.Button(row["worker"], type="button", className="btn btn-link p-0 fw-semibold roster-worker-button",
+                    id={"type": card_type, "worker": row["worker_id"]}),
+        html.Div(f"{row['team']} · {row['stage']}", className="small text-body-secondary"),
+        html.Div([html.Span(row["status_label"], className="fw-semibold"), f": {card_gap(row)}"], className="small"),
+        html.Div(card_minutes(row), className="small"),
+    ], className=f"roster-card status-{str(row['status']).replace('_', '-')}") for row in ordered]
 
 
 def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Card:
@@ -143,8 +179,11 @@ def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels
         "yaxis": grid | {"title": {"text": "average level"}, "dtick": 1, "range": [low - 0.2, high + 0.2]}}}
 
 
-def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None) -> Any:
-    """The worker's sessions; the viewer's own ones get an Edit button (the server checks again on save)."""
+def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None,
+                   signoff: Mapping[int, SessionSignoff] | None = None, acknowledge_as: int | None = None) -> Any:
+    """The worker's sessions with their sign-off; the viewer's own ones get Edit and Sign buttons, and a peer worker
+    reading their own record an Acknowledge button (the server checks each again)."""
+    signoff = signoff or {}
     if not sessions:
         return dbc.Alert("No supervision sessions recorded yet.", color="secondary")
     rows = []
@@ -155,10 +194,14 @@ def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None) -
         rows.append(html.Tr([html.Td(s.held_on.isoformat(), className="text-nowrap"),
                              html.Td(FORMAT_LABELS.get(s.format, s.format)), html.Td(KIND_LABELS.get(s.kind, s.kind)),
                              html.Td(MODALITY_LABELS.get(s.modality, s.modality)), html.Td(s.minutes),
-                             html.Td(", ".join(s.competency_codes) or "—"), html.Td(s.supervisor_name), html.Td(edit)]))
+                             html.Td(", ".join(s.competency_codes) or "—"), html.Td(s.supervisor_name),
+                             html.Td(signoff_cell(signoff.get(s.id), editable_by is not None
+                                                  and s.supervisor_id == editable_by, acknowledge_as),
+                                     className="signoff-cell"),
+                             html.Td(edit)]))
     return html.Div(dbc.Table([
         html.Thead(html.Tr([html.Th(h) for h in ("Date", "Format", "Kind", "Modality", "Minutes", "Discussed",
-                                                 "Supervisor")] + [html.Th(html.Span("Actions",
+                                                 "Supervisor", "Sign-off")] + [html.Th(html.Span("Actions",
                                                                                      className="visually-hidden"))])),
         html.Tbody(rows)], size="sm", striped=True, className="small mb-0"), className="profile-sessions",
         tabIndex=0, role="region", **{"aria-label": "Supervision sessions"})  # scrolls: keyboard users need focus
@@ -201,7 +244,8 @@ def leaves_panel(leaves: Sequence[LeaveRow], editable: bool) -> Any:
 def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categories: Sequence[CategoryLevels],
             labels: dict[int, str], history: Sequence[HistoryPoint], sessions: Sequence[WorkerSession],
             discussed: NotDiscussed, last_n: int, guides: Sequence[WorkerGuide], editable_by: int | None,
-            own_record: bool = False, leaves: Sequence[LeaveRow] = (), leave_editable: bool = False) -> html.Div:
+            own_record: bool = False, leaves: Sequence[LeaveRow] = (), leave_editable: bool = False,
+            signoff: Mapping[int, SessionSignoff] | None = None, hours: Sequence[Progress] = ()) -> html.Div:
     """A worker's profile; own_record words it for the peer worker reading their own."""
     titles = {c.code: c.title for c in categories}
     return html.Div([
@@ -210,6 +254,10 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
             dbc.Col(dbc.Card([dbc.CardHeader(html.H3("Competencies: supervisor and self", className="h6 mb-0")),
                               dbc.CardBody(ratings_panel(categories, labels))], className="shadow-sm h-100"), lg=7),
             dbc.Col([
+                dbc.Card([dbc.CardHeader(html.H3("Certification hours", className="h6 mb-0")),
+                          dbc.CardBody([hours_panel(hours, own_record), log_form(worker.id)],
+                                       id=ids.PROFILE_HOURS)],
+                         className="shadow-sm mb-3"),
                 dbc.Card([dbc.CardHeader(html.H3("Guides for you" if own_record else "Guides for this worker",
                                                           className="h6 mb-0")),
                           dbc.CardBody(guides_panel(guides), id=ids.PROFILE_GUIDES)], className="shadow-sm mb-3"),
@@ -235,7 +283,8 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
                                          style={"height": "320px"}, id=ids.PROFILE_HISTORY))],
                  className="shadow-sm mb-3"),
         dbc.Card([dbc.CardHeader(html.H3(f"Supervision sessions ({len(sessions)} most recent)", className="h6 mb-0")),
-                  dbc.CardBody(sessions_table(sessions, editable_by), id=ids.PROFILE_SESSIONS)],
+                  dbc.CardBody(sessions_table(sessions, editable_by, signoff,
+                                              worker.id if own_record else None), id=ids.PROFILE_SESSIONS)],
                  className="shadow-sm"),
     ], id=ids.PROFILE_LOADED)
 

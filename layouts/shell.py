@@ -16,8 +16,8 @@ def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
     nav_items = [dbc.NavItem(dbc.NavLink(s.label, href=s.path, active="exact", id=f"nav-{s.key}"))
                  for s in (viewer.pages() if viewer else ())]
     user_menu = [] if viewer is None else [
-        # The name opens "Your sessions" (where each signed-in browser can be ended).
-        html.Span([html.A(viewer.full_name, href="/account/sessions", id="shell-user-name", title="Your sessions",
+        # The name opens My account (the password, and a link to the sessions each signed-in browser can end).
+        html.Span([html.A(viewer.full_name, href="/account", id="shell-user-name", title="My account",
                           className="fw-semibold text-white"),
                    dbc.Badge(viewer.role_label, id="shell-user-role", color="light", text_color="dark",
                              className="ms-2")],
@@ -29,17 +29,22 @@ def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
     navbar = dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Peer Supervision Oversight", href="/", external_link=True),
-            dbc.NavbarToggler(id="shell-toggler"),
-            dbc.Collapse(dbc.Nav(nav_items, navbar=True, className="me-auto"), navbar=True,
-                         id="shell-collapse", is_open=True),
-            html.Div(user_menu, className="d-flex align-items-center"),
+            dbc.NavbarToggler(id=ids.SHELL_TOGGLER),
+            # Closed until the menu button opens it below xl (1200 px): an admin's eleven links and the user menu
+            # need that width on one line; narrower, they overflowed the window and hid Sign out.
+            dbc.Collapse([dbc.Nav(nav_items, navbar=True, className="me-auto"),
+                          html.Div(user_menu, className="shell-user-menu d-flex align-items-center flex-wrap gap-2")],
+                         navbar=True, id=ids.SHELL_COLLAPSE, is_open=False),
         ], fluid=True),
-        color="#1d3557", dark=True, className="mb-3", id="shell-navbar",
+        color="#1d3557", dark=True, expand="xl", className="mb-3", id="shell-navbar",
     )
     return html.Div([
         dcc.Location(id=ids.URL),
+        # The first stop for a keyboard: past the navbar to the page (visible only when it has focus).
+        html.A("Skip to main content", href="#main", className="visually-hidden-focusable skip-link"),
         html.Header(navbar),
-        html.Main(dbc.Container(dash.page_container, fluid=True, className="pb-5"), id="main"),
+        # tabIndex -1: the skip link and a page change can put focus here without adding a Tab stop.
+        html.Main(dbc.Container(dash.page_container, fluid=True, className="pb-5"), id="main", tabIndex=-1),
     ])
 
 
@@ -48,3 +53,11 @@ def forbidden(section_label: str) -> dbc.Alert:
                       html.P(f"The {section_label} section is not part of your role's view. "
                              "Use the sections in the bar above.", className="mb-0")],
                      color="warning", className="mt-4", id="forbidden")
+
+
+def not_found(**_: str) -> html.Div:
+    return html.Div([html.H1("Page not found", className="page-title"),
+                     html.P("There is no page at this address. It may have been mistyped, or the link may be old.",
+                            className="page-lead"),
+                     html.A("Go to your start page", href="/", id="not-found-home", className="btn btn-primary")],
+                    id="not-found")

@@ -4,7 +4,23 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.rule_packs import STANDARD_PACKS
 from layouts import ids
+
+
+def _packs() -> html.Details:
+    """The shipped standard rule packs, to copy into the form, each with its citation as the source."""
+    return html.Details([
+        html.Summary("Rule packs: shipped standards with their citation"),
+        html.P("A pack is the rule as we read it. The agency must check it against the current text of the rule "
+               "before relying on it. To use one, enter its rules above and paste its source: a version whose "
+               "source begins with the citation names it in the compliance reasons.", className="small mb-2"),
+        html.Ul([html.Li([html.Strong(pack.label), html.Br(),
+                          html.Span("; ".join(f"{r.stage_code}: every {r.max_days} days, {r.min_minutes} min a month"
+                                              for r in pack.rules), className="small"), html.Br(),
+                          html.Small(f"Source: {pack.source}", className="text-body-secondary")])
+                 for pack in STANDARD_PACKS], className="small ps-3 mb-0"),
+    ], className="mt-3")
 
 
 def layout(**_: str) -> html.Div:
@@ -33,6 +49,7 @@ def layout(**_: str) -> html.Div:
                     dbc.Label("Source (which rule or funder requires it)", html_for=ids.STANDARDS_SOURCE,
                               className="mt-3"),
                     dbc.Textarea(id=ids.STANDARDS_SOURCE, rows=2),
+                    _packs(),
                     dbc.Button("Save version", id=ids.STANDARDS_SAVE, color="primary", className="mt-3"),
                     html.Div(id=ids.STANDARDS_MESSAGE, className="mt-3", role="status"),
                 ]),

@@ -9,6 +9,7 @@ from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
 from layouts.ids import ALL
+from layouts.signoff import acknowledge_dialog, amendment_reason_field, sign_dialog
 from models.vocabulary import DueStatus, Modality, SessionFormat, SessionKind, labels
 
 STATUS_LABELS = labels(DueStatus)
@@ -42,11 +43,23 @@ ROSTER_COLUMNS = [
     {"field": "due_order", "hide": True, "sort": "asc"},
     {"field": "minutes_label", "headerName": "Minutes / month", "minWidth": 110,
      "headerTooltip": "Supervision minutes this month of the month's minimum"},
+    {"field": "signoff", "headerName": "Sign-off", "minWidth": 150, "tooltipField": "signoff",
+     "headerTooltip": "This worker's sessions still unsigned some days after they were held (7 by default), and "
+                      "signed ones they have not acknowledged some days after signing (14 by default)",
+     "cellClassRules": {"status-overdue": "params.value"}},
+    {"field": "hours", "headerName": "Cert. hours", "minWidth": 100, "sortable": False,
+     "headerTooltip": "Supervision hours counted toward the least advanced credential requirement that applies, "
+                      "of the hours it requires (see the profile for each requirement)"},
     {"field": "principles", "headerName": "Principle coverage", "minWidth": 150, "sortable": False,
      "headerTooltip": "Per principle (R, P, V, Rf, T): the share of its competencies the supervisor's current "
                       "rating puts at proficient or above; ratings past the staleness limit do not count",
      "filter": False, "cellRenderer": "PrincipleBars", "cellDataType": False},
 ]
+
+
+# Tab leaves a grid instead of walking its cells (the session form's 60 competencies cost ~4 stops each, the
+# roster ~10 a worker); inside, the arrow keys move and Space ticks a row, as ARIA's grid pattern expects.
+ONE_TAB_STOP = {"tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"}}
 
 
 def roster_grid() -> dag.AgGrid:
@@ -57,7 +70,7 @@ def roster_grid() -> dag.AgGrid:
                        "autoHeaderHeight": True},
         getRowId="params.data.row_id", columnSize="responsiveSizeToFit",
         dashGridOptions={"domLayout": "autoHeight", "rowHeight": 44, "tooltipShowDelay": 300,
-                         "localeText": {"noRowsToShow": "No peer workers on your teams today."}},
+                         "localeText": {"noRowsToShow": "No peer workers on your teams today."}} | ONE_TAB_STOP,
         className="ag-theme-quartz roster-grid")
 
 
@@ -100,13 +113,19 @@ def session_form() -> dbc.Modal:
                                        {"field": "label", "headerName": "Competency", "flex": 2}],
                            defaultColDef={"resizable": True, "flex": 1},
                            getRowId="params.data.id",
+                           # The tick column's header is named: an empty column header says nothing to a screen
+                           # reader (axe: empty-table-header).
                            dashGridOptions={"rowSelection": {"mode": "multiRow", "headerCheckbox": False},
-                                            "rowHeight": 34},
+                                            "selectionColumnDef": {"headerName": "Discussed", "minWidth": 110},
+                                            "rowHeight": 34} | ONE_TAB_STOP,
                            style={"height": "260px"}, className="ag-theme-quartz"),
                 html.Small(id=ids.SESSION_TOPIC_COUNT, className="text-body-secondary"),
+                html.Small(" In the list: arrow keys move, Space ticks or unticks a competency, Tab leaves the list.",
+                           className="text-body-secondary"),
             ], className="mb-3"),
             dbc.Label("Note (optional, no client details)", html_for=ids.SESSION_NOTE),
             dbc.Textarea(id=ids.SESSION_NOTE, maxLength=2000, rows=2),
+            amendment_reason_field(),
             html.Div(id=ids.SESSION_FEEDBACK, className="mt-3", role="alert", **{"aria-live": "assertive"}),
             # Shown with a probable-duplicate warning; the server saves a duplicate only when this is ticked and
             # names the sessions the warning was about.
@@ -190,16 +209,21 @@ def my_team(team: str | None = None, worker: str | None = None, **_: str) -> htm
                                 options=[{"label": "All my teams", "value": ALL}])], md=4),
             dbc.Col(dbc.Button("Log a session", id=ids.SESSION_OPEN, color="primary"),
                     className="d-flex align-items-end justify-content-md-end", md=8),
-        ], className="g-3")), className="mb-3 shadow-sm"),
+        ], className="g-3")), className="mb-3 shadow-sm filters-card"),
         _message_area(),
         dbc.Card([dbc.CardHeader([html.H2("Roster", className="h6 mb-0"),
-                                  html.Small("Overdue first. Click a worker for their profile.",
+                                  html.Small("Overdue first. Click a worker, or move to their name with the arrow keys "
+                                             "and press Enter, for their profile.",
                                              className="text-body-secondary")]),
-                  dbc.CardBody(roster_grid())], className="mb-3 shadow-sm"),
+                  # The grid from md up; on a phone, where its columns cannot fit, one card per worker instead.
+                  dbc.CardBody([html.Div(roster_grid(), className="d-none d-md-block"),
+                                html.Ul(id=ids.MY_TEAM_CARDS, className="list-unstyled mb-0 d-md-none roster-cards")])],
+                 className="mb-3 shadow-sm"),
         dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
         session_form(),
         rating_form("Record ratings"),
         leave_form(),
+        sign_dialog(),
         html.Div(id=ids.MY_TEAM_URL_SYNC, hidden=True),
     ])
 
@@ -215,4 +239,5 @@ def my_record(**_: str) -> html.Div:
         _message_area(),
         dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
         rating_form("Rate yourself"),
+        acknowledge_dialog(),
     ])

@@ -1,9 +1,9 @@
-"""User accounts, their roles, their sign-in sessions, and the login attempts that the throttle counts."""
+"""User accounts, their roles, setup links and sign-in sessions, and the login attempts the throttle counts."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -32,6 +32,30 @@ class User(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set for a new account and after an administrator's reset: the app shows only "My account" until the
+    # person chooses their own password (through a setup link or after signing in with a temporary one).
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Optimistic locking, as for supervision sessions: two administrators editing one account at once cannot
+    # overwrite each other (the second save is refused). Sign-ins do not touch this row, so they never conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SetupLink(Base):
+    """A one-time link to choose a password: the link carries a random token, only its SHA-256 is kept here.
+
+    Valid until expires_at; choosing a password through any of an account's links ends all of them, and an
+    administrator issuing a new link ends the older ones."""
+
+    __tablename__ = "setup_links"
+    __table_args__ = (Index("ix_setup_links_user_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(Base):

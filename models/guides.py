@@ -1,7 +1,9 @@
 """Resource guides and the categories and principles each one helps with."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from datetime import date
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -18,6 +20,7 @@ class ResourceGuide(Base):
     extra_links: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(default=0)
+    retired_on: Mapped[date | None] = mapped_column(Date)  # retired: shown nowhere, kept for the record
 
 
 class GuideCategory(Base):

@@ -21,6 +21,8 @@ class Program(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str | None] = mapped_column(String(500))
+    # Archived from this day (NULL: in use): kept with its history, left out of the filters' choices.
+    archived_on: Mapped[date | None] = mapped_column(Date)
     teams: Mapped[list[Team]] = relationship(back_populates="program", order_by="Team.name")
 
 
@@ -30,6 +32,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    archived_on: Mapped[date | None] = mapped_column(Date)  # as Program.archived_on
     program: Mapped[Program] = relationship(back_populates="teams")
 
 

@@ -17,6 +17,7 @@ class AgencySettings(Base):
         CheckConstraint("min_cell_workers >= 0", name="min_cell_nonnegative"),
         CheckConstraint("fte_per_supervisor_limit > 0", name="fte_limit_positive"),
         CheckConstraint("principle_holding_share > 0 AND principle_holding_share <= 1", name="holding_share"),
+        CheckConstraint("unsigned_flag_days > 0 AND unacknowledged_flag_days > 0", name="signoff_flag_days"),
     )
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     # A supervisor rating older than this no longer counts as current.
@@ -26,3 +27,7 @@ class AgencySettings(Base):
     fte_per_supervisor_limit: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal(7))
     # A worker "holds" a principle when proficient on at least this share of its competencies.
     principle_holding_share: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0.75"))
+    # Sign-off flags: a session unsigned more than this many days after it was held, and a signature not
+    # acknowledged by every attendee this many days after signing, are shown on the roster and the Sign-off page.
+    unsigned_flag_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    unacknowledged_flag_days: Mapped[int] = mapped_column(default=14, server_default="14")

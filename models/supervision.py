@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String,
-                        Text)
+from sqlalchemy import (CheckConstraint, Date, FetchedValue, ForeignKey, ForeignKeyConstraint, Index, Integer,
+                        String, Text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -40,15 +40,32 @@ class SupervisionSession(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic locking: an update from a stale copy matches no row and is refused (no lost update).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Sign-off (dashboard/signoff.py): set when the supervisor signs, and again when they save an amendment; a
+    # signed session is locked, so any later change is an amendment with a reason (SessionAmendment).
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     __mapper_args__ = {"version_id_col": version}
 
 
 class SessionAttendee(Base):
+    """A worker's attendance of a session, with the session's date (held_on) kept beside it by the database."""
+
     __tablename__ = "session_attendees"
-    __table_args__ = (Index("ix_session_attendees_worker", "worker_id", "session_id"),)
+    __table_args__ = (Index("ix_session_attendees_worker", "worker_id", "session_id"),
+                      Index("ix_session_attendees_worker_held_on", "worker_id", "held_on"),
+                      Index("ix_session_attendees_held_on", "held_on", "worker_id", "session_id"))
     session_id: Mapped[int] = mapped_column(
         ForeignKey("supervision_sessions.id", ondelete="CASCADE"), primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    # Always the session's date: triggers (migration 0009) set it on every insert and update of an attendance and
+    # carry a session's new date to its attendances, whoever writes (so it is never written here). It lets a
+    # window's attendances be read as a range of an index. Nullable only because SQLite completes the row after
+    # the insert; no row stays NULL.
+    held_on: Mapped[date | None] = mapped_column(Date, server_default=FetchedValue(),
+                                                 server_onupdate=FetchedValue())
+    # Read back after a write with a SELECT, never RETURNING: on SQLite the completed row is a second insert made by
+    # a trigger, which RETURNING does not see.
+    __mapper_args__ = {"eager_defaults": False}
 
 
 class SessionCompetency(Base):

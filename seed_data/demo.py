@@ -43,11 +43,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from psycopg import sql
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from dashboard.accounts import create_user
+from dashboard.bulk import advance_sequence, bulk_insert, first_free_id
 from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.errors import ConfigError
 from models import (Base, Category, CategoryPrinciple, CertificationStage, Competency, CompetencyRating, Framework,
@@ -55,6 +55,7 @@ from models import (Base, Category, CategoryPrinciple, CertificationStage, Compe
                     StageAssignment, Staff, StandardRule, SupervisionSession, SupervisionStandard, Team,
                     TeamMembership, TeamSupervisor, utcnow)
 from dashboard.reference import load_reference_data
+from seed_data.demo_signoff import seed_requirements, seed_signoffs
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,6 @@ WEAK_PRINCIPLE_CODE = "trauma-informed"
 BEHIND_DAYS = 120  # how long the behind team has been slipping
 BEHIND_SILENT_DAYS = 35  # longer than any stage's allowed interval, so a silent worker is overdue
 TEAMS_PER_CHUNK = 25  # ~200 workers' sessions and ratings held in memory at a time
-BATCH_ROWS = 10_000  # rows per executemany where there is no COPY
 
 MISSED_SESSION_RATE = 0.08
 RANDOM_LEAVE_RATE = 0.07
@@ -332,7 +332,7 @@ class IdCounter:
     """Hands out explicit ids after what a table already holds, so children reference parents directly."""
 
     def __init__(self, session: Session, model: type[Base]) -> None:
-        self.next = (session.scalar(select(func.max(model.__table__.c.id))) or 0) + 1
+        self.next = first_free_id(session, model.__table__)
 
     def take(self) -> int:
         value = self.next
@@ -341,42 +341,25 @@ class IdCounter:
 
 
 class BulkWriter:
-    """Writes rows as fast as the database allows: COPY on PostgreSQL, batched executemany elsewhere."""
+    """Writes rows with the app's bulk writer (dashboard.bulk: COPY on PostgreSQL, the driver's executemany on
+    SQLite), counting them per table for the progress line and the summary."""
 
     def __init__(self, session: Session, progress: Progress | None) -> None:
         self.session = session
         self.progress = progress
         self.counts: dict[str, int] = {}
-        self.is_postgresql = session.get_bind().dialect.name == "postgresql"
 
     def write(self, model: type[Base], columns: Sequence[str], rows: Sequence[Row]) -> None:
         name = model.__tablename__
-        connection = self.session.connection()
-        if self.is_postgresql:
-            copy_statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns)))
-            driver_connection = connection.connection.driver_connection
-            assert driver_connection is not None  # the session's live psycopg connection
-            with driver_connection.cursor() as cursor, cursor.copy(copy_statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            for start in range(0, len(rows), BATCH_ROWS):
-                connection.execute(insert(model), [dict(zip(columns, row, strict=True))
-                                                   for row in rows[start:start + BATCH_ROWS]])
+        bulk_insert(self.session, model.__table__, columns, rows)
         self.counts[name] = self.counts.get(name, 0) + len(rows)
         if self.progress is not None:
             self.progress(name, self.counts[name])
 
     def advance_sequences(self) -> None:
-        """PostgreSQL sequences know nothing of explicit ids; move them past the rows written."""
-        if not self.is_postgresql:
-            return
         for model in TABLES_WITH_IDS:
             if self.counts.get(model.__tablename__):
-                self.session.execute(select(func.setval(
-                    func.pg_get_serial_sequence(model.__tablename__, "id"),
-                    select(func.max(model.__table__.c.id)).scalar_subquery())))
+                advance_sequence(self.session, model.__table__)
 
 
 def generate(session: Session, *, end_date: date, scale: Scale = DEMO, seed: int = 2015,
@@ -786,4 +769,6 @@ def seed_demo_agency(session: Session, *, end_date: date) -> dict[str, int]:
     create_user(session, "supervisor", DEMO_PASSWORD, "supervisor", staff_id=supervisor_id,
                 allow_short_password=True)
     create_user(session, "peer", DEMO_PASSWORD, "peer_worker", staff_id=peer_id, allow_short_password=True)
-    return {**counts, "users": len(DEMO_ACCOUNTS) + 2}
+    signed = seed_signoffs(session, end_date, keep_open_for=peer_id)
+    seed_requirements(session)
+    return {**counts, "users": len(DEMO_ACCOUNTS) + 2, "signed_sessions": signed}

@@ -79,5 +79,6 @@ def make_app(db: Database, instance: Path, **overrides: object) -> Dash:
     from dashboard.factory import create_app
 
     config = Config(database_url=db.engine.url.render_as_string(hide_password=False), secret_key="test-secret",
-                    instance_path=instance, seed_demo=False, testing=True)
+                    instance_path=instance, seed_demo=False, testing=True,
+                    first_admin_link=False)
     return create_app(config.with_(**overrides))

@@ -18,11 +18,25 @@ dagcomponentfuncs.PrincipleBars = function (props) {
         }));
 };
 
-// The roster's worker name as a real button: reachable by keyboard, announced as a control. Its click sends the
-// row id to Dash as the grid's cellRendererData (the server checks the id before showing anything).
+// The roster's worker name as a real button, announced as a control. Its click sends the row id to Dash as the
+// grid's cellRendererData (the server checks the id before showing anything). AG Grid keeps keyboard focus on the
+// cell, not on the button inside it, so Enter or Space on the cell presses the button.
 dagcomponentfuncs.WorkerLink = function (props) {
+    const button = React.useRef(null);
+    React.useEffect(function () {
+        const cell = props.eGridCell;
+        if (!cell) return undefined;
+        function press(event) {
+            if ((event.key === 'Enter' || event.key === ' ') && event.target === cell && button.current) {
+                event.preventDefault();
+                button.current.click();
+            }
+        }
+        cell.addEventListener('keydown', press);
+        return function () { cell.removeEventListener('keydown', press); };
+    }, [props.eGridCell]);
     return React.createElement('button', {
-        type: 'button', className: 'btn btn-link p-0 roster-worker-button',
+        type: 'button', className: 'btn btn-link p-0 roster-worker-button', ref: button, tabIndex: -1,
         onClick: function () { props.setData(props.data.row_id); },
     }, props.value);
 };

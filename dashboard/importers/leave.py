@@ -40,8 +40,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
             check.fail("employee_code", f"{code} is a {staff.role}; leave is recorded for peer workers")
         if staff and start:
             check.once(first_row, (staff.code, start), "start_date", "a leave from this date for this person")
-        if check.errors:
-            plan.errors.extend(check.errors)
+        if plan.rejects(check):
             continue
         assert staff and start
         checked.append((row, staff, start, back_on))

@@ -28,6 +28,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     by_code = staff_by_code(session)
     teams = teams_by_name(session)
     team_names = {tid: name for tid, name in session.execute(select(Team.id, Team.name))}
+    archived = set(session.scalars(select(Team.id).where(Team.archived_on.is_not(None))))
     checked: list[tuple[int, StaffRef, int, date]] = []
     first_row: dict[tuple[str | None, date], int] = {}
     for row, values in parsed.rows:
@@ -42,14 +43,15 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         team_id = teams.get((program.lower(), team.lower())) if program and team else None
         if program and team and team_id is None:
             check.fail("team", f"no team '{shown(team)}' in program '{shown(program)}' (import teams first)")
+        elif team_id in archived:
+            check.fail("team", "the team is archived; restore it on the People page first")
         if staff and start:
             if before_hire(start, staff.hire_date):
                 check.fail("start_date", f"before the hire date ({staff.hire_date.isoformat()})")
             elif after_leaving(start, staff.left_on):
                 check.fail("start_date", f"on or after the day the person left ({staff.left_on.isoformat()})")
             check.once(first_row, (staff.code, start), "start_date", "a move for this person on this date")
-        if check.errors:
-            plan.errors.extend(check.errors)
+        if plan.rejects(check):
             continue
         assert staff and team_id and start
         checked.append((row, staff, team_id, start))

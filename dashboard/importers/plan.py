@@ -1,5 +1,5 @@
 """The plan of an import and its report: the row checker, what every kind's planner shares (staff and team
-look-ups, the calendar of who was where, the bulk writers), and import_file, which reads a file, plans it and
+look-ups, the calendar of who was where, the bulk audit events), and import_file, which reads a file, plans it and
 applies the plan all or nothing.
 """
 from __future__ import annotations
@@ -8,16 +8,17 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, plain, record
+from dashboard.bulk import bulk_insert
 from dashboard.importers.reading import (DATE_ORDERS, ImportRefused, Kind, ParsedFile, RowError, choice_key,
                                          parse_date, read_csv, shown, split_list)
 from dashboard.recording import in_future
@@ -161,6 +162,11 @@ class Plan:
         if change.action != "unchanged" and len(self.changes) < PREVIEW_ROWS:
             self.changes.append(change)
 
+    def rejects(self, check: RowChecker) -> bool:
+        """Whether a row failed its checks; its errors join the plan's."""
+        self.errors.extend(check.errors)
+        return bool(check.errors)
+
 
 @dataclass(frozen=True)
 class StaffRef:
@@ -276,6 +282,53 @@ def read_people(check: RowChecker, column: str, by_code: dict[str, StaffRef], ro
     return found
 
 
+def read_person(check: RowChecker, column: str, by_code: dict[str, StaffRef], role: str, too_many: str
+                ) -> StaffRef | None:
+    """The one person a column names (read_people's checks), or None with `too_many` as the error for several."""
+    people = read_people(check, column, by_code, role)
+    if len(people) > 1:
+        check.fail(column, too_many)
+    return people[0] if len(people) == 1 else None
+
+
+class KeyedRow(Protocol):
+    """A checked file row with its natural key (the key rows are matched by)."""
+
+    @property
+    def row(self) -> int: ...
+
+    @property
+    def key(self) -> Hashable: ...
+
+
+KeyedT = TypeVar("KeyedT", bound=KeyedRow)
+
+
+def new_rows(plan: Plan, entity: str, rows: Sequence[KeyedT], recorded: Mapping[Any, Any],
+             details: Callable[[KeyedT], Any], label: Callable[[KeyedT], str],
+             duplicate: Callable[[KeyedT, int], RowError], conflict: Callable[[KeyedT, Any], RowError]
+             ) -> list[KeyedT]:
+    """Sort checked rows by natural key and return those to create, in file order. A key already on an earlier
+    row is an error (`duplicate`, given that row); a recorded key is "unchanged" when its details are the
+    file's and an error otherwise (`conflict`, given what is recorded); every other row is a "create"."""
+    first: dict[Any, int] = {}
+    to_insert: list[KeyedT] = []
+    for item in rows:
+        if item.key in first:
+            plan.errors.append(duplicate(item, first[item.key]))
+            continue
+        first[item.key] = item.row
+        if item.key in recorded:
+            if recorded[item.key] == details(item):
+                plan.add(Change(item.row, "unchanged", entity, label(item)))
+            else:
+                plan.errors.append(conflict(item, recorded[item.key]))
+            continue
+        to_insert.append(item)
+        plan.add(Change(item.row, "create", entity, label(item)))
+    return to_insert
+
+
 def read_competencies(check: RowChecker, column: str, competencies: dict[str, int],
                     required: bool) -> list[int]:
     codes = split_list(check.values.get(column, ""))
@@ -293,46 +346,6 @@ def read_competencies(check: RowChecker, column: str, competencies: dict[str, in
     return found
 
 
-
-def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
-    """Ids for `count` new rows, taken up front so that executemany needs no RETURNING (row-at-a-time on SQLite).
-
-    PostgreSQL hands them out from the table's sequence (safe alongside other writers). SQLite has one
-    writer at a time; a writer that slipped in between makes the insert fail on the key, and the whole
-    import rolls back.
-    """
-    if count == 0:
-        return []
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        sequence = connection.scalar(select(func.pg_get_serial_sequence(table.name, "id")))
-        return list(connection.scalars(select(func.nextval(sequence)).select_from(
-            func.generate_series(1, count))))
-    start = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
-    return list(range(start, start + count))
-
-
-def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Write rows (tuples in `columns` order, already checked) in the caller's transaction, the fastest way each
-    database offers: COPY on PostgreSQL, the driver's executemany on SQLite (SQLAlchemy's per-row parameter
-    processing cost as much as the insert itself). Dates go as ISO text, timestamps as naive UTC.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    marks = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
-                               [tuple(_sqlite_value(v) for v in row) for row in rows])
-
-
 AUDIT_COLUMNS = ("occurred_at", "user_id", "username", "address", "action", "entity", "entity_id", "new_values")
 
 
@@ -346,15 +359,6 @@ def record_created(session: Session, actor: Actor, action: str, entity: str,
     bulk_insert(session, AuditEvent.__table__, AUDIT_COLUMNS,
                 [(now, actor.user_id, actor.username, actor.address, action, entity, str(entity_id), encode(new))
                  for entity_id, new in events])
-
-
-def _sqlite_value(value: Any) -> Any:
-    """What SQLAlchemy's SQLite types store: dates and timestamps as text, the same format it reads back."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def import_file(session: Session, kind: Kind, planner: Planner, data: bytes, *, file_name: str, actor: Actor,

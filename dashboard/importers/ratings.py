@@ -10,9 +10,10 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor
-from dashboard.importers.plan import (Calendar, Change, Plan, RowChecker, StaffRef, active_framework_competencies,
-                                      active_scale_levels, allocate_ids, bulk_insert, chunks, read_competencies,
-                                      read_people, record_created, staff_by_code)
+from dashboard.bulk import allocate_ids, bulk_insert
+from dashboard.importers.plan import (Calendar, Plan, RowChecker, StaffRef, active_framework_competencies,
+                                      active_scale_levels, chunks, new_rows, read_competencies, read_person,
+                                      record_created, staff_by_code)
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import NOTE_LIMIT, after_leaving, before_hire, level_on_scale
 from models import RATER_ROLES, CompetencyRating, CurrentRating, utcnow
@@ -45,7 +46,6 @@ class RatingRow:
         return (self.worker_id, self.competency_id, self.rater_role, self.rater_id, self.rated_on)
 
 
-
 # The rating row rules: as the form's (dashboard/recording.py, check_ratings), with the hire and leaving dates
 # and the scale decided by recording.py's before_hire, after_leaving and level_on_scale; see sessions.py.
 def check_rating_facts(check: RowChecker, rated_on: date | None, worker: StaffRef | None,
@@ -73,10 +73,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     for row, values in parsed.rows:
         check = RowChecker(row, values, today, date_order)
         rated_on = check.date("rated_on")
-        workers = read_people(check, "worker_code", by_code, Role.PEER_WORKER)
-        worker = workers[0] if len(workers) == 1 else None
-        if len(workers) > 1:
-            check.fail("worker_code", "one worker per rating")
+        worker = read_person(check, "worker_code", by_code, Role.PEER_WORKER, "one worker per rating")
         competency = read_competencies(check, "competency", competencies, required=True)
         if len(competency) > 1:
             check.fail("competency", "one competency per row")
@@ -90,8 +87,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
                 check.fail("rater_code", "a self-rating is by the worker: leave it blank or use the worker's code")
             rater = worker
         elif rater_role == RaterRole.SUPERVISOR:
-            raters = read_people(check, "rater_code", by_code, Role.SUPERVISOR)
-            rater = raters[0] if len(raters) == 1 else None
+            rater = read_person(check, "rater_code", by_code, Role.SUPERVISOR, "one rater per rating")
         note = check.text("note", required=False, max_length=NOTE_LIMIT)
         staged.append((check, rated_on, worker, rater_role, rater,
                        {"competency": competency[0] if len(competency) == 1 else None, "level": level,
@@ -101,8 +97,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     checked: list[RatingRow] = []
     for check, rated_on, worker, rater_role, rater, fields in staged:
         check_rating_facts(check, rated_on, worker, rater_role, rater, calendar)
-        if check.errors:
-            plan.errors.extend(check.errors)
+        if plan.rejects(check):
             continue
         assert rated_on and worker and rater_role and rater and fields["competency"] and fields["level"]
         checked.append(RatingRow(check.row, rated_on, worker.id, fields["competency"], fields["level"], rater_role,
@@ -110,26 +105,16 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     existing = _recorded_ratings(session, checked)
     names = {ref.id: ref.code for ref in by_code.values()}
     codes = {cid: code for code, cid in competencies.items()}
-    first: dict[tuple[int, int, str, int, date], int] = {}
-    to_insert: list[RatingRow] = []
-    for item in checked:
-        label = f"{item.rated_on.isoformat()} {names[item.worker_id]} {codes[item.competency_id]} = {item.level} " \
-                f"({item.rater_role})"
-        if item.key in first:
-            plan.errors.append(RowError(item.row, "competency", codes[item.competency_id], "duplicate row: the same "
-                                        f"worker, competency, rater and date are on row {first[item.key]}"))
-            continue
-        first[item.key] = item.row
-        if item.key in existing:
-            if existing[item.key] == item.level:
-                plan.add(Change(item.row, "unchanged", "rating", label))
-            else:
-                plan.errors.append(RowError(item.row, "level", str(item.level), "a different level "
-                                            f"({existing[item.key]}) is recorded for this worker, competency, rater "
-                                            "and date; record a new rating in the app"))
-            continue
-        to_insert.append(item)
-        plan.add(Change(item.row, "create", "rating", label))
+    to_insert = new_rows(
+        plan, "rating", checked, existing, details=lambda item: item.level,
+        label=lambda item: f"{item.rated_on.isoformat()} {names[item.worker_id]} {codes[item.competency_id]} = "
+                           f"{item.level} ({item.rater_role})",
+        duplicate=lambda item, earlier: RowError(
+            item.row, "competency", codes[item.competency_id],
+            f"duplicate row: the same worker, competency, rater and date are on row {earlier}"),
+        conflict=lambda item, level: RowError(
+            item.row, "level", str(item.level), f"a different level ({level}) is recorded for this worker, "
+            "competency, rater and date; record a new rating in the app"))
 
     def apply(s: Session, actor: Actor) -> None:
         assert scale_id is not None

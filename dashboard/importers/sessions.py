@@ -11,8 +11,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor
-from dashboard.importers.plan import (Calendar, Change, Plan, RowChecker, StaffRef, active_framework_competencies,
-                                      allocate_ids, bulk_insert, chunks, read_competencies, read_people,
+from dashboard.bulk import allocate_ids, bulk_insert
+from dashboard.importers.plan import (Calendar, Plan, RowChecker, StaffRef, active_framework_competencies,
+                                      chunks, new_rows, read_competencies, read_people, read_person,
                                       record_created, staff_by_code)
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import (MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, after_leaving, attendee_count_fits, before_hire,
@@ -103,10 +104,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     for row, values in parsed.rows:
         check = RowChecker(row, values, today, date_order)
         held_on = check.date("held_on")
-        supervisors = read_people(check, "supervisor_code", by_code, Role.SUPERVISOR)
-        supervisor = supervisors[0] if len(supervisors) == 1 else None
-        if len(supervisors) > 1:
-            check.fail("supervisor_code", "one supervisor per session")
+        supervisor = read_person(check, "supervisor_code", by_code, Role.SUPERVISOR, "one supervisor per session")
         format_ = check.choice("format", SESSION_FORMATS)
         fields = {"kind": check.choice("kind", SESSION_KINDS), "modality": check.choice("modality", SESSION_MODALITIES),
                   "minutes": read_minutes(check),
@@ -118,35 +116,24 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     checked: list[SessionRow] = []
     for check, held_on, supervisor, format_, attendees, fields in staged:
         check_session_facts(check, held_on, supervisor, format_, attendees, calendar)
-        if check.errors:
-            plan.errors.extend(check.errors)
+        if plan.rejects(check):
             continue
         assert held_on and supervisor and format_
         checked.append(SessionRow(check.row, held_on, supervisor.id, format_, fields["kind"], fields["modality"],
                                   fields["minutes"], tuple(sorted(w.id for w in attendees)),
                                   tuple(sorted(fields["competency_ids"])), fields["note"]))
     existing = _recorded_sessions(session, checked)
-    first: dict[tuple[int, date, tuple[int, ...]], int] = {}
-    to_insert: list[SessionRow] = []
     names = {ref.id: ref.code for ref in by_code.values()}
-    for item in checked:
-        label = f"{item.held_on.isoformat()} {names[item.supervisor_id]} with " + \
-                ", ".join(str(names[w]) for w in item.attendee_ids)
-        if item.key in first:
-            plan.errors.append(RowError(item.row, "attendee_codes", "", "duplicate row: the same supervisor, date "
-                                        f"and attendees are on row {first[item.key]}"))
-            continue
-        first[item.key] = item.row
-        if item.key in existing:
-            if existing[item.key] == item.details:
-                plan.add(Change(item.row, "unchanged", "session", label))
-            else:
-                plan.errors.append(RowError(item.row, "attendee_codes", "", "a session with this supervisor, date "
-                                            "and attendees is already recorded with other details; correct it "
-                                            "in the app"))
-            continue
-        to_insert.append(item)
-        plan.add(Change(item.row, "create", "session", label))
+    to_insert = new_rows(
+        plan, "session", checked, existing, details=lambda item: item.details,
+        label=lambda item: f"{item.held_on.isoformat()} {names[item.supervisor_id]} with "
+                           + ", ".join(str(names[w]) for w in item.attendee_ids),
+        duplicate=lambda item, earlier: RowError(
+            item.row, "attendee_codes", "",
+            f"duplicate row: the same supervisor, date and attendees are on row {earlier}"),
+        conflict=lambda item, _recorded: RowError(
+            item.row, "attendee_codes", "", "a session with this supervisor, date and attendees is already recorded "
+            "with other details; correct it in the app"))
 
     def apply(s: Session, actor: Actor) -> None:
         ids = insert_sessions(s, to_insert, actor)

@@ -80,8 +80,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
             check.fail("left_on", "leaving date is before the hire date")
         if code is not None and code in first_row:
             check.fail("employee_code", f"duplicate row: this code is on row {first_row[code]}")
-        if check.errors:
-            plan.errors.extend(check.errors)
+        if plan.rejects(check):
             if code is not None:
                 first_row.setdefault(code, row)
             continue

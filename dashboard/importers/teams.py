@@ -33,8 +33,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         program = check.text("program")
         team = check.text("team")
         description = check.text("program_description", required=False, max_length=500)
-        if check.errors:
-            plan.errors.extend(check.errors)
+        if plan.rejects(check):
             continue
         assert program is not None and team is not None
         key = (program.lower(), team.lower())

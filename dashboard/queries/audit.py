@@ -1,13 +1,13 @@
 """The audit log, read-only: filter choices and the newest events matching a filter."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dashboard.audit import Change, changes
 from models import AuditEvent
 
 PAGE_LIMIT = 1000  # newest first; narrow the filter to see older events
@@ -30,8 +30,7 @@ class AuditRow:
     action: str
     entity: str
     entity_id: str | None
-    old_values: str  # "key: value · key: value", "" when none
-    new_values: str
+    changes: tuple[Change, ...]  # the fields the event changed (a create's new values, a delete's old ones)
     address: str | None
 
 
@@ -55,20 +54,6 @@ def choices(session: Session) -> AuditChoices:
     return AuditChoices(distinct(AuditEvent.username), distinct(AuditEvent.entity), distinct(AuditEvent.action))
 
 
-def _as_text(values: dict[str, object] | None) -> str:
-    """{"fte": "0.50", "left_on": null} -> 'fte: 0.50 · left_on: —': readable, one value per key, keys sorted."""
-    if values is None:
-        return ""
-    if not isinstance(values, dict):
-        return json.dumps(values, ensure_ascii=False)
-
-    def show(value: object) -> str:
-        if value is None:
-            return "—"
-        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return " · ".join(f"{key}: {show(values[key])}" for key in sorted(values))
-
-
 def events(session: Session, wanted: AuditFilter, limit: int = PAGE_LIMIT) -> AuditPage:
     """Events matching every given filter, newest first (at most `limit`), and how many match in all."""
     conditions = []
@@ -86,4 +71,4 @@ def events(session: Session, wanted: AuditFilter, limit: int = PAGE_LIMIT) -> Au
     rows = session.execute(select(AuditEvent).where(*conditions)
                            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)).scalars()
     return AuditPage(tuple(AuditRow(e.id, e.occurred_at, e.username, e.action, e.entity, e.entity_id,
-                                    _as_text(e.old_values), _as_text(e.new_values), e.address) for e in rows), total)
+                                    changes(e.old_values, e.new_values), e.address) for e in rows), total)

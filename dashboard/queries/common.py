@@ -92,10 +92,12 @@ def visible_team_ids(scope: Scope, filters: TeamFilter) -> Select[int]:
     return query
 
 
-def teams_in_view(session: Session, scope: Scope, filters: TeamFilter) -> list[TeamRef]:
-    rows = session.execute(
-        select(Team.id, Team.name, Program.id, Program.name).join(Program, Program.id == Team.program_id)
-        .where(Team.id.in_(visible_team_ids(scope, filters))).order_by(Program.name, Team.name))
+def teams_in_view(session: Session, scope: Scope, filters: TeamFilter, in_use_only: bool = False) -> list[TeamRef]:
+    """The teams a view covers; in_use_only leaves archived teams out (a filter's choices: an archived team keeps
+    its history in every view, but is no longer offered)."""
+    query = (select(Team.id, Team.name, Program.id, Program.name).join(Program, Program.id == Team.program_id)
+             .where(Team.id.in_(visible_team_ids(scope, filters))).order_by(Program.name, Team.name))
+    rows = session.execute(query.where(Team.archived_on.is_(None)) if in_use_only else query)
     return [TeamRef(*row) for row in rows]
 
 

@@ -11,9 +11,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.common import TeamFilter, Window, visible_team_ids
-from dashboard.queries.supervision import iter_standard_status
+from dashboard.queries.supervision import GapViolation, iter_standard_status
+from dashboard.queries.supervision.reasons import _gap_span
+from dashboard.rule_packs import cited_by, rule_words
 from dashboard.scope import Scope
-from models import CertificationStage, Program, Staff, Team, TeamSupervisor
+from models import CertificationStage, Program, Staff, SupervisionStandard, Team, TeamSupervisor
 
 MET, NOT_MET = "met", "not met"
 
@@ -124,6 +126,34 @@ def _team_details(session: Session, scope: Scope, window: Window, teams: TeamFil
     return programs, {team_id: ", ".join(names) for team_id, names in supervisors.items()}
 
 
+def _citations(session: Session) -> list[tuple[date, str | None]]:
+    """Each standard version's effective date and the citation of the pack it came from (None: no citation),
+    newest first."""
+    versions = session.execute(select(SupervisionStandard.effective_from, SupervisionStandard.source)
+                               .order_by(SupervisionStandard.effective_from.desc())).all()
+    return [(day, pack.citation if (pack := cited_by(source)) else None) for day, source in versions]
+
+
+def cite(reasons: tuple[str, ...], gaps: tuple[GapViolation, ...],
+         citations: list[tuple[date, str | None]]) -> tuple[str, ...]:
+    """The reasons with each too-long gap naming the rule it broke when the standard version in force on the gap's
+    first day (the one that set its limit) carries a citation: "gap of 9 days in March 2026 (2 to 11 Mar); limit 7;
+    DC 22-A DCMR 7314: weekly". Added here, when the reasons are shown, so the kept judgements are unchanged; a
+    version without a citation leaves the reason as it was."""
+    texts = list(reasons)
+    for gap in gaps:
+        citation = next((c for day, c in citations if day <= gap.start), None)
+        if citation is None:
+            continue
+        opening = f"gap of {gap.days} days {_gap_span(gap.start, gap.end)}"
+        ending = f"; limit {gap.limit}"
+        for index, text in enumerate(texts):
+            if text.startswith(opening) and text.endswith(ending):
+                texts[index] = f"{text}; {citation}: {rule_words(gap.limit)}"
+                break
+    return tuple(texts)
+
+
 def iter_rows(session: Session, scope: Scope, window: Window, filters: ComplianceFilter, *,
               by_month: bool = False, stream: bool = False) -> Iterator[ComplianceRow]:
     """One row per peer worker (per calendar month with by_month) judged by standard_status over the period.
@@ -139,12 +169,17 @@ def iter_rows(session: Session, scope: Scope, window: Window, filters: Complianc
         return
     programs, supervisors = _team_details(session, scope, window, teams)
     stages = dict(session.execute(select(CertificationStage.code, CertificationStage.name)).all())
+    citations = _citations(session)
+    cited = any(c for _, c in citations)
 
     def row(worker_id: int, worker_name: str, team_id: int, team_name: str, stage_code: str | None, meets: bool,
-            individual_sessions: int, minutes: int, longest_gap_days: int | None, gap_violations: object,
+            individual_sessions: int, minutes: int, longest_gap_days: int | None,
+            gap_violations: tuple[GapViolation, ...],
             month_shortfalls: object, reasons: tuple[str, ...], period_start: date | None, period_end: date | None,
             required_individual_sessions: int | None, required_minutes: int, leave_days: int) -> ComplianceRow:
         """A ComplianceRow from a WorkerStandard's fields (iter_standard_status's make)."""
+        if cited and gap_violations:
+            reasons = cite(reasons, gap_violations, citations)
         return ComplianceRow(
             worker_id, worker_name, programs.get(team_id, ""), team_name, supervisors.get(team_id, ""),
             stages.get(stage_code or "", ""), period_start or window.start, period_end or window.end,
@@ -180,7 +215,8 @@ def choices(session: Session, scope: Scope, window: Window) -> FilterChoices:
     visible = visible_team_ids(scope, TeamFilter())
     team_rows = session.execute(
         select(Team.id, Team.name, Program.id, Program.name).join(Program, Program.id == Team.program_id)
-        .where(Team.id.in_(visible)).order_by(Program.name, Team.name)).all()
+        .where(Team.id.in_(visible), Team.archived_on.is_(None))  # archived teams keep their rows, not a choice
+        .order_by(Program.name, Team.name)).all()
     programs = sorted({(p_id, p_name) for _, _, p_id, p_name in team_rows}, key=lambda p: p[1])
     supervisors = session.execute(
         select(Staff.id, Staff.full_name).join(TeamSupervisor, TeamSupervisor.staff_id == Staff.id)

@@ -16,7 +16,7 @@ from dashboard.queries.resources import GuideRow, list_guides
 from dashboard.scope import Scope
 from models import (Category, CategoryPrinciple, Competency, CompetencyRating, CurrentRating, Framework,
                     Principle, Program, RatingScale, SessionAttendee, SessionCompetency, Staff,
-                    SupervisionSession, Team, TeamMembership)
+                    Team, TeamMembership)
 from models.vocabulary import RaterRole, Role
 
 SUPERVISOR = RaterRole.SUPERVISOR  # the only rater role that counts towards coverage; self ratings never do
@@ -24,8 +24,8 @@ WEAKEST_CATEGORIES = 2  # how many of a principle's weakest categories the drill
 
 
 @dataclass(frozen=True)
-class CoverageCell:
-    """One team × principle cell of the proficiency heatmap; shares are None when suppressed or empty."""
+class TeamPrincipleCell:
+    """What every team × principle cell of the heatmap says about where it stands (its fields come first)."""
 
     team_id: int
     team_name: str
@@ -33,6 +33,12 @@ class CoverageCell:
     principle_code: str
     principle_name: str
     workers: int
+
+
+@dataclass(frozen=True)
+class CoverageCell(TeamPrincipleCell):
+    """One team × principle cell of the proficiency heatmap; shares are None when suppressed or empty."""
+
     pairs: int
     proficient: int
     rated: int
@@ -42,15 +48,9 @@ class CoverageCell:
 
 
 @dataclass(frozen=True)
-class AttentionCell:
+class AttentionCell(TeamPrincipleCell):
     """One team × principle cell of the discussed-mode heatmap; share is None when suppressed or empty."""
 
-    team_id: int
-    team_name: str
-    program_id: int
-    principle_code: str
-    principle_name: str
-    workers: int
     competencies: int
     discussed: int
     share: float | None
@@ -326,17 +326,16 @@ def attention(session: Session, scope: Scope, window: Window, filters: TeamFilte
     workers = _workers_per_team(session, members_during(window, visible))
     at_end = _workers_per_team(session, members_on(window.end, visible))
     primary = _primary_principles(framework.id)
-    held = SupervisionSession.held_on
-    # Distinct (team, competency) first, driven from the sessions in the window; the DISTINCT also keeps
+    held = SessionAttendee.held_on  # the session's date, kept on the attendance: the window is a range of it
+    # Distinct (team, competency) first, driven from the attendances in the window; the DISTINCT also keeps
     # SQLite from flattening it and starting from every discussed competency instead.
     team_topics = (select(TeamMembership.team_id, SessionCompetency.competency_id).distinct()
-                   .select_from(SupervisionSession)
-                   .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+                   .select_from(SessionAttendee)
                    .join(Staff, and_(Staff.id == SessionAttendee.worker_id, Staff.role == Role.PEER_WORKER))
                    .join(TeamMembership, and_(TeamMembership.staff_id == SessionAttendee.worker_id,
                                               TeamMembership.start_date <= held,
                                               or_(TeamMembership.end_date.is_(None), TeamMembership.end_date > held)))
-                   .join(SessionCompetency, SessionCompetency.session_id == SupervisionSession.id)
+                   .join(SessionCompetency, SessionCompetency.session_id == SessionAttendee.session_id)
                    .where(held >= window.start, held <= window.end, TeamMembership.team_id.in_(visible))
                    .subquery("team_topics"))
     discussed: dict[tuple[int, int], int] = {

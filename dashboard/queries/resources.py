@@ -91,9 +91,11 @@ def framework_summary(session: Session) -> FrameworkSummary | None:
 
 def list_guides(session: Session, principle_code: str | None = None,
                 category_code: str | None = None) -> list[GuideRow]:
-    """Guides linked to the principle and/or category (codes in the active framework), or all guides."""
+    """Guides in use (not retired) linked to the principle and/or category (codes in the active framework), or all
+    guides in use; every page that shows or suggests guides comes here."""
     framework_id = active_framework_id(session)
-    query = select(ResourceGuide).order_by(ResourceGuide.sort_order, ResourceGuide.title)
+    query = (select(ResourceGuide).where(ResourceGuide.retired_on.is_(None))
+             .order_by(ResourceGuide.sort_order, ResourceGuide.title))
     if principle_code:
         query = query.where(ResourceGuide.id.in_(
             select(GuidePrinciple.guide_id).join(Principle, Principle.id == GuidePrinciple.principle_id)

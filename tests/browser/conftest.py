@@ -43,10 +43,16 @@ def browser_app(demo_today_db: Database, tmp_path: Path) -> Iterator[Dash]:
     app.server.extensions["peerdash.db"].engine.dispose()
 
 
-def log_in(dash_duo: DashComposite, app: Dash, username: str, password: str = "demo") -> None:
-    """Start the app, sign in through the real HTML form, and wait for the shell to render."""
+def start(dash_duo: DashComposite, app: Dash) -> None:
+    """Serve the app to a desktop-sized window: the navbar is a menu below 1200 px (phone tests narrow it)."""
     # DASH_TEST_PORT lets two checkouts run their browser tests side by side.
     dash_duo.start_server(app, navigate=False, port=int(os.environ.get("DASH_TEST_PORT", "8050")))
+    dash_duo.driver.set_window_size(1400, 1000)
+
+
+def log_in(dash_duo: DashComposite, app: Dash, username: str, password: str = "demo") -> None:
+    """Start the app, sign in through the real HTML form, and wait for the shell to render."""
+    start(dash_duo, app)
     dash_duo.driver.get(f"{dash_duo.server.url}/login")
     dash_duo.driver.find_element(By.ID, "username").send_keys(username)
     dash_duo.driver.find_element(By.ID, "password").send_keys(password)

@@ -66,6 +66,16 @@ def test_quality_sees_a_messy_file_refused_row_by_row_then_imports_a_clean_one_a
     WebDriverWait(dash_duo.driver, 10).until(lambda _d: "E9101" in dash_duo.find_element("#audit-grid").text)
     screenshot(dash_duo, "audit-log-quality")
     assert accessibility_violations(dash_duo) == []
+    # choosing the created staff record's event shows its fields as a table: Field / Before / After
+    dash_duo.find_element("#audit-grid .ag-row[row-index='1'] .ag-cell[col-id='entity']").click()
+    dash_duo.wait_for_element("#audit-detail table", timeout=10)
+    headers = [th.text for th in dash_duo.find_elements("#audit-detail thead th")]
+    assert headers == ["Field", "Before", "After"]
+    cells = {tr.find_element("css selector", "th").text: [td.text for td in tr.find_elements("css selector", "td")]
+             for tr in dash_duo.find_elements("#audit-detail tbody tr")}
+    assert cells["employee_code"] == ["—", "E9101"] and cells["fte"] == ["—", "0.50"]
+    screenshot(dash_duo, "audit-log-chosen-quality")
+    assert accessibility_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
 
 

@@ -2,14 +2,13 @@
 and a cross-site page cannot sign the browser in as someone else."""
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, start
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +16,6 @@ pytestmark = pytest.mark.browser
 def test_pages_charts_and_grids_run_under_the_policy_and_sign_out_works(dash_duo: DashComposite,
                                                                          browser_app: Dash) -> None:
     log_in(dash_duo, browser_app, "quality")
-    dash_duo.driver.set_window_size(1400, 1000)  # quality's six sections fill a narrower bar
     dash_duo.wait_for_element("#overview-heatmap .main-svg", timeout=30)  # plotly.js drew, without eval
     dash_duo.driver.get(f"{dash_duo.server.url}/compliance")
     dash_duo.wait_for_contains_text("#compliance-summary", "met the standard", timeout=30)  # ag-grid, clientside
@@ -34,7 +32,7 @@ def test_pages_charts_and_grids_run_under_the_policy_and_sign_out_works(dash_duo
 
 
 def test_a_cross_site_page_cannot_sign_the_browser_in(dash_duo: DashComposite, browser_app: Dash) -> None:
-    dash_duo.start_server(browser_app, navigate=False, port=int(os.environ.get("DASH_TEST_PORT", "8050")))
+    start(dash_duo, browser_app)
     url = dash_duo.server.url
     attacker = (f'<form method="post" action="{url}/login"><input name="username" value="leader">'
                 '<input name="password" value="demo"></form><script>document.forms[0].submit()</script>')

@@ -111,8 +111,9 @@ def test_quality_and_admin_commit_a_clean_file_once_and_the_audit_log_shows_it(c
     assert [(r["action"], r["entity"]) for r in log["audit-grid"]["rowData"]] == [("import", "teams file"),
                                                                                    ("create", "team")]
     assert log["audit-count"]["children"] == "2 events match."
-    assert log["audit-grid"]["rowData"][1]["new_values"] == f"name: Team C · program_id: {program_id(people_db)}"
-    assert log["audit-grid"]["rowData"][1]["old_values"] == ""
+    assert log["audit-grid"]["rowData"][1]["changes"] == f"name: — → Team C\nprogram_id: — → {program_id(people_db)}"
+    assert log["audit-grid"]["rowData"][1]["fields"] == [["name", "—", "Team C"],
+                                                         ["program_id", "—", str(program_id(people_db))]]
 
 
 @pytest.mark.parametrize("contents,kind,order,message", [
@@ -195,5 +196,25 @@ def test_the_audit_log_offers_no_way_to_change_events(client: FlaskClient) -> No
     dependencies = json.loads(client.get("/_dash-dependencies").data)
     audit_outputs = [d["output"] for d in dependencies if "audit-" in d["output"]]
     assert audit_outputs and all("audit-grid.rowData" in o or "audit-count" in o or ".options" in o
-                                 for o in audit_outputs)
-    assert not any(i["id"] == "audit-grid" and i["property"] != "id" for d in dependencies for i in d["inputs"])
+                                 or o == "audit-detail.children" for o in audit_outputs)
+    # the grid's only inputs: mounting (the filter choices) and choosing a row (its changes shown as a table)
+    assert {i["property"] for d in dependencies for i in d["inputs"] if i["id"] == "audit-grid"} == {"id",
+                                                                                                   "selectedRows"}
+
+
+def test_a_chosen_event_reads_as_a_table_of_field_before_and_after(client: FlaskClient) -> None:
+    login(client, "quality")
+    chosen = {"action": "update", "entity": "staff", "entity_id": "7", "username": "admin",
+              "occurred_at": "2026-05-01 09:30:00", "fields": [["fte", "1.00", "0.50"], ["left_on", "—", "2026-06-30"]]}
+    result = json.dumps(response_of(callback(client, [("audit-detail", "children")],
+                                             [("audit-grid", "selectedRows", [chosen])])))
+    assert "update staff 7 by admin, 2026-05-01 09:30:00 UTC" in result
+    assert [h in result for h in ('"Field"', '"Before"', '"After"', '"scope": "col"')] == [True] * 4
+    assert '"fte"' in result and '"1.00"' in result and '"0.50"' in result and '"2026-06-30"' in result
+    for odd in (None, [], [chosen, chosen], ["x"], [{"fields": "not a list"}]):
+        answer = json.dumps(response_of(callback(client, [("audit-detail", "children")],
+                                                 [("audit-grid", "selectedRows", odd)])))
+        assert "Choose an event in the list" in answer and "Before" not in answer
+    login(client, "supervisor")
+    refused = callback(client, [("audit-detail", "children")], [("audit-grid", "selectedRows", [chosen])])
+    assert refused.status_code == 403

@@ -174,8 +174,8 @@ def test_a_peer_worker_gets_403_from_the_overview_whatever_the_filters(demo_clie
                                                                        output: str) -> None:
     login(demo_client, "peer", "demo")
     component, prop = output.split(".")
-    junk = [("overview-window", "value", "custom"), ("overview-custom-range", "start_date", "²026-01-01"),
-            ("overview-custom-range", "end_date", ["x"]), ("overview-program", "value", "²"),
+    junk = [("overview-window", "value", "custom"), ("overview-custom-start", "value", "²026-01-01"),
+            ("overview-custom-end", "value", ["x"]), ("overview-program", "value", "²"),
             ("overview-teams", "value", ["²", {"id": 1}])]
     assert callback(demo_client, [(component, prop)], junk).status_code == 403
 

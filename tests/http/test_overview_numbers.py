@@ -18,8 +18,8 @@ from tests.http.conftest import callback, kpi_cards, login
 
 
 def trend_dates(client: FlaskClient, window: str, start: str | None = None, end: str | None = None) -> list[list[str]]:
-    inputs = [("overview-window", "value", window), ("overview-custom-range", "start_date", start),
-              ("overview-custom-range", "end_date", end), ("overview-program", "value", None),
+    inputs = [("overview-window", "value", window), ("overview-custom-start", "value", start),
+              ("overview-custom-end", "value", end), ("overview-program", "value", None),
               ("overview-teams", "value", [])]
     response = callback(client, [("overview-trend", "figure")], inputs)
     assert response.status_code == 200, response.data[:300]
@@ -59,8 +59,8 @@ def test_meeting_the_standard_counts_the_active_workers_and_says_so(demo_client:
     meeting = [r.meets for r in judged if r.worker_id in active]
     assert len(meeting) == len(active) < len(judged)
     login(demo_client, "leader", "demo")
-    inputs = [("overview-window", "value", "custom"), ("overview-custom-range", "start_date", str(window.start)),
-              ("overview-custom-range", "end_date", str(window.end)), ("overview-program", "value", None),
+    inputs = [("overview-window", "value", "custom"), ("overview-custom-start", "value", str(window.start)),
+              ("overview-custom-end", "value", str(window.end)), ("overview-program", "value", None),
               ("overview-teams", "value", [])]
     response = callback(demo_client, [("overview-kpis", "children")], inputs)
     cards = kpi_cards(json.loads(response.data)["response"]["overview-kpis"]["children"])

@@ -16,8 +16,8 @@ SUPERVISOR_TEAMS = {"Eastside Outreach", "Westside Outreach"}  # the demo superv
 
 
 def filters(window: Any = "90", program: Any = None, teams: Any = None) -> list[tuple[str, str, Any]]:
-    return [("overview-window", "value", window), ("overview-custom-range", "start_date", None),
-            ("overview-custom-range", "end_date", None), ("overview-program", "value", program),
+    return [("overview-window", "value", window), ("overview-custom-start", "value", None),
+            ("overview-custom-end", "value", None), ("overview-program", "value", program),
             ("overview-teams", "value", teams or [])]
 
 
@@ -97,10 +97,10 @@ def test_a_drilldown_into_another_team_shows_nothing_of_it(demo_client: FlaskCli
     click = {"points": [{"x": "Trauma-informed", "y": "Eastside Outreach"}]}
     forged_keys = {"teams": {"Eastside Outreach": other}, "principles": {"Trauma-informed": "trauma-informed"}}
     response = callback(demo_client, [("overview-drilldown", "is_open"), ("overview-drilldown-body", "children"),
-                                      ("overview-drilldown", "title"), ("overview-program", "value")],
+                                      ("overview-drilldown-title", "children"), ("overview-program", "value")],
                         [("overview-heatmap", "clickData", click)],
-                        [("overview-window", "value", "90"), ("overview-custom-range", "start_date", None),
-                         ("overview-custom-range", "end_date", None), ("overview-heatmap-keys", "data", forged_keys)])
+                        [("overview-window", "value", "90"), ("overview-custom-start", "value", None),
+                         ("overview-custom-end", "value", None), ("overview-heatmap-keys", "data", forged_keys)])
     assert response.status_code == 200
     assert b"not in your view" in response.data and b"Riverside" not in response.data
 
@@ -154,10 +154,10 @@ def test_a_team_named_like_html_is_shown_as_typed_in_the_charts_and_still_opens(
     # A click on the escaped label opens that team's drill-down, with the name as typed in the dialog's title.
     click = {"points": [{"x": "Trauma-informed", "y": ESCAPED}]}
     opened = callback(demo_client, [("overview-drilldown", "is_open"), ("overview-drilldown-body", "children"),
-                                    ("overview-drilldown", "title"), ("overview-program", "value")],
+                                    ("overview-drilldown-title", "children"), ("overview-program", "value")],
                       [("overview-heatmap", "clickData", click)],
-                      [("overview-window", "value", "90"), ("overview-custom-range", "start_date", None),
-                       ("overview-custom-range", "end_date", None), ("overview-heatmap-keys", "data", keys)])
+                      [("overview-window", "value", "90"), ("overview-custom-start", "value", None),
+                       ("overview-custom-end", "value", None), ("overview-heatmap-keys", "data", keys)])
     result = json.loads(opened.data)["response"]
     assert result["overview-drilldown"]["is_open"] is True
-    assert result["overview-drilldown"]["title"] == f"{LINK} · Trauma-informed"  # Dash renders text, not HTML
+    assert result["overview-drilldown-title"]["children"] == f"{LINK} · Trauma-informed"  # Dash renders text, not HTML

@@ -27,8 +27,8 @@ def request(client: FlaskClient, outputs: list[tuple[str, str]], teams: list[int
             extra: list[tuple[str, str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     start = DEMO_END - timedelta(days=days - 1)
     inputs = [("overview-window", "value", "custom"),
-              ("overview-custom-range", "start_date", start.isoformat()),
-              ("overview-custom-range", "end_date", DEMO_END.isoformat()),
+              ("overview-custom-start", "value", start.isoformat()),
+              ("overview-custom-end", "value", DEMO_END.isoformat()),
               ("overview-program", "value", None), ("overview-teams", "value", teams), *extra]
     response = callback(client, outputs, inputs)
     assert response.status_code == 200, response.data[:300]

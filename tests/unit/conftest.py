@@ -1,6 +1,7 @@
 """Unit-test fixtures: the app on the demo agency, for calling its callback functions directly."""
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from dash import Dash
 from sqlalchemy import select
 
 from dashboard.db import Database
+from dashboard.pages import PAGES
 from models import Staff, Team
 from tests.conftest import DEMO_END, make_app
 
@@ -16,15 +18,10 @@ from tests.conftest import DEMO_END, make_app
 @pytest.fixture
 def demo_app(demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dash]:
     """The app on the demo agency, every page's callbacks seeing DEMO_END as today (so their numbers never drift)."""
-    import callbacks.compliance
-    import callbacks.data_import
-    import callbacks.overview
-    import callbacks.standards
-    import callbacks.workspace
-
-    for module in (callbacks.compliance, callbacks.data_import, callbacks.overview, callbacks.standards,
-                   callbacks.workspace):
-        monkeypatch.setattr(module, "today", lambda: DEMO_END)
+    for name in dict.fromkeys(page.callbacks.split(":")[0] for page in PAGES):  # a new page's module too
+        module = importlib.import_module(name)
+        if hasattr(module, "today"):
+            monkeypatch.setattr(module, "today", lambda: DEMO_END)
     app = make_app(demo_db, tmp_path)
     yield app
     app.server.extensions["peerdash.db"].engine.dispose()

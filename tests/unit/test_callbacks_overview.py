@@ -36,12 +36,12 @@ def test_a_supervisor_is_offered_their_own_teams(demo_app: Dash, demo_db: Databa
     assert [p["label"] for p in programs] == ["All programs", "Community Recovery Services"]
     assert teams == [{"label": "Eastside Outreach (Community Recovery Services)", "value": east},
                      {"label": "Westside Outreach (Community Recovery Services)", "value": west}]
-    assert (kept, summary) == (no_update, "Teams: all 2")
-    assert (dropped, chosen) == ([east], "Teams: 1 chosen")  # another supervisor's team is dropped
+    assert (kept, summary) == (no_update, "Teams: every team (2); tick to narrow")
+    assert (dropped, chosen) == ([east], "Teams: 1 of 2 chosen")  # another supervisor's team is dropped
 
 
 def test_leadership_is_offered_every_program_and_team(demo_app: Dash, demo_db: Database) -> None:
     with signed_in(demo_app, demo_db, "leader"):
         note, programs, teams, _, summary = scope_and_options("all", None)
     assert note == "All 3 programs and 10 teams."
-    assert len(programs) == 4 and len(teams) == 10 and summary == "Teams: all 10"
+    assert len(programs) == 4 and len(teams) == 10 and summary == "Teams: every team (10); tick to narrow"

@@ -516,3 +516,22 @@ def test_overall_coverage_is_the_trends_point_on_the_windows_last_day(demo_today
             assert kpi is not None and kpi == pytest.approx(point.proficient_share)
             hidden = {c.team_id for c in cells if c.suppressed}
             assert bool(hidden) == (min_cell_workers == 9)  # the demo's teams have 6 to 9 workers today
+
+
+def test_drilldown_leaves_out_a_retired_guide(reference_db: Database, agency: Agency) -> None:
+    from dashboard.audit import Actor
+    from dashboard.guides import guide, retire
+    from models import ResourceGuide
+
+    with reference_db.session() as s:
+        rate(s, agency, 1, "VI.1", 3, date(2026, 3, 15))
+        rebuild_current_ratings(s)
+        before = [g.guide.title for g in cov.drilldown(s, AGENCY, WINDOW, agency.a, "voluntary", DEFAULT).guides]
+        gone = s.scalar(select(ResourceGuide.id).where(ResourceGuide.title == before[0]))
+        seen = guide(s, gone)
+        assert seen is not None
+        retire(s, Actor(None, "test"), seen.values(), date(2026, 5, 1))
+        after = [g.guide.title for g in cov.drilldown(s, AGENCY, WINDOW, agency.a, "voluntary", DEFAULT).guides]
+    # The SAMHSA core guide led the suggestions; retired, the other two remain in the same order.
+    assert before[0] == "Core Competencies for Peer Workers in Behavioral Health Services"
+    assert after == before[1:] and len(after) == 2

@@ -323,6 +323,19 @@ def test_messy_ratings_are_refused_row_by_row(org: Database) -> None:
     assert counts(org) == before
 
 
+def test_a_rating_naming_two_raters_or_two_workers_is_refused_with_a_message(org: Database) -> None:
+    # Two rater codes once reached an assertion (a crash); now, like two workers, they are one clear row error.
+    before = counts(org)
+    report = run(org, "ratings", "\n".join([
+        RATINGS_HEADER,
+        "2026-10-01,W1,VIII.3,3,supervisor,S1;S2,",  # 2 two raters
+        "2026-10-01,W1;W2,VIII.3,3,supervisor,S1,",  # 3 two workers
+    ]) + "\n")
+    assert {(e.row, e.column): e.message for e in report.errors} == {
+        (2, "rater_code"): "one rater per rating", (3, "worker_code"): "one worker per rating"}
+    assert counts(org) == before
+
+
 def test_imported_ratings_keep_current_ratings_in_step_with_the_history(org: Database) -> None:
     with org.session() as s:
         w1, s1 = staff_id(s, "W1"), staff_id(s, "S1")
@@ -395,7 +408,7 @@ def test_a_rating_dated_after_the_worker_or_the_rater_left_says_who_had_left(org
 
 # --- templates and the README
 
-TEMPLATE_ORDER = ("teams", "staff", "moves", "leave", "sessions", "ratings")
+TEMPLATE_ORDER = ("teams", "staff", "moves", "stages", "leave", "sessions", "ratings")
 # What the examples need that one example row per kind cannot give: the example supervisor, and their team.
 SUPPORT = {"staff": "E0007,Sam Supervisor,supervisor,2019-09-02,1,,yes\r\n",
            "moves": "E0007,Community Recovery,Eastside Outreach,2019-09-02\r\n"}

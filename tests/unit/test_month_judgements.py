@@ -473,3 +473,40 @@ def test_rows_kept_before_migration_0007_are_of_the_first_definition_and_judged_
         with connect(db.engine.url.render_as_string(hide_password=False)).session() as s:
             assert s.execute(select(MonthJudgement.definition, MonthJudgement.minutes)).all() == [(1, 999)]
     assert supervision.JUDGEMENT_DEFINITION > 1
+
+
+# The code that decides what a month judgement says, fingerprinted per JUDGEMENT_DEFINITION (comments, docstrings
+# and layout left out): a change to it without a new definition would leave kept months judged by the old rule.
+JUDGING_MODULES = ("rule.py", "reasons.py", "sql.py")
+# Definition 2: the attendances read by their own held_on since migration 0009 (a refactor; capture identical).
+FINGERPRINTS = {2: "2aa5e31816a5a070"}
+
+
+def judging_code_fingerprint() -> str:
+    import ast
+    import hashlib
+    from pathlib import Path
+
+    from dashboard.queries import supervision
+
+    digest = hashlib.sha256()
+    for name in JUDGING_MODULES:
+        tree = ast.parse((Path(supervision.__file__).parent / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                    and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]  # a docstring says, not does
+        digest.update(ast.dump(tree).encode())
+    return digest.hexdigest()[:16]
+
+
+def test_a_change_to_the_judging_code_comes_with_a_new_judgement_definition() -> None:
+    from dashboard.queries.supervision import JUDGEMENT_DEFINITION
+
+    found = judging_code_fingerprint()
+    assert FINGERPRINTS.get(JUDGEMENT_DEFINITION) == found, (
+        f"the code of supervision/{', '.join(JUDGING_MODULES)} changed. If what a month judgement says changed, "
+        "raise JUDGEMENT_DEFINITION in rule.py (kept months are then judged again); either way record "
+        f"FINGERPRINTS[{JUDGEMENT_DEFINITION}] = {found!r} here (a refactor that changes no judgement keeps the "
+        "definition and records the new fingerprint under it).")

@@ -25,7 +25,7 @@ from dashboard.queries.coverage import coverage
 from dashboard.queries.resources import list_guides
 from dashboard.queries.supervision import overdue_now
 from dashboard.scope import Scope
-from models import (Category, CategoryPrinciple, Competency, CompetencyRating, Principle, RatingScale,
+from models import (Category, CategoryPrinciple, Competency, CompetencyRating, Principle, RatingScale, ResourceGuide,
                     SessionCompetency, SupervisionSession)
 from tests.builders import Agency
 from tests.conftest import DEMO_END
@@ -235,3 +235,24 @@ def test_the_roster_agrees_with_the_overview(demo_db: Database) -> None:
         for p in row.principles:
             summed[(row.due.team_id, p.code)] = summed.get((row.due.team_id, p.code), 0) + p.proficient
     assert rows and all(summed.get((c.team_id, c.principle_code), 0) == c.proficient for c in cells)
+
+
+def test_a_retired_guide_is_no_longer_suggested_or_listed(world: tuple[Database, World]) -> None:
+    from dashboard.audit import Actor
+    from dashboard.guides import guide, retire
+
+    db, w = world
+    with db.session() as s:
+        kim = ws.visible_worker(s, Scope.agency(), w.kim, TODAY)
+        suggested = [g.guide.title for g in ws.guides_for_worker(s, ws.competency_profile(s, kim))]
+        listed = len(list_guides(s))
+        gone = s.scalar(select(func.min(ResourceGuide.id)).where(ResourceGuide.title == suggested[0]))
+        seen = guide(s, gone)
+        assert seen is not None
+        retire(s, Actor(None, "test"), seen.values(), TODAY)
+    with db.session() as s:
+        after = [g.guide.title for g in ws.guides_for_worker(s, ws.competency_profile(s, kim))]
+        assert len(list_guides(s)) == listed - 1
+        assert suggested[0] not in [g.title for g in list_guides(s)]
+        assert s.scalar(select(func.count()).select_from(ResourceGuide)) == listed  # kept in the database
+    assert after == suggested[1:]

@@ -15,17 +15,11 @@ from sqlalchemy.sql.selectable import NamedFromClause
 
 from dashboard.queries.common import Window
 from dashboard.queries.supervision.reasons import _DETAIL, _SUMMARY, _layout
-from dashboard.queries.supervision.rule import _judgement_rows, month_periods
+from dashboard.queries.supervision.rule import JUDGEMENT_DEFINITION, _judgement_rows, month_periods
 from dashboard.queries.supervision.sql import _calendar_months, _months_cte, _next_month, _until
 from dashboard.queries.supervision.tuning import _analyze, _temporary
 from models import EVERYONE, JudgementVersion, MonthJudgement
 
-
-# The version of the rule that judges meeting the standard. Kept month judgements carry the version they were
-# judged by and are stale under any other, so bump it with every change to what a judgement says (no trigger
-# sees a change of code). 1: the first kept months. 2: a day away that is the day a gap is measured to is not a
-# gap day (_days_at_work).
-JUDGEMENT_DEFINITION = 2
 
 
 def _whole_months(window: Window) -> tuple[date, date] | None:

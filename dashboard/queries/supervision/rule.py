@@ -21,6 +21,13 @@ from models import (CertificationStage, Leave, SessionAttendee, StageAssignment,
 from models.vocabulary import Role, SessionFormat
 
 
+# The version of this rule. Kept month judgements (kept.py) carry the version they were judged by and are stale
+# under any other, so bump it with every change to what a judgement says: no trigger sees a change of code, and
+# tests/unit/test_month_judgements.py fails on any change to this file's code (or reasons.py's, sql.py's) until
+# the fingerprint recorded there is updated. 1: the first kept months. 2: a day away that is the day a gap is
+# measured to is not a gap day (_days_at_work).
+JUDGEMENT_DEFINITION = 2
+
 # The last individual session before a day is looked for among at least this many days of sessions, read by
 # date; only workers with none that recent have their whole history read (see _last_individual_before).
 ANCHOR_LOOKBACK_DAYS = 92
@@ -121,15 +128,17 @@ def _individual() -> ColumnElement[bool]:
 def _attended(workers: CTE, since: date, before: date, name: str, narrow: bool = False) -> CTE:
     """Every column of `workers` with held_on, format and minutes of each session they attended in [since, before).
 
-    Read by date (the held_on index) and then the sessions' attendees: one pass that the anchors, the gaps
+    Read by date, the attendances by their own copy of the session's date (session_attendees.held_on, kept by
+    the database) and the sessions by theirs, so both are ranges of an index: one pass that the anchors, the gaps
     and the monthly minutes of a statement all share. narrow (one worker, as on a profile): read through the
-    attendee index instead, rather than every session of the agency in the range.
+    (worker, date) index instead, rather than every attendance of the agency in the range.
     """
-    query = (select(*workers.c, SupervisionSession.held_on, SupervisionSession.format, SupervisionSession.minutes)
-             .select_from(SupervisionSession)
-             .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+    query = (select(*workers.c, SessionAttendee.held_on, SupervisionSession.format, SupervisionSession.minutes)
+             .select_from(SessionAttendee)
              .join(workers, workers.c.worker_id == SessionAttendee.worker_id)
-             .where(SupervisionSession.held_on >= since, SupervisionSession.held_on < before))
+             .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+             .where(SessionAttendee.held_on >= since, SessionAttendee.held_on < before,
+                    SupervisionSession.held_on >= since, SupervisionSession.held_on < before))
     if narrow:
         query = query.where(SessionAttendee.worker_id.in_(select(workers.c.worker_id)))
     return query.cte(name)
@@ -169,12 +178,12 @@ def _last_individual_before(session: Session, workers: CTE, attended: CTE, befor
             select(workers.c.worker_id).where(workers.c.hire_date < recent_from)
             .except_(select(seen.c.worker_id).where(seen.c.format == SessionFormat.INDIVIDUAL))))
         if lacking:
-            parts.append(select(*workers.c, SupervisionSession.held_on)
+            parts.append(select(*workers.c, SessionAttendee.held_on)
                          .select_from(SessionAttendee)
                          .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
                          .join(workers, workers.c.worker_id == SessionAttendee.worker_id)
                          .where(SessionAttendee.worker_id.in_(lacking), _individual(),
-                                SupervisionSession.held_on < recent_from))
+                                SessionAttendee.held_on < recent_from))
     stacked = union_all(*parts).subquery(f"{workers.name}_stacked")
     columns = [stacked.c[c.name] for c in workers.c]
     return (select(*columns, func.max(stacked.c.held_on).label("held_on")).group_by(*columns)

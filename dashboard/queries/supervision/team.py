@@ -18,12 +18,17 @@ from models.vocabulary import SessionFormat, SessionKind
 
 
 def _attended_in(window: Window) -> Select[*tuple[Any, ...]]:
-    """(worker_id, session_id, held_on, minutes, format, kind) of every attendance in the window, read by date."""
-    return (select(SessionAttendee.worker_id, SupervisionSession.id.label("session_id"), SupervisionSession.held_on,
+    """(worker_id, session_id, held_on, minutes, format, kind) of every attendance in the window, read by date.
+
+    The attendances by their own date (session_attendees.held_on, the session's, kept by the database) and the
+    sessions by theirs: both tables are read as a range of an index, where joining the window's sessions to the
+    attendances had read every attendance of the agency."""
+    return (select(SessionAttendee.worker_id, SessionAttendee.session_id, SessionAttendee.held_on,
                    SupervisionSession.minutes, SupervisionSession.format, SupervisionSession.kind)
-            .select_from(SupervisionSession)
-            .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
-            .where(SupervisionSession.held_on >= window.start, SupervisionSession.held_on <= window.end))
+            .select_from(SessionAttendee)
+            .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+            .where(SessionAttendee.held_on >= window.start, SessionAttendee.held_on <= window.end,
+                   SupervisionSession.held_on >= window.start, SupervisionSession.held_on <= window.end))
 
 
 def frequency(session: Session, scope: Scope, window: Window, filters: TeamFilter,

@@ -1,0 +1,231 @@
+"""The Overview's panel callbacks fired together over HTTP against a running server, as the browser fires them.
+
+python -m bench.concurrent --db sqlite|postgres --server http://127.0.0.1:PORT --user U --password P [--rounds 20]
+
+The server is started first on the same database, with the README's command (`gunicorn --preload --workers 4
+app:server`). Method:
+- **HTTP, together**: the benchmark signs in through the form, sends the filter callback the page sends first
+  (`scope_and_options`, for the teams' value), then in each round the five panels' callbacks (KPIs, heatmap in
+  proficiency mode, frequency, trend, signals) with the first load's inputs (default window, all programs), each
+  from its own thread and keep-alive connection, released together by a barrier: a browser sends them at once
+  over its six connections. Per callback: request sent -> whole response read. `all panels` = the round's first
+  send -> last response.
+- **Bare SQL, together**: the statements each callback sends, recorded in this process (the same code and
+  database, the viewer a transient leadership account, bench.overview's StatementRecorder), replayed through a raw
+  DBAPI connection per callback (execute, fetchall, one commit), the five released together the same way.
+- Rounds alternate (one HTTP round, one bare round) so the machine's load hits both alike; one warm-up round of
+  each first. Percentiles are nearest-rank (p95 of 20 = the 19th), never past the slowest run.
+- The clock is not pinned: the server uses today, so this process does too (the statements must be the same).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import requests
+
+from bench.overview import (DATABASES, RATIO_TARGET, TARGET_MS, Statement, StatementRecorder, ViewerSpec, app_engine,
+                            bare_pass, build_app, cases_for, code_version, login_user_for, percentile)
+
+PANELS = ("refresh_kpis", "heatmap_proficiency", "refresh_frequency", "refresh_trend", "refresh_signals")
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    outputs: list[tuple[str, str]]
+    with_mode: bool = False
+
+
+def panel_requests() -> dict[str, Panel]:
+    from layouts import ids
+
+    return {
+        "refresh_kpis": Panel("refresh_kpis", [(ids.OVERVIEW_KPIS, "children")]),
+        "heatmap_proficiency": Panel("heatmap_proficiency", [
+            (ids.OVERVIEW_HEATMAP, "figure"), (ids.OVERVIEW_HEATMAP_TABLE, "children"),
+            (ids.OVERVIEW_HEATMAP_EMPTY, "children"), (ids.OVERVIEW_HEATMAP_KEYS, "data")], with_mode=True),
+        "refresh_frequency": Panel("refresh_frequency", [(ids.OVERVIEW_FREQUENCY, "figure")]),
+        "refresh_trend": Panel("refresh_trend", [(ids.OVERVIEW_TREND, "figure")]),
+        "refresh_signals": Panel("refresh_signals", [(ids.OVERVIEW_SIGNALS, "children")]),
+    }
+
+
+def callback_body(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    """A /_dash-update-component body as the Dash renderer sends it (tests/http/conftest.callback)."""
+    output_key = (f"{outputs[0][0]}.{outputs[0][1]}" if len(outputs) == 1
+                  else ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..")
+    return {"output": output_key,
+            "outputs": ({"id": outputs[0][0], "property": outputs[0][1]} if len(outputs) == 1
+                        else [{"id": i, "property": p} for i, p in outputs]),
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs], "state": [],
+            "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]}
+
+
+def sign_in(server: str, user: str, password: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{server}/login", timeout=60).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "no CSRF token on the login page"
+    response = session.post(f"{server}/login", data={"username": user, "password": password,
+                                                     "csrf_token": token.group(1), "next": "/overview"}, timeout=60)
+    response.raise_for_status()
+    assert "/login" not in response.url, f"sign-in refused for {user}"
+    return session
+
+
+def first_load_bodies(server: str, session: requests.Session) -> dict[str, dict[str, Any]]:
+    """The panels' request bodies with the first load's inputs; the teams' value as scope_and_options sets it."""
+    from layouts import ids
+    from layouts.overview import ALL, DEFAULT_WINDOW
+
+    scope = session.post(f"{server}/_dash-update-component", timeout=120, json=callback_body(
+        [(ids.OVERVIEW_SCOPE_NOTE, "children"), (ids.OVERVIEW_PROGRAM, "options"), (ids.OVERVIEW_TEAMS, "options"),
+         (ids.OVERVIEW_TEAMS, "value"), (ids.OVERVIEW_TEAMS_SUMMARY, "children")],
+        [(ids.OVERVIEW_PROGRAM, "value", ALL), (ids.OVERVIEW_TEAMS, "value", [])]))
+    scope.raise_for_status()
+    teams = scope.json()["response"].get(ids.OVERVIEW_TEAMS, {}).get("value", [])
+    filters = [(ids.OVERVIEW_WINDOW, "value", DEFAULT_WINDOW), (ids.OVERVIEW_CUSTOM_RANGE, "start_date", None),
+               (ids.OVERVIEW_CUSTOM_RANGE, "end_date", None), (ids.OVERVIEW_PROGRAM, "value", ALL),
+               (ids.OVERVIEW_TEAMS, "value", teams)]
+    return {key: callback_body(panel.outputs, filters + ([(ids.OVERVIEW_MODE, "value", "proficiency")]
+                                                          if panel.with_mode else []))
+            for key, panel in panel_requests().items()}
+
+
+def together(calls: dict[str, Callable[[], None]]) -> tuple[dict[str, float], float]:
+    """Run every call in its own thread, released at once; ms per call and from the first start to the last end."""
+    barrier = threading.Barrier(len(calls))
+    spans: dict[str, tuple[float, float]] = {}
+    errors: list[BaseException] = []
+
+    def run(key: str, call: Callable[[], None]) -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            call()
+        except BaseException as exc:  # reported after the round
+            errors.append(exc)
+        spans[key] = (started, time.perf_counter())
+
+    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    first, last = min(s for s, _ in spans.values()), max(e for _, e in spans.values())
+    return {key: (end - start) * 1000 for key, (start, end) in spans.items()}, (last - first) * 1000
+
+
+def http_calls(server: str, sessions: dict[str, requests.Session],
+               bodies: dict[str, dict[str, Any]]) -> dict[str, Callable[[], None]]:
+    def call(key: str) -> Callable[[], None]:
+        def post() -> None:
+            response = sessions[key].post(f"{server}/_dash-update-component", json=bodies[key], timeout=300)
+            if response.status_code != 200:
+                raise RuntimeError(f"{key}: HTTP {response.status_code} {response.text[:200]}")
+            response.content  # noqa: B018 - the whole body, as the browser reads it
+        return post
+    return {key: call(key) for key in bodies}
+
+
+def record_statements(app: Any, engine: Any, today: date, window_days: int) -> dict[str, list[Statement]]:
+    """Each panel's statements, from its second call in this process as a transient leadership account."""
+    import flask_login
+
+    recorder = StatementRecorder(engine)
+    viewer = ViewerSpec("leadership", "leadership", None, None)
+    statements: dict[str, list[Statement]] = {}
+    for case in cases_for(window_days, today, 0, ""):
+        if case.key not in PANELS:
+            continue
+        with app.server.test_request_context("/_dash-update-component", method="POST"):
+            flask_login.login_user(login_user_for(viewer))
+            case.call()  # as bench.overview.measure_case: what only a first call does is not replayed
+            with recorder.recording() as recorded:
+                case.call()
+            statements[case.key] = list(recorded)
+    return statements
+
+
+def load() -> str:
+    with open("/proc/loadavg") as f:
+        return " / ".join(f.read().split()[:3])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=sorted(DATABASES), default="postgres")
+    parser.add_argument("--url", help="database URL (default: the --db data set's)")
+    parser.add_argument("--server", required=True, help="the running app, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--window", type=int, default=90)
+    args = parser.parse_args(argv)
+    url = args.url or DATABASES[args.db]
+    today = date.today()
+    started_load = load()
+
+    app = build_app(url, today)
+    engine = app_engine(app)
+    statements = record_statements(app, engine, today, args.window)
+    raws = {key: engine.raw_connection() for key in PANELS}
+    bare = {key: (lambda key=key: bare_pass(raws[key], statements[key], None)) for key in PANELS}  # type: ignore[misc]
+    rows = {key: bare_pass(raws[key], statements[key], None) for key in PANELS}
+
+    sessions = {key: sign_in(args.server, args.user, args.password) for key in PANELS}
+    bodies = first_load_bodies(args.server, sessions[PANELS[0]])
+    http = http_calls(args.server, sessions, bodies)
+
+    http_ms: dict[str, list[float]] = {key: [] for key in PANELS}
+    bare_ms: dict[str, list[float]] = {key: [] for key in PANELS}
+    http_rounds: list[float] = []
+    bare_rounds: list[float] = []
+    together(http)  # warm-up: connections, the workers' caches
+    together(bare)
+    for _ in range(args.rounds):
+        times, whole = together(http)
+        for key, ms in times.items():
+            http_ms[key].append(ms)
+        http_rounds.append(whole)
+        times, whole = together(bare)
+        for key, ms in times.items():
+            bare_ms[key].append(ms)
+        bare_rounds.append(whole)
+    for raw in raws.values():
+        raw.close()
+
+    target = TARGET_MS.get(args.db, 150.0)
+    print(f"# Overview panels fired together: {args.rounds} rounds, leadership, last {args.window} days to {today}, "
+          f"{engine.dialect.name}, server {args.server}, code {code_version()}")
+    print(f"# load average (1/5/15 min): {started_load} at the start, {load()} at the end\n")
+    print(f"| callback | median ms | p95 ms | bare SQL median ms | bare SQL p95 ms | ratio | stmts | rows | "
+          f"p95 ≤ {target:.0f} ms | ratio ≤ {RATIO_TARGET} |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for key in PANELS:
+        median, p95 = statistics.median(http_ms[key]), percentile(http_ms[key], 0.95)
+        bare_median, bare_p95 = statistics.median(bare_ms[key]), percentile(bare_ms[key], 0.95)
+        ratio = median / bare_median if bare_median > 0 else float("nan")
+        print(f"| {key} | {median:,.0f} | {p95:,.0f} | {bare_median:,.0f} | {bare_p95:,.0f} | {ratio:.2f}× | "
+              f"{len(statements[key])} | {rows[key]:,} | {'PASS' if p95 <= target else 'MISS'} | "
+              f"{'PASS' if ratio <= RATIO_TARGET else 'MISS'} |")
+    median, p95 = statistics.median(http_rounds), percentile(http_rounds, 0.95)
+    bare_median, bare_p95 = statistics.median(bare_rounds), percentile(bare_rounds, 0.95)
+    print(f"| **all panels in** (first send → last response) | {median:,.0f} | {p95:,.0f} | {bare_median:,.0f} | "
+          f"{bare_p95:,.0f} | {median / bare_median:.2f}× | {sum(len(s) for s in statements.values())} | "
+          f"{sum(rows.values()):,} | | |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

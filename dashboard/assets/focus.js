@@ -1,0 +1,90 @@
+// Focus management for keyboard and screen-reader users (WCAG 2.4.3): Dash re-renders parts of the page without a
+// page load, so the browser would leave focus where it was (a nav link) or drop it on <body>.
+(function () {
+    'use strict';
+    let waiting = null;  // the one pending move of focus
+
+    function heading() { return document.querySelector('#_pages_content h1'); }
+
+    // Poll (100 ms, up to 10 s) until `find` returns an element that `isNew` accepts and that can take focus: the
+    // content arrives from a callback, and dcc.Loading keeps it hidden (unfocusable) until the callback is done.
+    function focusWhenReady(find, isNew, then) {
+        if (waiting) clearInterval(waiting);
+        let tries = 0;
+        waiting = setInterval(function () {
+            const target = find();
+            if (++tries > 100) { clearInterval(waiting); waiting = null; return; }
+            if (!target || !isNew(target)) return;
+            target.setAttribute('tabindex', '-1');
+            target.focus({preventScroll: true});
+            if (document.activeElement !== target) return;  // still hidden: try again
+            clearInterval(waiting);
+            waiting = null;
+            target.scrollIntoView({block: 'start'});
+            if (then) then();
+        }, 100);
+    }
+
+    function closePhoneMenu() {
+        const menu = document.getElementById('shell-collapse');
+        const toggler = document.getElementById('shell-toggler');
+        if (menu && toggler && menu.classList.contains('show')) toggler.click();
+    }
+
+    // A navbar link (Dash pages push a new address) or Back/Forward: once the new page's heading is on screen,
+    // focus it, so a screen reader announces the page and Tab continues inside it.
+    function pageChanged() {
+        const old = heading();
+        focusWhenReady(heading, function (now) { return now !== old; }, closePhoneMenu);
+    }
+    const push = history.pushState;
+    history.pushState = function () {
+        pageChanged();
+        return push.apply(this, arguments);
+    };
+    window.addEventListener('popstate', pageChanged);
+
+    document.addEventListener('click', function (event) {
+        if (!event.target.closest) return;
+        // The skip link: focus the page itself (following "#main" alone would also change the address, which Dash
+        // listens to, and not every browser moves focus to a fragment's target).
+        const main = document.getElementById('main');
+        if (event.target.closest('a.skip-link') && main) {
+            event.preventDefault();
+            main.focus();
+            return;
+        }
+        // My team: a worker opened from the roster (click, Enter or Space) gets focus on their name once the
+        // profile, which starts below the roster, is on screen: it is scrolled to and read out.
+        const button = event.target.closest('.roster-worker-button');
+        if (button) {
+            const wanted = button.textContent;
+            focusWhenReady(function () { return document.getElementById('profile-name'); },
+                           function (name) { return name.textContent === wanted; });
+        }
+    }, true);
+
+    // A form dialog that saves re-renders the profile behind it, so the button that opened it is replaced and focus
+    // falls to <body> when the dialog closes. For a few seconds after a dialog closes, put focus back on the button
+    // with the same id (or text) as the one that opened it; the saved message is announced by its live region.
+    let opener = null;
+    let dialogOpen = false;
+    let restoreUntil = 0;
+    document.addEventListener('focusin', function (event) {
+        if (!event.target.closest('.modal, .offcanvas')) {
+            opener = {id: event.target.id, text: event.target.textContent, tag: event.target.tagName};
+        }
+    });
+    setInterval(function () {
+        const open = !!document.querySelector('.modal.show');
+        if (dialogOpen && !open) restoreUntil = Date.now() + 5000;
+        dialogOpen = open;
+        if (open || !opener || Date.now() > restoreUntil) return;
+        if (document.activeElement && document.activeElement !== document.body) return;
+        const again = (opener.id && document.getElementById(opener.id)) || Array.prototype.find.call(
+            document.querySelectorAll('#_pages_content ' + opener.tag), function (e) {
+                return e.textContent === opener.text;
+            });
+        if (again) again.focus();  // and again if the re-render replaces it within the few seconds
+    }, 200);
+})();
