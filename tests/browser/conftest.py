@@ -11,6 +11,7 @@ from dash import Dash
 from axe_selenium_python import Axe
 from dash.testing.composite import DashComposite
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.db import Database
 from tests.conftest import make_app
@@ -70,7 +71,12 @@ def screenshot(dash_duo: DashComposite, name: str) -> None:
 
 
 def accessibility_violations(dash_duo: DashComposite) -> list[str]:
-    """axe-core's violations on the current page (WCAG 2.x A/AA and best practices), one line each."""
+    """axe-core's violations on the current page (WCAG 2.x A/AA and best practices), one line each.
+
+    Waits for running CSS transitions first: a modal checked while it fades in has half-transparent buttons,
+    which axe rightly reports as low contrast."""
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda driver: driver.execute_script("return document.getAnimations().length === 0;"))
     axe = Axe(dash_duo.driver, script_url=str(AXE_SCRIPT))
     axe.inject()
     results = axe.run()
