@@ -87,15 +87,22 @@ def refresh_table(search: Any, role: Any, status: Any, _refresh: Any) -> tuple[A
                          "Accounts"), count
 
 
-def staff_options(role: Any, editing: Any = None) -> tuple[list[dict[str, Any]], bool]:
-    """The staff records a new (or edited) account of this role may act for, and whether to hide the choice."""
+def staff_options(role: Any, chosen: Any, editing: Any = None) -> tuple[list[dict[str, Any]], bool, Any]:
+    """The staff records a new (or edited) account of this role may act for, whether to hide the choice, and the
+    choice itself: kept while it is still offered, else cleared. A select whose value is not among its options
+    shows another option while sending the old value (a peer worker shown, a supervisor sent)."""
     viewer_for(SECTION)
     if role not in STAFF_LINKED_ROLES:
-        return [], True
+        return [], True, None
     keep = as_int(editing.get("staff")) if isinstance(editing, dict) else None
     with session_scope() as session:
         choices = accounts.staff_choices(session, role, today(), keep)
-    return [{"label": label, "value": str(sid)} for sid, label in choices], False
+    options = [{"label": label, "value": str(sid)} for sid, label in choices]
+    return options, False, chosen if any(o["value"] == chosen for o in options) else None
+
+
+def new_staff_options(role: Any, _refresh: Any, chosen: Any) -> tuple[list[dict[str, Any]], bool, Any]:
+    return staff_options(role, chosen)
 
 
 def create(clicks: Any, username: Any, full_name: Any, role: Any, staff: Any, method: Any) -> tuple[Any, Any]:
@@ -189,14 +196,26 @@ def toggle_active(_clicks: Any, editing: Any) -> tuple[Any, ...]:
     return _act(editing, change)
 
 
+def end_sessions(_clicks: Any, editing: Any) -> tuple[Any, ...]:
+    def change(session: Any, actor: Actor, user_id: int, version: int) -> Any:
+        user, ended = accounts.end_sessions(session, actor, user_id, version)
+        return dbc.Alert(f"{user.username} is signed out everywhere: {ended} open session{'s' * (ended != 1)} "
+                         "ended.", color="success")
+    return _act(editing, change)
+
+
 def register(app: Dash) -> None:
     app.callback(Output(ids.ACCOUNTS_TABLE, "children"), Output(ids.ACCOUNTS_COUNT, "children"),
                  Input(ids.ACCOUNTS_SEARCH, "value"), Input(ids.ACCOUNTS_ROLE, "value"),
                  Input(ids.ACCOUNTS_STATUS, "value"), Input(ids.ACCOUNTS_REFRESH, "data"))(refresh_table)
+    # The list also changes after a create (the person just linked leaves it).
     app.callback(Output(ids.ACCOUNTS_NEW_STAFF, "options"), Output(ids.ACCOUNTS_NEW_STAFF_GROUP, "hidden"),
-                 Input(ids.ACCOUNTS_NEW_ROLE, "value"))(staff_options)
+                 Output(ids.ACCOUNTS_NEW_STAFF, "value"), Input(ids.ACCOUNTS_NEW_ROLE, "value"),
+                 Input(ids.ACCOUNTS_REFRESH, "data"), State(ids.ACCOUNTS_NEW_STAFF, "value"))(new_staff_options)
     app.callback(Output(ids.ACCOUNTS_EDIT_STAFF, "options"), Output(ids.ACCOUNTS_EDIT_STAFF_GROUP, "hidden"),
-                 Input(ids.ACCOUNTS_EDIT_ROLE, "value"), State(ids.ACCOUNTS_EDITING, "data"))(staff_options)
+                 Output(ids.ACCOUNTS_EDIT_STAFF, "value", allow_duplicate=True),
+                 Input(ids.ACCOUNTS_EDIT_ROLE, "value"), State(ids.ACCOUNTS_EDIT_STAFF, "value"),
+                 Input(ids.ACCOUNTS_EDITING, "data"), prevent_initial_call="initial_duplicate")(staff_options)
     app.callback(Output(ids.ACCOUNTS_NEW_MESSAGE, "children"), Output(ids.ACCOUNTS_REFRESH, "data"),
                  Input(ids.ACCOUNTS_CREATE, "n_clicks"),
                  State(ids.ACCOUNTS_NEW_USERNAME, "value"), State(ids.ACCOUNTS_NEW_NAME, "value"),
@@ -220,3 +239,5 @@ def register(app: Dash) -> None:
                  State(ids.ACCOUNTS_RESET_METHOD, "value"), prevent_initial_call=True)(reset)
     app.callback(*after, Input(ids.ACCOUNTS_TOGGLE_ACTIVE, "n_clicks"), State(ids.ACCOUNTS_EDITING, "data"),
                  prevent_initial_call=True)(toggle_active)
+    app.callback(*after, Input(ids.ACCOUNTS_END_SESSIONS, "n_clicks"), State(ids.ACCOUNTS_EDITING, "data"),
+                 prevent_initial_call=True)(end_sessions)

@@ -166,7 +166,7 @@ def upload(contents: Any, filename: Any, version: Any) -> tuple[Any, Any, Any]:
     try:
         data = _file_bytes(contents)
         with session_scope() as session:
-            said = framework_admin.load_file(session, actor_for(viewer), name, data)
+            _loaded, said = framework_admin.load_file(session, actor_for(viewer), name, data)
     except ConfigError as error:
         return dbc.Alert([html.P("The file was refused; nothing was written.", className="mb-1"),
                           html.Div(str(error), className="font-monospace small")], color="danger",

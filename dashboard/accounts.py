@@ -348,6 +348,18 @@ def set_active(session: Session, actor: Actor, user_id: object, expected_version
     return user
 
 
+def end_sessions(session: Session, actor: Actor, user_id: object, expected_version: object) -> tuple[User, int]:
+    """Sign an account out everywhere: every open session of it ends now (e.g. a lost phone). Audited with how
+    many ended; the account itself is unchanged. Not one's own: that would end the session asking."""
+    user = _opened(session, user_id, expected_version)
+    if user.id == actor.user_id:
+        raise AccountError("You cannot sign yourself out everywhere from here: sign out, or change your password on "
+                           "My account.")
+    ended = end_all_sessions(session, user.id)
+    record(session, actor, "end_sessions", "user", user.id, {"open_sessions": ended}, {"open_sessions": 0})
+    return user, ended
+
+
 def reset_password(session: Session, actor: Actor, user_id: object, expected_version: object, method: str,
                    now: datetime | None = None) -> Secret:
     """A new setup link or temporary password for someone else's account; their sessions end and they must

@@ -136,18 +136,21 @@ def setup_link_command(username: str) -> None:
 @click.argument("username")
 @fail_cleanly
 def end_sessions_command(username: str) -> None:
-    """Sign a user out everywhere: end every open session of the account (an admin's action)."""
+    """Sign a user out everywhere: end every open session of the account (as the Accounts page does; audited)."""
     from sqlalchemy import select
 
-    from dashboard.sessions import end_all_sessions
+    from dashboard.accounts import AccountError, end_sessions
     from models import User
 
     with database() as (_config, db):
         with db.session() as session:
-            user_id = session.scalar(select(User.id).where(User.username == username.strip().lower()))
-            if user_id is None:
+            user = session.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None:
                 raise ConfigError(f"no account named {username!r}")
-            ended = end_all_sessions(session, user_id)
+            try:
+                _user, ended = end_sessions(session, _cli_actor(), user.id, user.version)
+            except AccountError as exc:
+                raise ConfigError(str(exc)) from None
         click.echo(f"Ended {ended} session{'s' * (ended != 1)} of {username}.")
 
 
@@ -197,14 +200,20 @@ def generate_command(scale: str, end_date: Any, seed: int) -> None:
 @click.option("--activate/--no-activate", default=True, show_default=True)
 @fail_cleanly
 def load_framework_command(path: Path, activate: bool) -> None:
-    """Load a framework file (JSON, see seed_data/frameworks/) as a new version."""
-    from dashboard.reference import load_framework
+    """Load a framework file (JSON, see seed_data/frameworks/) as a new version; audited, as on the Framework page."""
+    from dashboard import framework_admin
 
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+    actor = _cli_actor()
     with database() as (_config, db):
         with db.session() as session:
-            framework = load_framework(session, path, activate=activate)
-            click.echo(f"Loaded {framework.name} version {framework.version}"
-                       f"{' (now active)' if activate else ''}.")
+            loaded, said = framework_admin.load_file(session, actor, str(path), data)
+            click.echo(said)
+            if activate:
+                click.echo(framework_admin.activate(session, actor, loaded))
 
 
 @cli.command("import")

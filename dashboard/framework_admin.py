@@ -108,19 +108,21 @@ def decode_file(data: bytes, filename: str) -> str:
         raise ConfigError(f"{filename}: not UTF-8 text (byte {exc.start + 1})") from None
 
 
-def load_file(session: Session, actor: Actor, filename: str, data: bytes) -> str:
+def load_file(session: Session, actor: Actor, filename: str, data: bytes) -> tuple[int, str]:
     """Load an uploaded framework file as a new, inactive version, checked exactly as `load-framework` checks one
     (dashboard.reference.load_framework_data); audited. Raises ConfigError naming the file, and for a syntax error
-    its line and column; the caller's transaction then rolls back, so nothing is written."""
+    its line and column; the caller's transaction then rolls back, so nothing is written. Returns the new version's
+    id and what to tell the admin."""
     framework = load_framework_data(session, parse_json(decode_file(data, filename), filename), filename,
                                     activate=False)
     loaded = next(row for row in versions(session) if row.id == framework.id)
     record(session, actor, "load", "framework", framework.id, None,
            {"name": loaded.name, "version": loaded.version, "file": filename, "principles": loaded.principles,
             "categories": loaded.categories, "competencies": loaded.competencies, "active": False})
-    return (f"Loaded {loaded.name} version {loaded.version} from {filename}: {loaded.principles} principles, "
+    said = (f"Loaded {loaded.name} version {loaded.version} from {filename}: {loaded.principles} principles, "
             f"{loaded.categories} categories, {loaded.competencies} competencies. It is not active yet: "
             "activate it below when you are ready.")
+    return framework.id, said
 
 
 VERSION_LIMIT = 40  # frameworks.version

@@ -44,7 +44,11 @@ def edit_modal() -> dbc.Modal:
                           className="mb-2"),
             dbc.Button("Reset password", id=ids.ACCOUNTS_RESET, color="warning", className="mb-4"),
             html.H2("Access", className="h6 border-top pt-3"),
-            html.P("A deactivated account cannot sign in; its open sessions end at once.", className="small"),
+            html.P("Signing out everywhere ends the account's open sessions (a lost phone, a shared computer); "
+                   "the person can sign in again. A deactivated account cannot sign in; its open sessions end at "
+                   "once.", className="small"),
+            dbc.Button("Sign out everywhere", id=ids.ACCOUNTS_END_SESSIONS, color="secondary", outline=True,
+                       className="me-2"),
             dbc.Button("Deactivate", id=ids.ACCOUNTS_TOGGLE_ACTIVE, color="danger", outline=True),
             html.Div(id=ids.ACCOUNTS_EDIT_MESSAGE, className="mt-3", role="status"),
         ]),
@@ -57,7 +61,7 @@ def layout(**_: str) -> html.Div:
         html.P("Who may sign in, with which role. A new account gets a one-time setup link or a temporary password: "
                "either way the person chooses their own password before they see anything else. Every change is "
                "recorded in the audit log, never with a password. Choose a username to change its name or role, "
-               "reset its password, or deactivate it.", className="page-lead"),
+               "reset its password, sign it out everywhere, or deactivate it.", className="page-lead"),
         dcc.Store(id=ids.ACCOUNTS_REFRESH, data=0),
         dcc.Store(id=ids.ACCOUNTS_EDITING, data=None),
         dbc.Row([

@@ -282,6 +282,7 @@ ACCOUNTS_SAVE = "accounts-save"
 ACCOUNTS_RESET_METHOD = "accounts-reset-method"
 ACCOUNTS_RESET = "accounts-reset"
 ACCOUNTS_TOGGLE_ACTIVE = "accounts-toggle-active"
+ACCOUNTS_END_SESSIONS = "accounts-end-sessions"
 ACCOUNTS_EDIT_MESSAGE = "accounts-edit-message"
 # pattern-matching id, one per listed account: {"type": ACCOUNTS_EDIT, "user": <id>}
 ACCOUNTS_EDIT = "accounts-edit"

@@ -72,7 +72,7 @@ def act(client: FlaskClient, button: str, opened: dict[str, Any], **values: Any)
                                 ("accounts-edit-role", "value", values.get("role", "leadership")),
                                 ("accounts-edit-staff", "value", values.get("staff"))],
               "accounts-reset": [("accounts-reset-method", "value", values.get("method", "password"))],
-              "accounts-toggle-active": []}[button]
+              "accounts-toggle-active": [], "accounts-end-sessions": []}[button]
     # Outputs shared with another callback carry a suffix (allow_duplicate): read it as the browser does.
     deps = json.loads(client.get("/_dash-dependencies").data) if client.get("/_dash-dependencies").status_code == 200 \
         else []
@@ -93,7 +93,7 @@ def test_only_an_admin_reaches_the_accounts_callbacks(client: FlaskClient, peopl
     for username in ("leader", "quality", "supervisor", "peer"):
         login(client, username)
         assert create(client, "mallory", staff=staff).status_code == 403
-        for button in ("accounts-save", "accounts-reset", "accounts-toggle-active"):
+        for button in ("accounts-save", "accounts-reset", "accounts-toggle-active", "accounts-end-sessions"):
             assert act(client, button, editing(people_db, "admin"), role="leadership").status_code == 403
         listing = callback(client, [("accounts-table", "children"), ("accounts-count", "children")],
                            [("accounts-search", "value", ""), ("accounts-role", "value", "all"),
@@ -263,6 +263,27 @@ def test_deactivating_ends_the_persons_sessions_at_their_next_request(app: Dash,
         actions = [(e.action, e.old_values["is_active"], e.new_values["is_active"])
                    for e in s.scalars(select(AuditEvent).where(AuditEvent.entity == "user"))]
     assert actions == [("deactivate", True, False), ("reactivate", False, True)]
+
+
+def test_an_admin_signs_someone_out_everywhere_but_not_themselves(app: Dash, client: FlaskClient,
+                                                                 people_db: Database) -> None:
+    laptop, phone = app.server.test_client(), app.server.test_client()
+    login(laptop, "peer")
+    login(phone, "peer")
+    login(client, "admin")
+    before = counts(people_db)
+    text = message(act(client, "accounts-end-sessions", editing(people_db, "peer")), "accounts-edit-message")
+    assert "peer is signed out everywhere: 2 open sessions ended." in text
+    assert laptop.get("/my-record").status_code == 302 and phone.get("/my-record").status_code == 302
+    assert login(laptop, "peer").status_code == 302  # the account itself is unchanged: they sign in again
+    refused = message(act(client, "accounts-end-sessions", editing(people_db, "admin")), "accounts-edit-message")
+    assert "cannot sign yourself out everywhere" in refused
+    assert client.get("/accounts").status_code == 200  # the admin's own session goes on
+    assert counts(people_db) == (before[0], before[1], before[2] + 1)
+    with people_db.session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.entity == "user")).one()
+    assert (event.action, event.old_values, event.new_values) == ("end_sessions", {"open_sessions": 2},
+                                                                  {"open_sessions": 0})
 
 
 def test_an_admin_cannot_remove_their_own_admin_role_nor_the_last_admin(client: FlaskClient,

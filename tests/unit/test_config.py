@@ -1,6 +1,7 @@
 """Bad configuration stops with one clear line; production refuses what is only for demos."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ from dashboard.cli import cli
 from dashboard.config import PROJECT_ROOT, Config
 from dashboard.db import connect
 from dashboard.errors import ConfigError
+from dashboard.reference import DEFAULT_FRAMEWORK
 
 
 def test_an_unreachable_database_is_named_by_host_and_port() -> None:
@@ -77,6 +79,24 @@ def test_the_cli_refuses_demo_data_in_production(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
     assert result.exit_code == 2
     assert "refusing to load demo accounts in production" in result.output
+
+
+def test_the_cli_loads_and_activates_a_framework_with_the_pages_audit_events(tmp_path: Path) -> None:
+    env = {"PEERDASH_INSTANCE": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    assert CliRunner().invoke(cli, ["init-db"], env=env).exit_code == 0
+    data = json.loads(DEFAULT_FRAMEWORK.read_text())
+    data["version"] = "2015-agency"
+    agency = tmp_path / "agency.json"
+    agency.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["load-framework", str(agency)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "version 2015-agency is now active" in result.output
+    with sqlite3.connect(tmp_path / "db.sqlite3") as con:
+        events = con.execute("SELECT action, entity, username FROM audit_events ORDER BY id").fetchall()
+        active = con.execute("SELECT version FROM frameworks WHERE is_active").fetchall()
+    assert [(a, e) for a, e, _ in events] == [("load", "framework"), ("activate", "framework")]
+    assert all(user.startswith("cli:") for _, _, user in events)
+    assert active == [("2015-agency",)]
 
 
 def test_the_cli_reports_a_framework_file_error_by_line(tmp_path: Path) -> None:

@@ -68,8 +68,11 @@ class _Reasons:
     def gap(self, start: date, end: date, away: int, days: int, limit: int | None) -> None:
         leave = f" (not counting {away} days on leave)" if away else ""
         if limit is None:
+            # The row says only that no rule was found for the gap's first day: the worker held no stage then,
+            # or the standard then in force has no rule for their stage (a stage added after it took effect).
             self.texts.append(f"gap of {days} days from {start} to {end}{leave}; no standard rule applies "
-                                f"(no certification stage recorded on {start})")
+                                f"(no certification stage recorded on {start}, or no rule for the worker's stage "
+                                f"in the standard in force then)")
         else:
             self.gap_violations.append(GapViolation(start, end, days, limit))
             self.texts.append(f"gap of {days} days {_gap_span(start, end)}{leave}; limit {limit}")
