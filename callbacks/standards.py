@@ -12,6 +12,7 @@ from dashboard import standards
 from dashboard.audit import Actor
 from dashboard.db import session_scope
 from dashboard.numbers import is_digits
+from dashboard.rule_packs import STANDARD_PACKS_BY_KEY
 from layouts import ids
 
 SECTION = "standards"
@@ -140,6 +141,39 @@ def save(clicks: Any, effective: Any, name: Any, source: Any, presets: Any, days
             (clicks or 0))
 
 
+def fill_from_pack(clicks: Any, pack_key: Any, presets: Any, days: Any, minutes: Any, groups: Any,
+                   preset_ids: Any) -> tuple[Any, ...]:
+    """The form filled from a shipped pack: its name, its source (the citation first, which is how a version saved
+    from it names it in compliance reasons) and its rule for each stage it names by code. Nothing is saved."""
+    unchanged = (no_update,) * 6
+    if not clicks:
+        return (*unchanged, no_update)
+    viewer_for(SECTION)
+    pack = STANDARD_PACKS_BY_KEY.get(pack_key) if isinstance(pack_key, str) else None
+    if pack is None:
+        return (*unchanged, dbc.Alert("Choose a rule pack first.", color="warning"))
+    lists = [presets, days, minutes, groups, preset_ids]
+    if not all(isinstance(x, list) for x in lists) or len({len(x) for x in lists}) != 1:
+        return (*unchanged, dbc.Alert("The form is incomplete; reload the page.", color="warning"))
+    with session_scope() as session:
+        codes = {stage.id: stage for stage in standards.stages(session)}
+    presets, days, minutes, groups = list(presets), list(days), list(minutes), list(groups)
+    kept: list[str] = []
+    for i, key in enumerate(preset_ids):
+        stage_id = _whole(key.get("stage")) if isinstance(key, dict) else None
+        stage = codes.get(stage_id) if stage_id is not None else None
+        rule = pack.rule(stage.code) if stage else None
+        if rule is None:
+            kept.append(stage.name if stage else "?")
+            continue
+        presets[i] = str(rule.max_days) if rule.max_days in PRESET_DAYS else "custom"
+        days[i], minutes[i], groups[i] = rule.max_days, rule.min_minutes, rule.group_counts
+    note = f" Stages the pack does not name kept their values: {', '.join(kept)}." if kept else ""
+    return (pack.name, pack.source, presets, days, minutes, groups,
+            dbc.Alert(f"Filled from “{pack.label}”. Nothing is saved yet: check the rule against its current text, "
+                      f"choose the date it takes effect, then save.{note}", color="info"))
+
+
 def register(app: Dash) -> None:
     app.callback(Output(ids.STANDARDS_IN_FORCE, "children"), Output(ids.STANDARDS_VERSIONS, "children"),
                  Output(ids.STANDARDS_FORM_RULES, "children"), Input(ids.STANDARDS_REFRESH, "data"))(refresh)
@@ -156,3 +190,11 @@ def register(app: Dash) -> None:
                  State({"type": ids.STANDARDS_GROUP, "stage": ALL}, "value"),
                  State({"type": ids.STANDARDS_PRESET, "stage": ALL}, "id"),
                  prevent_initial_call=True)(save)
+    rows = ({"type": ids.STANDARDS_PRESET, "stage": ALL}, {"type": ids.STANDARDS_DAYS, "stage": ALL},
+            {"type": ids.STANDARDS_MINUTES, "stage": ALL}, {"type": ids.STANDARDS_GROUP, "stage": ALL})
+    app.callback(Output(ids.STANDARDS_NAME, "value"), Output(ids.STANDARDS_SOURCE, "value"),
+                 *(Output(row, "value") for row in rows),
+                 Output(ids.STANDARDS_MESSAGE, "children", allow_duplicate=True),
+                 Input(ids.STANDARDS_PACK_APPLY, "n_clicks"), State(ids.STANDARDS_PACK, "value"),
+                 *(State(row, "value") for row in rows), State(rows[0], "id"),
+                 prevent_initial_call=True)(fill_from_pack)

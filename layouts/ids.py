@@ -149,6 +149,8 @@ STANDARDS_SOURCE = "standards-source"
 STANDARDS_SAVE = "standards-save"
 STANDARDS_MESSAGE = "standards-message"
 STANDARDS_REFRESH = "standards-refresh"
+STANDARDS_PACK = "standards-pack"
+STANDARDS_PACK_APPLY = "standards-pack-apply"
 # pattern-matching ids, one per certification stage: {"type": ..., "stage": <id>}
 STANDARDS_PRESET = "standards-preset"
 STANDARDS_DAYS = "standards-days"

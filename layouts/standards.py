@@ -13,14 +13,27 @@ def _packs() -> html.Details:
     return html.Details([
         html.Summary("Rule packs: shipped standards with their citation"),
         html.P("A pack is the rule as we read it. The agency must check it against the current text of the rule "
-               "before relying on it. To use one, enter its rules above and paste its source: a version whose "
-               "source begins with the citation names it in the compliance reasons.", className="small mb-2"),
+               "before relying on it. A version whose source begins with a pack's citation names it in the "
+               "compliance reasons.", className="small mb-2"),
         html.Ul([html.Li([html.Strong(pack.label), html.Br(),
                           html.Span("; ".join(f"{r.stage_code}: every {r.max_days} days, {r.min_minutes} min a month"
                                               for r in pack.rules), className="small"), html.Br(),
                           html.Small(f"Source: {pack.source}", className="text-body-secondary")])
                  for pack in STANDARD_PACKS], className="small ps-3 mb-0"),
     ], className="mt-3")
+
+
+def _pack_chooser() -> dbc.Row:
+    return dbc.Row([
+        dbc.Col([dbc.Label("Start from a rule pack", html_for=ids.STANDARDS_PACK),
+                 dbc.Select(id=ids.STANDARDS_PACK, placeholder="Choose a pack",
+                            options=[{"label": p.label, "value": p.key} for p in STANDARD_PACKS])], md=8),
+        dbc.Col(dbc.Button("Fill the form from the pack", id=ids.STANDARDS_PACK_APPLY, color="secondary",
+                           outline=True), className="d-flex align-items-end", md=4),
+        dbc.Col(html.Small("A pack fills the name, the source (its citation) and the rule of each stage it names, "
+                           "as we read the rule; stages it does not name keep their values. Check it against the "
+                           "current rule, then save.", className="text-body-secondary"), md=12),
+    ], className="g-2 mb-3 pb-3 border-bottom")
 
 
 def layout(**_: str) -> html.Div:
@@ -45,6 +58,7 @@ def layout(**_: str) -> html.Div:
                                  dbc.Input(id=ids.STANDARDS_NAME, type="text", maxLength=200,
                                            placeholder="e.g. 2027 state rule")], md=8),
                     ], className="g-3 mb-3"),
+                    _pack_chooser(),
                     html.Div(id=ids.STANDARDS_FORM_RULES),
                     dbc.Label("Source (which rule or funder requires it)", html_for=ids.STANDARDS_SOURCE,
                               className="mt-3"),

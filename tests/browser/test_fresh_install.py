@@ -173,22 +173,29 @@ def test_a_fresh_install_becomes_a_working_agency_in_the_browser(dash_duo: DashC
     screenshot(dash_duo, "fresh-install-people")
     assert accessibility_violations(dash_duo) == []
 
-    # 5. A standard version with a rule for the new stage (a one-to-one session every 14 days, 90 minutes a month),
-    # from today: a period already judged keeps the standard it was judged by.
+    # 5. A standard version started from the Texas rule pack, plus a rule for the agency's own stage (a one-to-one
+    # session every 14 days, 90 minutes a month), from today: a period already judged keeps its standard.
     dash_duo.driver.get(f"{url}/standards")
     mentor = "//*[contains(@class, 'row')][.//span[normalize-space(.)='Peer mentor']]"
     wait_for(dash_duo, lambda: dash_duo.driver.find_elements(By.XPATH, mentor))
+    choose(dash_duo, "#standards-pack", "Texas")
+    click(dash_duo, "#standards-pack-apply")
+    dash_duo.wait_for_contains_text("#standards-message", "kept their values: Peer mentor", timeout=20)
+    assert dash_duo.find_element("#standards-name").get_attribute("value") == "Texas: weekly, then monthly"
+    assert dash_duo.find_element("#standards-source").get_attribute("value").startswith("TX 1 TAC §354.3103")
     row = dash_duo.driver.find_element(By.XPATH, mentor)
     Select(row.find_element(By.TAG_NAME, "select")).select_by_value("14")
     minutes = row.find_elements(By.CSS_SELECTOR, "input[type=number]")[1]
     minutes.clear()
     minutes.send_keys("90")
     type_date(dash_duo, "#standards-effective", date.today())
-    type_into(dash_duo, "#standards-name", "Community Recovery standard")
+    screenshot(dash_duo, "fresh-install-standards")
+    assert accessibility_violations(dash_duo) == []
     click(dash_duo, "#standards-save")
     dash_duo.wait_for_contains_text("#standards-message", "Saved", timeout=20)
-    dash_duo.wait_for_contains_text("#standards-in-force", "Community Recovery standard", timeout=20)
-    assert "Peer mentor" in dash_duo.find_element("#standards-in-force").text
+    dash_duo.wait_for_contains_text("#standards-in-force", "Texas: weekly, then monthly", timeout=20)
+    in_force = dash_duo.find_element("#standards-in-force").text
+    assert "Initially certified 7 0 yes" in in_force and "Peer mentor 14 90 yes" in in_force, in_force
 
     # 6. An account for every role: temporary passwords and setup links, shown once.
     dash_duo.driver.get(f"{url}/accounts")

@@ -120,3 +120,39 @@ def test_only_admin_and_quality_may_save(demo_client: FlaskClient, demo_db: Data
     page = callback(demo_client, [("standards-in-force", "children"), ("standards-versions", "children"),
                                   ("standards-form-rules", "children")], [("standards-refresh", "data", 0)])
     assert page.status_code == 403
+
+
+def test_filling_from_a_rule_pack_is_refused_to_roles_without_the_page_and_writes_nothing(
+        demo_client: FlaskClient, demo_db: Database) -> None:
+    stages = stage_ids(demo_db)
+    rows = ("standards-preset", "standards-days", "standards-minutes", "standards-group")
+    login(demo_client, "admin", "demo")
+    deps = json.loads(demo_client.get("/_dash-dependencies").data)
+    logout(demo_client)
+    body = {
+        # Outputs shared with another callback carry a suffix (allow_duplicate): read it as the browser does.
+        "output": next(d["output"] for d in deps if d["inputs"][0]["id"] == "standards-pack-apply"),
+        "outputs": [{"id": "standards-name", "property": "value"}, {"id": "standards-source", "property": "value"},
+                    *([{"id": {"type": row, "stage": s}, "property": "value"} for s in stages] for row in rows),
+                    {"id": "standards-message", "property": "children"}],
+        "inputs": [{"id": "standards-pack-apply", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "standards-pack", "property": "value", "value": "tx-354-3103"},
+                  *([{"id": {"type": row, "stage": s}, "property": "value", "value": v} for s, v in zip(stages, vals)]
+                    for row, vals in zip(rows, (["7", "14", "31"], [7, 14, 31], [240, 120, 60], [True] * 3))),
+                  [{"id": {"type": "standards-preset", "stage": s}, "property": "id",
+                    "value": {"type": "standards-preset", "stage": s}} for s in stages]],
+        "changedPropIds": ["standards-pack-apply.n_clicks"],
+    }
+    with demo_db.session() as s:
+        before = (versions(demo_db), s.scalar(select(func.count()).select_from(AuditEvent)))
+    for username in ("leader", "supervisor", "peer"):
+        login(demo_client, username, "demo")
+        assert demo_client.post("/_dash-update-component", json=body).status_code == 403
+        logout(demo_client)
+    login(demo_client, "admin", "demo")
+    filled = demo_client.post("/_dash-update-component", json=body)
+    assert filled.status_code == 200, filled.data[:300]
+    response = json.loads(filled.data)["response"]
+    assert response["standards-name"]["value"] == "Texas: weekly, then monthly"
+    with demo_db.session() as s:
+        assert (versions(demo_db), s.scalar(select(func.count()).select_from(AuditEvent))) == before

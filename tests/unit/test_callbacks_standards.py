@@ -9,7 +9,7 @@ import pytest
 from dash import Dash, no_update
 from sqlalchemy import select
 
-from callbacks.standards import refresh, save, toggle_custom
+from callbacks.standards import fill_from_pack, refresh, save, toggle_custom
 from dashboard.db import Database
 from layouts import ids
 from models import CertificationStage
@@ -97,3 +97,27 @@ def test_a_saved_version_is_confirmed_and_listed_as_not_yet_in_force(demo_app: D
                             "In training: every 7 days; 240 min a month; group sessions count"]
     assert "Fully certified: every 21 days; 90 min a month; group sessions do not count" in listed
     assert [p["value"] for p in with_id(rows, ids.STANDARDS_DAYS)] == [7, 14, 21]  # the form starts from it
+
+
+def test_a_rule_pack_fills_the_form_and_a_version_saved_from_it_cites_it(demo_app: Dash, demo_db: Database) -> None:
+    with demo_db.session() as s:  # an agency's own stage, which no pack names
+        s.add(CertificationStage(code="peer-mentor", name="Peer mentor", sort_order=4))
+    values = (["7", "14", "31", "custom"], [7, 14, 31, 10], [240, 120, 60, 45], [True, True, True, False])
+    states = form(demo_db, *values)
+    with signed_in(demo_app, demo_db, "admin"):
+        untouched = fill_from_pack(None, "tx-354-3103", *states)
+        refused = fill_from_pack(1, "no-such-pack", *states)
+        name, source, presets, days, minutes, groups, message = fill_from_pack(1, "tx-354-3103", *states)
+        saved, _ = save(1, "2027-01-01", name, source, presets, days, minutes, groups, states[-1])
+        _in_force, versions, _rows = as_sent(refresh(1))
+    assert untouched == (no_update,) * 7
+    assert refused[:6] == (no_update,) * 6 and texts(as_sent(refused[6])) == ["Choose a rule pack first."]
+    # Texas: weekly while initially certified (the in-training and initially-certified stages), monthly after; the
+    # rule sets no monthly minimum. The agency's own stage keeps what the form held.
+    assert (presets, days, minutes, groups) == (["7", "7", "31", "custom"], [7, 7, 31, 10], [0, 0, 0, 45],
+                                                [True, True, True, False])
+    assert name == "Texas: weekly, then monthly" and source.startswith("TX 1 TAC §354.3103: supervision at least")
+    assert "Stages the pack does not name kept their values: Peer mentor." in texts(as_sent(message))[0]
+    assert texts(as_sent(saved)) == ["Saved “Texas: weekly, then monthly”, in force from 01 Jan 2027."]
+    listed = texts(versions)
+    assert listed[7:9] == ["Texas: weekly, then monthly", source]
