@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, plain, record
@@ -269,6 +269,29 @@ def add_supervision(session: Session, actor: Actor, staff_id: object, team_id: o
     return row.id
 
 
+def _sessions_left_outside(session: Session, supervisor_id: int, entry: Supervision, start: date,
+                           end: date | None) -> list[Problem]:
+    """New dates for one of a supervisor's team entries may not leave out sessions they recorded with that team's
+    workers (on the team that day) on days the old dates covered: recording requires the worker to be on one of
+    the supervisor's teams on the day (recording._supervised_on), and the dates are what says so."""
+    day = SessionAttendee.held_on
+    old = (day >= entry.start) & ((day < entry.end) if entry.end is not None else true())
+    new = (day >= start) & ((day < end) if end is not None else true())
+    count, first, last = session.execute(
+        select(func.count(func.distinct(SupervisionSession.id)), func.min(day), func.max(day))
+        .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+        .join(TeamMembership, (TeamMembership.staff_id == SessionAttendee.worker_id)
+              & (TeamMembership.team_id == entry.team_id) & (TeamMembership.start_date <= day)
+              & (TeamMembership.end_date.is_(None) | (TeamMembership.end_date > day)))
+        .where(SupervisionSession.supervisor_id == supervisor_id, old, ~new)).one()
+    if not count:
+        return []
+    span = f"on {first:%d %b %Y}" if first == last else f"from {first:%d %b %Y} to {last:%d %b %Y}"
+    return [Problem("supervision", f"They recorded {count} session{'s' * (count != 1)} with this team's workers "
+                                   f"{span}, outside the new dates. Choose dates that include "
+                                   f"{'it' if count == 1 else 'them'}, or correct those sessions first.")]
+
+
 def end_supervision(session: Session, actor: Actor, staff_id: object, supervision_id: object,
                     raw_end: object) -> None:
     """The supervisor's last day on a team is the day before `raw_end` (the day it ends, as every dated row)."""
@@ -281,6 +304,8 @@ def end_supervision(session: Session, actor: Actor, staff_id: object, supervisio
     end = _day(raw_end, "end_date", "The end date", problems, required=True)
     if end is not None and end <= entry.start:
         problems.append(Problem("end_date", f"The end date must be after the first day ({entry.start:%d %b %Y})."))
+    if end is not None and not problems:
+        problems += _sessions_left_outside(session, person.id, entry, entry.start, end)
     if problems or end is None:
         raise Rejected(problems)
     if changed_rows(session, update(TeamSupervisor).where(TeamSupervisor.id == entry.id,
@@ -317,6 +342,8 @@ def edit_supervision_dates(session: Session, actor: Actor, staff_id: object, sup
                 problems.append(Problem("supervision", f"Those dates overlap their other time on {other.team_name} "
                                                        f"(from {other.start:%d %b %Y}"
                                                        + (f" to {other.end:%d %b %Y})." if other.end else ").")))
+    if start is not None and not problems:
+        problems += _sessions_left_outside(session, person.id, entry, start, end)
     if problems or start is None:
         raise Rejected(problems)
     if (start, end) == (entry.start, entry.end):

@@ -16,7 +16,8 @@ from dashboard import people, staff_records
 from dashboard.audit import Actor
 from dashboard.db import Database
 from dashboard.recording import Rejected
-from models import AuditEvent, Program, Staff, Team, TeamMembership, TeamSupervisor
+from models import (AuditEvent, Program, SessionAttendee, Staff, SupervisionSession, Team, TeamMembership,
+                    TeamSupervisor)
 
 TODAY = date(2026, 10, 31)
 ACTOR = Actor(None, "cli:test")
@@ -187,3 +188,43 @@ def test_the_staff_form_never_fails_and_a_refused_save_writes_nothing(
                 s.execute(Staff.__table__.update().where(Staff.id == agency["w1"]).values(
                     full_name="Wes One", employee_code="W1", role="peer_worker", hire_date=date(2024, 1, 1),
                     left_on=None, fte=1, peer_credential=False))
+
+
+def test_new_team_dates_may_not_leave_out_sessions_the_supervisor_recorded_with_that_team(
+        reference_db: Database, agency: dict[str, int]) -> None:
+    """Sue has led A since 2020 and met Wes (on A since 2024) on 10 Mar and 20 Apr 2025; a group session on 15 May
+    2025 had Wes and Bo, who was on B (not A) that day."""
+    with reference_db.session() as s:
+        bo = Staff(employee_code="W2", full_name="Bo Two", role="peer_worker", hire_date=date(2024, 1, 1))
+        s.add(bo)
+        s.flush()
+        s.add(TeamMembership(staff_id=bo.id, team_id=agency["b"], start_date=date(2024, 1, 1)))
+        for day, attendees in ((date(2025, 3, 10), [agency["w1"]]), (date(2025, 4, 20), [agency["w1"]]),
+                               (date(2025, 5, 15), [agency["w1"], bo.id])):
+            held = SupervisionSession(held_on=day, minutes=60, format="individual" if len(attendees) == 1 else
+                                      "group", kind="administrative", modality="in_person",
+                                      supervisor_id=agency["s1"])
+            s.add(held)
+            s.flush()
+            s.add_all([SessionAttendee(session_id=held.id, worker_id=w) for w in attendees])
+        entry = staff_records.supervisions(s, agency["s1"])[0].id
+    before = counts(reference_db)
+    opened = ["2020-01-01", None]
+    # Starting on 1 Apr 2025 leaves out 10 Mar; ending on 1 May 2025 leaves out the group session of 15 May.
+    with reference_db.session() as s, pytest.raises(Rejected, match="They recorded 1 session with this team's "
+                                                    "workers on 10 Mar 2025, outside the new dates"):
+        staff_records.edit_supervision_dates(s, ACTOR, agency["s1"], entry, "2025-04-01", None, opened, TODAY)
+    with reference_db.session() as s, pytest.raises(Rejected, match="2 sessions with this team's workers from 20 Apr "
+                                                    "2025 to 15 May 2025"):
+        staff_records.edit_supervision_dates(s, ACTOR, agency["s1"], entry, "2020-01-01", "2025-04-01", opened,
+                                             TODAY)
+    with reference_db.session() as s, pytest.raises(Rejected, match="1 session with this team's workers on 15 May"):
+        staff_records.end_supervision(s, ACTOR, agency["s1"], entry, "2025-05-01")
+    assert counts(reference_db) == before
+    # Dates that still hold every session are accepted: from 10 Mar 2025, until 16 May 2025.
+    with reference_db.session() as s:
+        staff_records.edit_supervision_dates(s, ACTOR, agency["s1"], entry, "2025-03-10", "2025-05-16", opened,
+                                             TODAY)
+    with reference_db.session() as s:
+        assert [(x.start, x.end) for x in staff_records.supervisions(s, agency["s1"])] == [
+            (date(2025, 3, 10), date(2025, 5, 16))]
