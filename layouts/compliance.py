@@ -13,13 +13,16 @@ from layouts.ids import ALL
 
 # (field, header, shown by default, extra column options); GROUPS puts a header over some of them.
 NUMBER = {"filter": "agNumberColumnFilter", "flex": 0, "width": 92, "minWidth": 84}
+# Names wrap onto a second line rather than end in "…" where the reasons column takes the room (1,440 px).
+WRAP_STYLE = {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px", "wordBreak": "normal"}
+WRAP = {"wrapText": True, "autoHeight": True, "cellStyle": WRAP_STYLE}
 GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
-    ("worker", "Worker", True, {"minWidth": 150, "tooltipField": "worker", "cellStyle": {"fontWeight": "600"}}),
+    ("worker", "Worker", True, {**WRAP, "minWidth": 150, "cellStyle": {**WRAP_STYLE, "fontWeight": "600"}}),
     ("worker_id", "Worker ID", False, NUMBER),
     ("program", "Program", False, {}),
-    ("team", "Team", True, {"minWidth": 120, "tooltipField": "team"}),
-    ("supervisors", "Supervisors", True, {"minWidth": 120, "tooltipField": "supervisors"}),
-    ("stage", "Stage", True, {"minWidth": 100, "tooltipField": "stage"}),
+    ("team", "Team", True, {**WRAP, "minWidth": 120}),
+    ("supervisors", "Supervisors", True, {**WRAP, "minWidth": 120}),
+    ("stage", "Stage", True, {**WRAP, "minWidth": 100}),
     ("period_start", "Period start", False, {"maxWidth": 130}),
     ("period_end", "Period end", False, {"maxWidth": 130}),
     ("required", "Required", True, {**NUMBER, "headerTooltip": "Individual sessions required: one per whole "
@@ -33,9 +36,7 @@ GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
                                                              "the minimum and the sessions required"}),
     ("status", "Status", True, {"flex": 0, "width": 90, "minWidth": 80,
                                 "cellClassRules": {"compliance-not-met": "params.value === 'not met'"}}),
-    ("reasons", "Reasons", True, {"flex": 3, "minWidth": 200, "wrapText": True, "autoHeight": True,
-                                  "cellStyle": {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px",
-                                                "wordBreak": "normal"}}),
+    ("reasons", "Reasons", True, {**WRAP, "flex": 3, "minWidth": 200}),
 )
 GROUPS = {"required": "Individual sessions", "held": "Individual sessions", "minutes": "Minutes",
           "minimum": "Minutes"}
@@ -125,10 +126,13 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
                           id=ids.COMPLIANCE_ROLLUP, columnDefs=ROLLUP_COLUMNS, rowData=[],
                           defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1,
                                          "minWidth": 100},
+                          # As tall as its rows, 20 a page: no team is cut off at the grid's edge.
                           dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
-                                           "ensureDomOrder": True, "rowHeight": 32,
+                                           "ensureDomOrder": True, "rowHeight": 32, "domLayout": "autoHeight",
+                                           "pagination": True, "paginationPageSize": 20,
+                                           "paginationPageSizeSelector": [20, 50, 100],
                                            "localeText": {"noRowsToShow": NO_WORKERS}},
-                          style={"height": "22rem", "width": "100%"}), className="p-2")],
+                          style={"width": "100%"}), className="p-2")],
                      className="mb-3 shadow-sm"),
         ], type="dot"),
         dbc.Card([

@@ -23,8 +23,9 @@ def _options(labels: dict[str, str]) -> list[dict[str, str]]:
 ROSTER_COLUMNS = [
     {"field": "worker", "headerName": "Worker", "pinned": "left", "minWidth": 150,
      "cellRenderer": "WorkerLink"},
-    {"field": "team", "headerName": "Team", "minWidth": 140, "tooltipField": "team"},
-    {"field": "stage", "headerName": "Stage", "minWidth": 115, "tooltipField": "stage"},
+    # Wrapped, not cut to "Initially cer…" (the row grows to fit).
+    {"field": "team", "headerName": "Team", "minWidth": 140, "wrapText": True, "autoHeight": True},
+    {"field": "stage", "headerName": "Stage", "minWidth": 115, "wrapText": True, "autoHeight": True},
     {"field": "status_label", "headerName": "Status", "minWidth": 215, "tooltipField": "status_label",
      "cellClassRules": {"status-overdue": "params.data.status === 'overdue'",
                         "status-due-soon": "params.data.status === 'due_soon'",
