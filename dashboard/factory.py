@@ -153,6 +153,6 @@ def register_callbacks(app: Dash, pages: Sequence[Page]) -> None:
     registered: list[Callable[[Dash], None]] = []
     for page in pages:
         register = page.load_callbacks()
-        if register not in registered:
+        if register is not None and register not in registered:
             register(app)
             registered.append(register)

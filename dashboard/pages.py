@@ -22,13 +22,14 @@ class Page:
     label: str
     roles: frozenset[str]
     layout: str  # "layouts.X:function", called with the URL's query arguments
-    callbacks: str  # "callbacks.X:register", called once with the app (pages may share one)
+    callbacks: str | None  # "callbacks.X:register", called once with the app (pages may share one); None: static
+    in_navbar: bool = True  # False: linked from elsewhere in the shell (Help, beside the user's name)
 
     def load_layout(self) -> Callable[..., Any]:
         return _resolve(self.layout)
 
-    def load_callbacks(self) -> Callable[[Any], None]:
-        return _resolve(self.callbacks)
+    def load_callbacks(self) -> Callable[[Any], None] | None:
+        return _resolve(self.callbacks) if self.callbacks else None
 
 
 ALL_ROLES = frozenset(Role)
@@ -72,6 +73,8 @@ PAGES: tuple[Page, ...] = (
     # Credential requirements: admins and quality define them (checked again on save); leadership reads.
     Page("credentials", "/credentials", "Credentials", frozenset({Role.ADMIN, Role.QUALITY, Role.LEADERSHIP}),
          "layouts.credentials:layout", "callbacks.credentials:register"),
+    # Help: what each number means (the README's definitions, word for word), who sees what, a glossary.
+    Page("help", "/help", "Help", ALL_ROLES, "layouts.help:layout", None, in_navbar=False),
 )
 
 
@@ -95,6 +98,8 @@ def check_pages(pages: Sequence[Page] = PAGES) -> Sequence[Page]:
         if not page.roles:
             problems.append(f"no role may use {page.key}")
         for part, name in (("layout", page.layout), ("callbacks", page.callbacks)):
+            if name is None:
+                continue
             try:
                 if not callable(_resolve(name)):
                     raise AttributeError(name)

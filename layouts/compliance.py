@@ -97,7 +97,9 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
     default_start, default_end = last_full_quarter(date.today())
     return html.Div([
         html.H1("Compliance", className="page-title"),
-        html.P(id=ids.COMPLIANCE_SCOPE_NOTE, className="page-lead"),
+        html.P(id=ids.COMPLIANCE_SCOPE_NOTE, className="page-lead mb-1"),
+        html.P(html.A("What meeting the standard means", href="/help#meeting-the-standard", className="small"),
+               className="mb-3"),
         dbc.Card(dbc.CardBody([dbc.Row([
             dbc.Col([dbc.Label("From", html_for=ids.COMPLIANCE_START),
                      dbc.Input(id=ids.COMPLIANCE_START, type="date", value=start or default_start.isoformat(),

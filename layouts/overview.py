@@ -14,10 +14,14 @@ DEFAULT_WINDOW = "90"
 MODES = (("proficiency", "Proficiency"), ("discussed", "Discussed in supervision"))
 
 
-def _panel(title: str, body: object, help_text: str = "") -> dbc.Card:
-    header = [html.H2(title, className="h6 mb-0")]
+def _panel(title: str, body: object, help_text: str = "", entry: str = "") -> dbc.Card:
+    """A panel; `entry` links its title to the Help page's definition of what it shows."""
+    header: list[object] = [html.H2(title, className="h6 mb-0 d-inline")]
+    if entry:
+        header.append(html.A("What this means", href=f"/help#{entry}", className="small ms-2 help-link",
+                             **{"aria-label": f"What “{title}” means"}))
     if help_text:
-        header.append(html.Small(help_text, className="text-body-secondary"))
+        header.append(html.Small(help_text, className="text-body-secondary d-block"))
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(dcc.Loading(body, type="dot"))],
                     className="shadow-sm h-100")
 
@@ -68,18 +72,19 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                 html.Details([html.Summary("Show as a table"), html.Div(id=ids.OVERVIEW_HEATMAP_TABLE)],
                              className="mt-2", id=ids.OVERVIEW_HEATMAP_DETAILS),
             ]), "Click a cell, or open the table and press a cell's button, for the principle's competencies and the "
-                "guides that help."), lg=7),
+                "guides that help.", "principle-coverage"), lg=7),
             dbc.Col(_panel("Supervision frequency against the standard",
                            dcc.Graph(id=ids.OVERVIEW_FREQUENCY, config={"displayModeBar": False},
-                                     style={"height": "520px"})), lg=5),
+                                     style={"height": "520px"}), entry="supervision-frequency"), lg=5),
         ], className="g-3 my-1"),
         dbc.Row([
             dbc.Col(_panel("Monthly trend", dcc.Graph(id=ids.OVERVIEW_TREND, config={"displayModeBar": False},
                                                       style={"height": "320px"}),
                            "Coverage (proficient share) on each month's last day and the share of workers meeting "
                            "the standard in each month: the 12 whole calendar months up to the window's end. The "
-                           "month to date is left out."), lg=5),
-            dbc.Col(_panel("Early-warning signals", html.Div(id=ids.OVERVIEW_SIGNALS)), lg=7),
+                           "month to date is left out.", "monthly-trend"), lg=5),
+            dbc.Col(_panel("Early-warning signals", html.Div(id=ids.OVERVIEW_SIGNALS), entry="early-warning-signals"),
+                    lg=7),
         ], className="g-3 my-1"),
         # A dialog named by its title; Escape closes it and focus goes back to the cell that opened it.
         dbc.Offcanvas(dcc.Loading(html.Div(id=ids.OVERVIEW_DRILLDOWN_BODY), type="dot"),

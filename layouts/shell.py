@@ -14,8 +14,10 @@ def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
 
     Signing out is a form POST carrying the CSRF token, so a link on another site cannot sign anyone out."""
     nav_items = [dbc.NavItem(dbc.NavLink(s.label, href=s.path, active="exact", id=f"nav-{s.key}"))
-                 for s in (viewer.pages() if viewer else ())]
+                 for s in (viewer.pages() if viewer else ()) if s.in_navbar]
     user_menu = [] if viewer is None else [
+        html.A("Help", href="/help", id="shell-help", className="text-white me-3",
+               title="What each number means, who sees what, and a glossary"),
         # The name opens My account (the password, and a link to the sessions each signed-in browser can end).
         html.Span([html.A(viewer.full_name, href="/account", id="shell-user-name", title="My account",
                           className="fw-semibold text-white"),

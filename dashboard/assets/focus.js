@@ -37,12 +37,21 @@
         const old = heading();
         focusWhenReady(heading, function (now) { return now !== old; }, closePhoneMenu);
     }
+    // An address with a fragment (/help#principle-coverage, from a panel's "What this means"): the browser looks
+    // for the element before the page's content has arrived and gives up; wait for it, then focus and scroll to it.
+    function goToFragment(hash) {
+        const id = decodeURIComponent(hash.slice(1));
+        focusWhenReady(function () { return document.getElementById(id); }, function () { return true; },
+                       closePhoneMenu);
+    }
     const push = history.pushState;
-    history.pushState = function () {
-        pageChanged();
+    history.pushState = function (state, title, url) {
+        const hash = url ? new URL(url, location.href).hash : '';
+        if (hash.length > 1) goToFragment(hash); else pageChanged();
         return push.apply(this, arguments);
     };
     window.addEventListener('popstate', pageChanged);
+    if (location.hash.length > 1) goToFragment(location.hash);
 
     document.addEventListener('click', function (event) {
         if (!event.target.closest) return;

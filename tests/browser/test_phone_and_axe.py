@@ -20,7 +20,7 @@ WAIT_FOR = {"overview": "#overview-kpis .kpi-value", "my_team": ".roster-card", 
             "compliance": "#compliance-summary", "resources": ".guide-card",
             "standards": "#standards-form-rules select",
             "import": "#import-kind", "audit": "#audit-grid", "guides": ".guides-table",
-            "framework": ".framework-category"}
+            "framework": ".framework-category", "help": "#principle-coverage"}
 
 
 def as_phone(dash_duo: DashComposite) -> None:

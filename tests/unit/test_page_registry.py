@@ -26,14 +26,17 @@ def test_every_page_resolves_to_a_body_and_callbacks() -> None:
     assert check_pages() == PAGES
     assert [page.key for page in PAGES] == ["overview", "my_team", "my_record", "compliance", "resources",
                                              "guides", "standards", "people", "settings", "framework", "import",
-                                             "audit", "accounts", "signoff", "credentials"]
-    assert all(callable(page.load_layout()) and callable(page.load_callbacks()) for page in PAGES)
+                                             "audit", "accounts", "signoff", "credentials", "help"]
+    assert all(callable(page.load_layout()) for page in PAGES)
+    # Every page has callbacks except Help, which is static (and linked beside the name, not in the navbar).
+    assert [page.key for page in PAGES if page.load_callbacks() is None] == ["help"]
+    assert [page.key for page in PAGES if not page.in_navbar] == ["help"]
 
 
 def test_the_navbar_and_the_guard_read_the_same_entries() -> None:
     supervisor = Viewer(1, "s", "S", "supervisor", 1)
     assert [page.key for page in supervisor.pages()] == ["overview", "my_team", "compliance", "resources",
-                                                               "signoff"]
+                                                               "signoff", "help"]
     assert supervisor.may_use("my_team") and not supervisor.may_use("import")
 
 
@@ -66,11 +69,11 @@ NAV = {  # what each demo account's navbar lists, in order (tests/browser/test_s
               "Import", "Audit log", "Accounts", "Sign-off", "Credentials"],
     "leader": ["Overview", "Compliance", "Resources", "Sign-off", "Credentials"],
     "quality": ["Overview", "Compliance", "Resources", "Standards", "People", "Settings", "Framework", "Import",
-                "Audit log",
-                "Sign-off", "Credentials"],
+                "Audit log", "Sign-off", "Credentials"],
     "supervisor": ["Overview", "My team", "Compliance", "Resources", "Sign-off"],
     "peer": ["My record", "Resources"],
 }
+HELP = "Help"  # every role's, linked beside their name rather than in the list
 
 
 @pytest.mark.parametrize("username", list(NAV))
@@ -81,9 +84,9 @@ def test_each_role_gets_its_sections_in_the_navbar_and_a_notice_for_any_other_pa
         assert viewer is not None
         navbar = texts(as_sent(shell.layout(viewer)))
         bodies = {page.label: as_sent(factory.restricted(page)()) for page in PAGES}
-    assert [label for label in navbar if label in bodies] == NAV[username]
+    assert [label for label in navbar if label in bodies] == [*NAV[username], HELP]
     refused = sorted(label for label, body in bodies.items() if body["props"].get("id") == "forbidden")
-    assert refused == sorted(set(bodies) - set(NAV[username]))
+    assert refused == sorted(set(bodies) - {*NAV[username], HELP})
     if username == "peer":
         assert texts(bodies["Overview"]) == ["Not available for your role", "The Overview section is not part of "
                                              "your role's view. Use the sections in the bar above."]
