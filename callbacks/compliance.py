@@ -121,15 +121,6 @@ function(start, end, program, team, supervisor, stage) {
 }
 """
 
-# The roll-up grid as tall as its teams, up to 22rem (a supervisor's two teams left most of it empty); room for the
-# header and the "no workers" message when there are none.
-ROLLUP_HEIGHT_JS = """
-function(rows) {
-    const teams = (rows || []).length;
-    return {height: Math.min(352, Math.max(120, 52 + 32 * teams)) + 'px', width: '100%'};
-}
-"""
-
 
 def register(app: Dash) -> None:
     app.callback(Output(ids.COMPLIANCE_SCOPE_NOTE, "children"), Output(ids.COMPLIANCE_PROGRAM, "options"),
@@ -143,5 +134,3 @@ def register(app: Dash) -> None:
                  *FILTER_INPUTS)(refresh_view)
     app.callback(Output(ids.COMPLIANCE_GRID, "columnDefs"), Input(ids.COMPLIANCE_COLUMNS, "value"))(choose_columns)
     app.clientside_callback(URL_SYNC_JS, Output(ids.COMPLIANCE_URL_SYNC, "children"), *FILTER_INPUTS)
-    app.clientside_callback(ROLLUP_HEIGHT_JS, Output(ids.COMPLIANCE_ROLLUP, "style"),
-                            Input(ids.COMPLIANCE_ROLLUP, "rowData"))

@@ -134,7 +134,7 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
                                            "pagination": True, "paginationPageSize": 20,
                                            "paginationPageSizeSelector": [20, 50, 100],
                                            "localeText": {"noRowsToShow": NO_WORKERS}},
-                          style={"width": "100%"}), className="p-2")],
+                          style={"width": "100%", "height": None}), className="p-2")],
                      className="mb-3 shadow-sm"),
         ], type="dot"),
         dbc.Card([

@@ -27,9 +27,10 @@ def _pack_chooser() -> dbc.Row:
     return dbc.Row([
         dbc.Col([dbc.Label("Start from a rule pack", html_for=ids.STANDARDS_PACK),
                  dbc.Select(id=ids.STANDARDS_PACK, placeholder="Choose a pack",
-                            options=[{"label": p.label, "value": p.key} for p in STANDARD_PACKS])], md=8),
+                            options=[{"label": p.label, "value": p.key} for p in STANDARD_PACKS])]),
+        # As wide as its words: a share of the row cut them off beside the card's long select.
         dbc.Col(dbc.Button("Fill the form from the pack", id=ids.STANDARDS_PACK_APPLY, color="secondary",
-                           outline=True), className="d-flex align-items-end", md=4),
+                           outline=True), className="d-flex align-items-end", width="auto"),
         dbc.Col(html.Small("A pack fills the name, the source (its citation) and the rule of each stage it names, "
                            "as we read the rule; stages it does not name keep their values. Check it against the "
                            "current rule, then save.", className="text-body-secondary"), md=12),

@@ -45,6 +45,13 @@ def test_quality_staff_filter_the_view_and_download_each_format(dash_duo: DashCo
     open_compliance(dash_duo, browser_app, "quality")
     everyone = grid_rows(dash_duo)
     wait_until(dash_duo, lambda: grid_rows(dash_duo, "compliance-rollup") == 10)  # the demo agency's teams
+    # All ten on screen inside their card: the grid is as tall as its rows (it was a 22rem box that cut the tenth).
+    wait_until(dash_duo, lambda: dash_duo.driver.execute_script(
+        "const grid = document.getElementById('compliance-rollup'), card = grid.closest('.card');"
+        "const rows = grid.querySelectorAll('.ag-center-cols-container .ag-row');"
+        "return rows.length === 10 && Array.from(rows).every(r => r.getBoundingClientRect().bottom <= "
+        "grid.getBoundingClientRect().bottom) && grid.getBoundingClientRect().bottom <= "
+        "card.getBoundingClientRect().bottom;"), timeout=10)
     # Sorted by share met, lowest first: the teams that most need help at the top.
     dash_duo.driver.execute_script("dash_ag_grid.getApi('compliance-rollup').applyColumnState("
                                    "{state: [{colId: 'share_met', sort: 'asc'}]});")

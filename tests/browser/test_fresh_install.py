@@ -176,7 +176,7 @@ def test_a_fresh_install_becomes_a_working_agency_in_the_browser(dash_duo: DashC
     # 5. A standard version started from the Texas rule pack, plus a rule for the agency's own stage (a one-to-one
     # session every 14 days, 90 minutes a month), from today: a period already judged keeps its standard.
     dash_duo.driver.get(f"{url}/standards")
-    mentor = "//*[contains(@class, 'row')][.//span[normalize-space(.)='Peer mentor']]"
+    mentor = "//div[contains(concat(' ', @class, ' '), ' row ')][./div/span[normalize-space(.)='Peer mentor']]"
     wait_for(dash_duo, lambda: dash_duo.driver.find_elements(By.XPATH, mentor))
     choose(dash_duo, "#standards-pack", "Texas")
     click(dash_duo, "#standards-pack-apply")
