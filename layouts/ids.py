@@ -5,6 +5,8 @@ from dashboard.queries.common import ALL  # noqa: F401  (re-exported for the lay
 URL = "url"
 SHELL_TOGGLER = "shell-toggler"
 SHELL_COLLAPSE = "shell-collapse"
+SHELL_SEARCH = "shell-search"
+SHELL_SEARCH_RESULTS = "shell-search-results"
 
 RESOURCES_PRINCIPLE = "resources-principle"
 RESOURCES_CATEGORY = "resources-category"

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.auth import Viewer
 from layouts import ids
+from models.vocabulary import Role
 
 
 def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
@@ -15,6 +16,14 @@ def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
     Signing out is a form POST carrying the CSRF token, so a link on another site cannot sign anyone out."""
     nav_items = [dbc.NavItem(dbc.NavLink(s.label, href=s.path, active="exact", id=f"nav-{s.key}"))
                  for s in (viewer.pages() if viewer else ()) if s.in_navbar]
+    # A peer worker's scope has only their own record, one click away: no search for them.
+    search = [] if viewer is None or viewer.role == Role.PEER_WORKER else [html.Div([
+        dbc.Label("Find a worker or team you may see", html_for=ids.SHELL_SEARCH, className="visually-hidden"),
+        dbc.Input(id=ids.SHELL_SEARCH, type="search", placeholder="Find a worker or team", debounce=300,
+                  autoComplete="off", size="sm", className="shell-search-input"),
+        # Results as links (Tab moves into them, Enter opens); the count is announced as it changes.
+        html.Div(id=ids.SHELL_SEARCH_RESULTS, className="shell-search-results", **{"aria-live": "polite"}),
+    ], className="shell-search position-relative w-100", role="search")]
     user_menu = [] if viewer is None else [
         html.A("Help", href="/help", id="shell-help", className="text-white me-3",
                title="What each number means, who sees what, and a glossary"),
@@ -34,8 +43,12 @@ def layout(viewer: Viewer | None, csrf_token: str = "") -> html.Div:
             dbc.NavbarToggler(id=ids.SHELL_TOGGLER),
             # Closed until the menu button opens it below xl (1200 px): an admin's eleven links and the user menu
             # need that width on one line; narrower, they overflowed the window and hid Sign out.
+            # The search box sits on its own line above the name and Sign out: beside them it took the width an
+            # admin's links need, and they fell to four rows.
             dbc.Collapse([dbc.Nav(nav_items, navbar=True, className="me-auto"),
-                          html.Div(user_menu, className="shell-user-menu d-flex align-items-center flex-wrap gap-2")],
+                          html.Div([*search,
+                                    html.Div(user_menu, className="d-flex align-items-center flex-wrap gap-2")],
+                                   className="shell-user-menu d-flex flex-column align-items-xl-end gap-1 py-1")],
                          navbar=True, id=ids.SHELL_COLLAPSE, is_open=False),
         ], fluid=True),
         color="#1d3557", dark=True, expand="xl", className="mb-3", id="shell-navbar",
