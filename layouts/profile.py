@@ -158,25 +158,48 @@ def ratings_panel(categories: Sequence[CategoryLevels], labels: dict[int, str]) 
     ])
 
 
+HISTORY_COLUMNS = 4  # small multiples: 12 categories in 3 rows of 4, one line each, on one shared scale
+
+
 def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels: Sequence[int]) -> dict[str, Any]:
-    """A plain figure dict: go.Figure with a template deep-copies the template, ~60 ms a profile."""
+    """Small multiples, one panel per category in framework order (one chart of 12 overlaid lines hid category I
+    under the others), each with the same level scale so panels compare. A plain figure dict: go.Figure with a
+    template deep-copies the template, ~60 ms a profile."""
     if not points:
         return empty_figure("No supervisor ratings yet.").to_plotly_json()
     low, high = (min(levels), max(levels)) if levels else (1, 4)
     series: dict[str, list[HistoryPoint]] = defaultdict(list)
     for point in points:
         series[point.category_code].append(point)
-    data = [{"type": "scatter", "mode": "lines+markers", "name": plotly_text(code),
-             "x": [p.as_of.isoformat() for p in rows], "y": [p.mean_level for p in rows],
-             "line": {"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": "solid" if i < len(LINE_COLORS) else "dash"},
-             "hovertemplate": f"{code} {plotly_text(titles.get(code, ''))}<br>%{{x|%b %Y}}: %{{y:.1f}}"
-                              "<extra></extra>"}
-            for i, (code, rows) in enumerate(series.items())]
+    codes = [code for code in titles if code in series] + [code for code in series if code not in titles]
+    rows = -(-len(codes) // HISTORY_COLUMNS)
+    gap_x, gap_y = 0.04, 0.12 / max(rows, 1)
+    width, height = (1 - gap_x * (HISTORY_COLUMNS - 1)) / HISTORY_COLUMNS, (1 - gap_y * (rows - 1)) / rows
+    first, last = min(p.as_of for p in points).isoformat(), max(p.as_of for p in points).isoformat()
+    data: list[dict[str, Any]] = []
+    layout: dict[str, Any] = {"margin": {"l": 30, "r": 10, "t": 24, "b": 20}, "paper_bgcolor": "white",
+                              "plot_bgcolor": "white", "font": {"color": "#2a3f5f", "size": 11}, "showlegend": False,
+                              "annotations": []}
     grid = {"gridcolor": "#e5e9f0", "zeroline": False}
-    return {"data": data, "layout": {
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 10}, "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "font": {"color": "#2a3f5f"}, "xaxis": grid, "legend": {"orientation": "h", "y": -0.15},
-        "yaxis": grid | {"title": {"text": "average level"}, "dtick": 1, "range": [low - 0.2, high + 0.2]}}}
+    for i, code in enumerate(codes):
+        row, column = divmod(i, HISTORY_COLUMNS)
+        left, top = column * (width + gap_x), 1 - row * (height + gap_y)
+        suffix = "" if i == 0 else str(i + 1)
+        data.append({"type": "scatter", "mode": "lines+markers", "name": plotly_text(code),
+                     "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "line": {"color": LINE_COLORS[0]},
+                     "x": [p.as_of.isoformat() for p in series[code]], "y": [p.mean_level for p in series[code]],
+                     "hovertemplate": f"{code} {plotly_text(titles.get(code, ''))}<br>%{{x|%b %Y}}: %{{y:.1f}}"
+                                      "<extra></extra>"})
+        layout[f"xaxis{suffix}"] = grid | {"domain": [left, left + width], "anchor": f"y{suffix}",
+                                           "range": [first, last], "showticklabels": row == rows - 1,
+                                           "nticks": 3, "tickformat": "%b %y"}
+        layout[f"yaxis{suffix}"] = grid | {"domain": [top - height, top], "anchor": f"x{suffix}", "dtick": 1,
+                                           "range": [low - 0.3, high + 0.3], "showticklabels": column == 0}
+        title = titles.get(code, "")
+        layout["annotations"].append({"text": plotly_text(f"{code} {title[:22]}{'…' if len(title) > 22 else ''}"),
+                                      "xref": "paper", "yref": "paper", "x": left, "y": top, "xanchor": "left",
+                                      "yanchor": "bottom", "showarrow": False, "font": {"size": 11}})
+    return {"data": data, "layout": layout}
 
 
 def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None,
@@ -280,7 +303,7 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
         dbc.Card([dbc.CardHeader(html.H3("Rating history by category (supervisor)", className="h6 mb-0")),
                   dbc.CardBody(dcc.Graph(figure=history_chart(history, titles, sorted(labels)),
                                          config={"displayModeBar": False},
-                                         style={"height": "320px"}, id=ids.PROFILE_HISTORY))],
+                                         style={"height": "460px"}, id=ids.PROFILE_HISTORY))],
                  className="shadow-sm mb-3"),
         dbc.Card([dbc.CardHeader(html.H3(f"Supervision sessions ({len(sessions)} most recent)", className="h6 mb-0")),
                   dbc.CardBody(sessions_table(sessions, editable_by, signoff,
