@@ -19,6 +19,7 @@ from dashboard.audit import Actor, record
 from dashboard.auth import Viewer, client_address, csrf_token, current_viewer
 from dashboard.config import Config
 from dashboard.db import session_scope
+from dashboard.exports import numbered_canvas
 from dashboard.numbers import iso_day
 from dashboard.queries import ledger
 from dashboard.queries.workspace import WorkerRef, visible_worker
@@ -173,7 +174,6 @@ def write_pdf(log: SupervisionLog, code: str) -> bytes:
         canvas.setFont("Helvetica", 7)
         canvas.drawString(12 * mm, 7 * mm, f"Supervision log of {log.worker.name} · verification code {code} · "
                                            "check it at /verify on the agency's dashboard")
-        canvas.drawRightString(landscape(A4)[0] - 12 * mm, 7 * mm, f"Page {doc.page}")
         canvas.restoreState()
 
     dark = colors.HexColor("#1D3557")
@@ -199,7 +199,9 @@ def write_pdf(log: SupervisionLog, code: str) -> bytes:
                             topMargin=12 * mm, bottomMargin=14 * mm, title=f"Supervision log: {log.worker.name}",
                             author=log.generated_by, creator="Peer Supervision Oversight",
                             subject=f"Supervision log, verification code {code}")
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer,
+              canvasmaker=numbered_canvas(lambda c, page, total: c.drawRightString(
+                  landscape(A4)[0] - 12 * mm, 7 * mm, f"Page {page} of {total}")))
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from dashboard.db import Database
@@ -77,6 +78,9 @@ def test_verify_without_an_account_rejects_one_changed_digit(demo_client: FlaskC
     login(demo_client, "peer", "demo")
     status, pdf = export(demo_client, people["omar"], "pdf")
     assert status == 200 and pdf.startswith(b"%PDF")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    footers = [" ".join(page.extract_text().split()) for page in pages]
+    assert all(f"Page {n} of {len(pages)}" in text for n, text in enumerate(footers, start=1))
     _status, csv_file = export(demo_client, people["omar"], "csv")
     pdf_code, csv_code = CODE.search(pdf).group().decode(), CODE.search(csv_file).group().decode()  # type: ignore[union-attr]
     assert pdf_code != csv_code
