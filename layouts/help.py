@@ -81,7 +81,9 @@ def layout(**_: str) -> html.Div:
         *_definitions(),
         html.H2("Who sees what", id="help-roles", className="h4 mt-4"),
         html.P(SCOPE_NOTES),
-        html.Div(_who_sees_what(), className="table-responsive"),
+        # Scrolls sideways on a phone: a keyboard user needs to reach it (focusable, named).
+        html.Div(_who_sees_what(), className="table-responsive", tabIndex=0, role="region",
+                 **{"aria-label": "Pages by role"}),
         html.H2("Glossary", id="help-glossary", className="h4 mt-4"),
         html.Dl([part for term, words in GLOSSARY
                  for part in (html.Dt(term, id=f"glossary-{anchor_for(term)}"), html.Dd(words))],
