@@ -71,8 +71,8 @@ def skip_to_main(dash_duo: DashComposite) -> None:
 
 def go_to(dash_duo: DashComposite, label: str, key: str, heading: str = "") -> None:
     """Back up (Shift+Tab) to the navbar link, Enter, and focus lands on the new page's heading (not left on the
-    link)."""
-    tab_to(dash_duo, f"#nav-{key}", label, limit=12, backwards=True)
+    link). Backwards from the page: Sign out, the name, Help and the search box come first, then the links."""
+    tab_to(dash_duo, f"#nav-{key}", label, limit=16, backwards=True)
     press(dash_duo, Keys.ENTER)
     wait_until(dash_duo, lambda: focus_matches(dash_duo, "#_pages_content h1", heading or label), timeout=20)
 
