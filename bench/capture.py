@@ -53,6 +53,7 @@ PINNED_CLOCKS: tuple[tuple[str, str, Any], ...] = (
     ("dashboard.exports", "today", lambda: CAPTURE_DAY),
     ("dashboard.supervision_log", "today", lambda: CAPTURE_DAY),
     ("callbacks.signoff", "today", lambda: CAPTURE_DAY),
+    ("callbacks.shell", "today", lambda: CAPTURE_DAY),  # who is on a team today, for the navbar's search
     ("layouts.compliance", "date", PinnedDate),  # the page's default period: last full quarter of date.today()
 )
 # Modules that call date.today() but serve nothing the capture reads: they only pick the demo's end date.

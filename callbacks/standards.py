@@ -145,7 +145,9 @@ def fill_from_pack(clicks: Any, pack_key: Any, presets: Any, days: Any, minutes:
                    preset_ids: Any) -> tuple[Any, ...]:
     """The form filled from a shipped pack: its name, its source (the citation first, which is how a version saved
     from it names it in compliance reasons) and its rule for each stage it names by code. Nothing is saved."""
-    unchanged = (no_update,) * 6
+    # Dash wants a list for each pattern-matched output, one entry per stage row: no_update in each, not for all.
+    rows = len(presets) if isinstance(presets, list) else 0
+    unchanged = (no_update, no_update, *([no_update] * rows for _ in range(4)))
     if not clicks:
         return (*unchanged, no_update)
     viewer_for(SECTION)

@@ -150,6 +150,11 @@ def test_filling_from_a_rule_pack_is_refused_to_roles_without_the_page_and_write
         assert demo_client.post("/_dash-update-component", json=body).status_code == 403
         logout(demo_client)
     login(demo_client, "admin", "demo")
+    # No pack chosen: a message, and each stage row left as it is (a list of no-updates, not a 500).
+    unchosen = json.loads(json.dumps(body))
+    unchosen["state"][0]["value"] = None
+    refused = demo_client.post("/_dash-update-component", json=unchosen)
+    assert refused.status_code == 200 and "Choose a rule pack first." in refused.data.decode()
     filled = demo_client.post("/_dash-update-component", json=body)
     assert filled.status_code == 200, filled.data[:300]
     response = json.loads(filled.data)["response"]
