@@ -4,9 +4,9 @@ python -m bench.concurrent --db sqlite|postgres --server http://127.0.0.1:PORT -
 
 The server is started first on the same database, with the README's command (`gunicorn --preload --workers 4
 app:server`). Method:
-- **HTTP, together**: the benchmark signs in through the form, sends the filter callback the page sends first
-  (`scope_and_options`, for the teams' value), then in each round the five panels' callbacks (KPIs, heatmap in
-  proficiency mode, frequency, trend, signals) with the first load's inputs (default window, all programs), each
+- **HTTP, together**: the benchmark signs in through the form, then in each round sends the five panels'
+  callbacks (KPIs, heatmap in proficiency mode, frequency, trend, signals) with the first load's inputs (default
+  window, all programs, no team ticked: the page arrives with its choices, callbacks.overview.page), each
   from its own thread and keep-alive connection, released together by a barrier: a browser sends them at once
   over its six connections. Per callback: request sent -> whole response read. `all panels` = the round's first
   send -> last response.
@@ -81,20 +81,15 @@ def sign_in(server: str, user: str, password: str) -> requests.Session:
     return session
 
 
-def first_load_bodies(server: str, session: requests.Session) -> dict[str, dict[str, Any]]:
-    """The panels' request bodies with the first load's inputs; the teams' value as scope_and_options sets it."""
+def first_load_bodies() -> dict[str, dict[str, Any]]:
+    """The panels' request bodies with the first load's inputs: the page arrives with its choices filled and no team
+    ticked (callbacks.overview.page), so the panels are the first callbacks the browser sends."""
     from layouts import ids
     from layouts.overview import ALL, DEFAULT_WINDOW
 
-    scope = session.post(f"{server}/_dash-update-component", timeout=120, json=callback_body(
-        [(ids.OVERVIEW_SCOPE_NOTE, "children"), (ids.OVERVIEW_PROGRAM, "options"), (ids.OVERVIEW_TEAMS, "options"),
-         (ids.OVERVIEW_TEAMS, "value"), (ids.OVERVIEW_TEAMS_SUMMARY, "children")],
-        [(ids.OVERVIEW_PROGRAM, "value", ALL), (ids.OVERVIEW_TEAMS, "value", [])]))
-    scope.raise_for_status()
-    teams = scope.json()["response"].get(ids.OVERVIEW_TEAMS, {}).get("value", [])
-    filters = [(ids.OVERVIEW_WINDOW, "value", DEFAULT_WINDOW), (ids.OVERVIEW_CUSTOM_RANGE, "start_date", None),
-               (ids.OVERVIEW_CUSTOM_RANGE, "end_date", None), (ids.OVERVIEW_PROGRAM, "value", ALL),
-               (ids.OVERVIEW_TEAMS, "value", teams)]
+    filters = [(ids.OVERVIEW_WINDOW, "value", DEFAULT_WINDOW), (ids.OVERVIEW_CUSTOM_START, "value", None),
+               (ids.OVERVIEW_CUSTOM_END, "value", None), (ids.OVERVIEW_PROGRAM, "value", ALL),
+               (ids.OVERVIEW_TEAMS, "value", [])]
     return {key: callback_body(panel.outputs, filters + ([(ids.OVERVIEW_MODE, "value", "proficiency")]
                                                           if panel.with_mode else []))
             for key, panel in panel_requests().items()}
@@ -184,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {key: bare_pass(raws[key], statements[key], None) for key in PANELS}
 
     sessions = {key: sign_in(args.server, args.user, args.password) for key in PANELS}
-    bodies = first_load_bodies(args.server, sessions[PANELS[0]])
+    bodies = first_load_bodies()
     http = http_calls(args.server, sessions, bodies)
 
     http_ms: dict[str, list[float]] = {key: [] for key in PANELS}

@@ -7,10 +7,12 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL as EVERY, Dash, Input, Output, State, ctx, html, no_update
+from flask import has_request_context
 from sqlalchemy.orm import Session
 
 from callbacks.common import as_date, as_int, as_int_set, viewer_for
 from dashboard import figures
+from dashboard.auth import current_viewer
 from dashboard.db import session_scope
 from dashboard.queries import coverage, pooling, supervision
 from dashboard.queries.common import (MetricSettings, TeamFilter, Window, last_whole_month_end, load_settings,
@@ -18,7 +20,8 @@ from dashboard.queries.common import (MetricSettings, TeamFilter, Window, last_w
 from dashboard.scope import Scope, scope_for
 from layouts import ids
 from layouts.ids import ALL
-from layouts.overview import DEFAULT_WINDOW, WINDOW_PRESETS
+from layouts import overview as overview_layout
+from layouts.overview import DEFAULT_WINDOW, WINDOW_PRESETS, FilterChoices
 
 SECTION = "overview"
 NO_WORKERS = "No workers on these teams in this period."
@@ -53,8 +56,7 @@ def _scope(session: Session) -> Scope:
     return scope_for(session, viewer_for(SECTION), today())
 
 
-def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]],
-                                                               Any, str]:
+def choices(program: Any, chosen_teams: Any) -> FilterChoices:
     """The viewer's programs and teams to choose from; chosen teams outside them are dropped."""
     viewer = viewer_for(SECTION)
     with session_scope() as session:
@@ -65,8 +67,7 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
     offered = [t for t in teams if program_id is None or t.program_id == program_id]
     team_options = [{"label": f"{t.name} ({t.program_name})" if program_id is None else t.name, "value": t.id}
                     for t in offered]
-    chosen = as_int_set(chosen_teams or [])
-    kept = sorted(chosen & {t.id for t in offered})
+    kept = sorted(as_int_set(chosen_teams or []) & {t.id for t in offered})
     if scope.team_ids is None:
         note = f"All {len(programs)} programs and {len(teams)} teams."
     else:
@@ -74,8 +75,29 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
     # No box ticked means every team: say so, rather than "all 10" over ten empty boxes.
     summary = (f"Teams: {len(kept)} of {len(offered)} chosen" if kept
                else f"Teams: every team ({len(offered)}); tick to narrow")
-    return (note, [{"label": "All programs", "value": ALL}] + [{"label": n, "value": str(i)} for i, n in programs],
-            team_options, kept if kept != sorted(chosen) else no_update, summary)
+    return FilterChoices(note, [{"label": "All programs", "value": ALL}] + [{"label": n, "value": str(i)}
+                                                                      for i, n in programs],
+                   team_options, kept, summary)
+
+
+def page(**query: str) -> Any:
+    """The Overview with its choices filled in: the panels' callbacks can start in the round after the page's own,
+    instead of waiting for a round that only fills the filters (issue 18, "one round, not three"). Called with
+    nobody signed in (Dash's validation layout, the registry's tests), it is the bare layout, with every id."""
+    if not has_request_context() or current_viewer() is None:
+        return overview_layout.layout(**query)
+    program = query.get("program")
+    teams = [t for t in (query.get("teams") or "").split(",") if t.isdigit()]
+    return overview_layout.layout(**query, choices=choices(program if program and program.isdigit() else ALL,
+                                                           teams))
+
+
+def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]],
+                                                               Any, str]:
+    """The filters after the viewer changes the program or ticks a team (the first load has them from page())."""
+    found = choices(program, chosen_teams)
+    kept = found.kept if found.kept != sorted(as_int_set(chosen_teams or [])) else no_update
+    return found.note, found.programs, found.teams, kept, found.summary
 
 
 def toggle_custom_range(preset: Any) -> bool:
@@ -305,7 +327,8 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.OVERVIEW_SCOPE_NOTE, "children"), Output(ids.OVERVIEW_PROGRAM, "options"),
                  Output(ids.OVERVIEW_TEAMS, "options"), Output(ids.OVERVIEW_TEAMS, "value"),
                  Output(ids.OVERVIEW_TEAMS_SUMMARY, "children"),
-                 Input(ids.OVERVIEW_PROGRAM, "value"), Input(ids.OVERVIEW_TEAMS, "value"))(scope_and_options)
+                 Input(ids.OVERVIEW_PROGRAM, "value"), Input(ids.OVERVIEW_TEAMS, "value"),
+                 prevent_initial_call=True)(scope_and_options)
     app.callback(Output(ids.OVERVIEW_CUSTOM_WRAP, "hidden"), Input(ids.OVERVIEW_WINDOW, "value"))(toggle_custom_range)
     app.callback(Output(ids.OVERVIEW_KPIS, "children"), *FILTER_INPUTS)(refresh_kpis)
     app.callback(Output(ids.OVERVIEW_HEATMAP, "figure"), Output(ids.OVERVIEW_HEATMAP_TABLE, "children"),

@@ -8,7 +8,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
-from flask import abort, request
+from flask import abort, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from dashboard.recording import (Problem, ProbableDuplicate, Rejected, Writer, d
                                  parse_ratings, save_leave, save_ratings, save_session)
 from dashboard.scope import Scope, scope_for
 from layouts import ids
+from layouts import workspace as workspace_layout
 from layouts.ids import ALL as ALL_TEAMS
 from layouts.ledger import roster_hours
 from layouts.workspace import NOT_DISCUSSED_CHOICES
@@ -112,6 +113,18 @@ def refresh_roster(team: Any, _version: Any) -> list[dict[str, Any]]:
     return [row | {"signoff": flags[row["worker_id"]].label if row["worker_id"] in flags else "",
                    "hours": roster_hours(hours.get(row["worker_id"], []))}
             for row in view.roster_rows(rows)]
+
+
+def my_team_page(team: str | None = None, **query: str) -> Any:
+    """My team with its note, team list and roster already in the page: the grid is drawn once, at its height,
+    instead of empty and then again a round later (Lighthouse: the profile below it jumped down). Nobody signed in
+    (Dash's validation layout, the registry's tests): the bare layout."""
+    if not has_request_context() or current_viewer() is None:
+        return workspace_layout.my_team(team=team, **query)
+    note, teams = team_choices(None)
+    rows = refresh_roster(team if team and team.isdigit() else ALL_TEAMS, None)
+    start = workspace_layout.RosterStart(note, teams, rows, view.roster_cards(rows, ids.ROSTER_CARD))
+    return workspace_layout.my_team(team=team, start=start, **query)
 
 
 def choose_worker(cell: Any, button: Any) -> Any:
@@ -435,16 +448,19 @@ def topic_count(selected: Any) -> str:
 
 
 def register(app: Dash) -> None:
+    # The first load has both from my_team_page; these run when a save or the team choice changes them.
     app.callback(Output(ids.MY_TEAM_NOTE, "children"), Output(ids.MY_TEAM_TEAM, "options"),
-                 Input(ids.WORKSPACE_VERSION, "data"))(team_choices)
+                 Input(ids.WORKSPACE_VERSION, "data"), prevent_initial_call=True)(team_choices)
     app.callback(Output(ids.MY_TEAM_ROSTER, "rowData"),
-                 Input(ids.MY_TEAM_TEAM, "value"), Input(ids.WORKSPACE_VERSION, "data"))(refresh_roster)
+                 Input(ids.MY_TEAM_TEAM, "value"), Input(ids.WORKSPACE_VERSION, "data"),
+                 prevent_initial_call=True)(refresh_roster)
     app.callback(Output(ids.PROFILE_SUBJECT, "data"), Input(ids.MY_TEAM_ROSTER, "cellClicked"),
                  Input(ids.MY_TEAM_ROSTER, "cellRendererData"), prevent_initial_call=True)(choose_worker)
     app.callback(Output(ids.PROFILE_SUBJECT, "data", allow_duplicate=True),
                  Input({"type": ids.ROSTER_CARD, "worker": ALL}, "n_clicks"),
                  prevent_initial_call=True)(choose_worker_card)
-    app.callback(Output(ids.MY_TEAM_CARDS, "children"), Input(ids.MY_TEAM_ROSTER, "rowData"))(roster_cards)
+    app.callback(Output(ids.MY_TEAM_CARDS, "children"), Input(ids.MY_TEAM_ROSTER, "rowData"),
+                 prevent_initial_call=True)(roster_cards)
     app.clientside_callback(URL_SYNC, Output(ids.MY_TEAM_URL_SYNC, "children"),
                             Input(ids.MY_TEAM_TEAM, "value"), Input(ids.PROFILE_SUBJECT, "data"))
     app.callback(Output(ids.PROFILE, "children"), Input(ids.PROFILE_SUBJECT, "data"),

@@ -21,7 +21,7 @@ class Page:
     path: str
     label: str
     roles: frozenset[str]
-    layout: str  # "layouts.X:function", called with the URL's query arguments
+    layout: str  # "layouts.X:function" (or a callbacks function that fills one), called with the URL's query arguments
     callbacks: str | None  # "callbacks.X:register", called once with the app (pages may share one); None: static
     in_navbar: bool = True  # False: linked from elsewhere in the shell (Help, beside the user's name)
 
@@ -36,10 +36,11 @@ ALL_ROLES = frozenset(Role)
 PAGES: tuple[Page, ...] = (
     # Supervisors see Overview restricted to their own teams (enforced in the query layer).
     Page("overview", "/overview", "Overview", frozenset({Role.LEADERSHIP, Role.QUALITY, Role.ADMIN, Role.SUPERVISOR}),
-         "layouts.overview:layout", "callbacks.overview:register"),
+         # The body comes from callbacks: it fills the filters' choices from the query layer (one round fewer).
+         "callbacks.overview:page", "callbacks.overview:register"),
     # My team and My record share the worker profile's callbacks: a shared register runs once.
     Page("my_team", "/my-team", "My team", frozenset({Role.SUPERVISOR}),
-         "layouts.workspace:my_team", "callbacks.workspace:register"),
+         "callbacks.workspace:my_team_page", "callbacks.workspace:register"),
     Page("my_record", "/my-record", "My record", frozenset({Role.PEER_WORKER}),
          "layouts.workspace:my_record", "callbacks.workspace:register"),
     # Supervisors see (and export) compliance for their own teams only (scope_for, in the query layer).

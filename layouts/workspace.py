@@ -1,6 +1,9 @@
 """My team (a supervisor's roster, worker profiles, session and rating forms) and My record (a peer worker's own)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -21,7 +24,9 @@ def _options(labels: dict[str, str]) -> list[dict[str, str]]:
 
 
 ROSTER_COLUMNS = [
-    {"field": "worker", "headerName": "Worker", "pinned": "left", "minWidth": 150,
+    # A fixed width: fitted with the others, the pinned column was drawn at 200 px and then narrowed, moving the
+    # whole grid sideways as the page settled (Lighthouse's layout shift 0.11).
+    {"field": "worker", "headerName": "Worker", "pinned": "left", "width": 180, "flex": 0, "suppressSizeToFit": True,
      "cellRenderer": "WorkerLink"},
     # Wrapped, not cut to "Initially cer…" (the row grows to fit).
     {"field": "team", "headerName": "Team", "minWidth": 140, "wrapText": True, "autoHeight": True},
@@ -63,9 +68,9 @@ ROSTER_COLUMNS = [
 ONE_TAB_STOP = {"tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"}}
 
 
-def roster_grid() -> dag.AgGrid:
+def roster_grid(rows: list[dict[str, Any]] | None = None) -> dag.AgGrid:
     return dag.AgGrid(
-        id=ids.MY_TEAM_ROSTER, columnDefs=ROSTER_COLUMNS, rowData=[],
+        id=ids.MY_TEAM_ROSTER, columnDefs=ROSTER_COLUMNS, rowData=rows or [],
         # Headers wrap rather than truncate, so the grid fits 1,400 px without scrolling sideways.
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "wrapHeaderText": True,
                        "autoHeaderHeight": True},
@@ -197,17 +202,30 @@ def _message_area() -> html.Div:
     return html.Div(id=ids.WORKSPACE_MESSAGE, role="status", **{"aria-live": "polite"})
 
 
-def my_team(team: str | None = None, worker: str | None = None, **_: str) -> html.Div:
-    """The roster for the supervisor's current teams; ?worker=ID opens that worker's profile below it."""
+@dataclass(frozen=True)
+class RosterStart:
+    """What My team shows on arrival (callbacks.workspace.my_team_page fills it from the query layer)."""
+
+    note: str
+    teams: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    cards: list[Any]  # the rows as a phone's cards (layouts.profile.roster_cards)
+
+
+def my_team(team: str | None = None, worker: str | None = None, start: RosterStart | None = None,
+            **_: str) -> html.Div:
+    """The roster for the supervisor's current teams; ?worker=ID opens that worker's profile below it. Without
+    `start` the note, team list and roster are empty until their callbacks fill them."""
     return html.Div([
         html.H1("My team", className="page-title"),
-        html.P(id=ids.MY_TEAM_NOTE, className="page-lead"),
+        html.P(start.note if start else "", id=ids.MY_TEAM_NOTE, className="page-lead"),
         dcc.Store(id=ids.WORKSPACE_VERSION, data=0),
         dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if is_digits(worker or "") else None),
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("Team", html_for=ids.MY_TEAM_TEAM),
                      dbc.Select(id=ids.MY_TEAM_TEAM, value=team if is_digits(team or "") else ALL,
-                                options=[{"label": "All my teams", "value": ALL}])], md=4),
+                                options=start.teams if start else [{"label": "All my teams", "value": ALL}])],
+                    md=4),
             dbc.Col(dbc.Button("Log a session", id=ids.SESSION_OPEN, color="primary"),
                     className="d-flex align-items-end justify-content-md-end", md=8),
         ], className="g-3")), className="mb-3 shadow-sm filters-card"),
@@ -217,8 +235,12 @@ def my_team(team: str | None = None, worker: str | None = None, **_: str) -> htm
                                              "and press Enter, for their profile.",
                                              className="text-body-secondary")]),
                   # The grid from md up; on a phone, where its columns cannot fit, one card per worker instead.
-                  dbc.CardBody([html.Div(roster_grid(), className="d-none d-md-block"),
-                                html.Ul(id=ids.MY_TEAM_CARDS, className="list-unstyled mb-0 d-md-none roster-cards")])],
+                  # With the rows in the page, the grid's box has their height before AG Grid's code draws them
+                  # (a header and 44 px a row), so the profile below does not jump down when it does.
+                  dbc.CardBody([html.Div(roster_grid(start.rows if start else None), className="d-none d-md-block",
+                                         style={"minHeight": f"{50 + 44 * len(start.rows)}px"} if start else {}),
+                                html.Ul(start.cards if start else [],
+                                        id=ids.MY_TEAM_CARDS, className="list-unstyled mb-0 d-md-none roster-cards")])],
                  className="mb-3 shadow-sm"),
         dcc.Loading(html.Div(id=ids.PROFILE), type="dot"),
         session_form(),

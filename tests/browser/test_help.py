@@ -18,7 +18,7 @@ def test_a_panels_link_opens_its_definition_with_focus_on_it(dash_duo: DashCompo
     dash_duo.driver.get(f"{dash_duo.server.url}/overview")
     dash_duo.wait_for_element("#overview-kpis .kpi-value", timeout=30)
     link = dash_duo.find_element("a[href='/help#principle-coverage']")
-    assert link.get_attribute("aria-label") == "What “Principle coverage by team” means"
+    assert link.get_attribute("aria-label") == "What this means: Principle coverage by team"
     dash_duo.driver.execute_script("arguments[0].focus();", link)
     link.send_keys(Keys.ENTER)
     WebDriverWait(dash_duo.driver, 20).until(

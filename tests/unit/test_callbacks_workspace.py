@@ -9,7 +9,7 @@ from dash import Dash, no_update
 from sqlalchemy import select
 
 from callbacks.workspace import (close_leave_form, close_session_form, open_leave_form, open_session_form,
-                                 refresh_roster, save_leave_form, team_choices, topic_count)
+                                 my_team_page, refresh_roster, save_leave_form, team_choices, topic_count)
 from dashboard.db import Database
 from layouts import ids
 from models import Leave, SessionAttendee, SupervisionSession, TeamMembership
@@ -51,6 +51,24 @@ def test_the_roster_follows_the_team_chosen(demo_app: Dash, demo_db: Database, d
     assert [r["worker"] for r in everyone if r["status"] == "on_leave"] == ["Kevin Rivera"]
     assert len(east) == 7 and {r["team"] for r in east} == {"Eastside Outreach"}
     assert forged == []  # another supervisor's team: nothing, not every team
+
+
+def test_my_team_arrives_with_its_roster_drawn(demo_app: Dash, demo_db: Database, demo_ids: dict[str, int]) -> None:
+    """The page's body carries the note, the team list and the roster (?team= narrows it), so the grid is drawn once
+    at its height; their callbacks run only after a save or a change of team (issue 18)."""
+    east = demo_ids["Eastside Outreach"]
+    with signed_in(demo_app, demo_db, "supervisor"):
+        every, narrowed = ({c.id: c for c in body._traverse() if isinstance(getattr(c, "id", None), str)}
+                           for body in (my_team_page(), my_team_page(team=str(east))))
+    assert every[ids.MY_TEAM_NOTE].children == "Your teams today: Eastside Outreach, Westside Outreach."
+    assert len(every[ids.MY_TEAM_TEAM].options) == 3
+    assert len(every[ids.MY_TEAM_ROSTER].rowData) == 15 and every[ids.MY_TEAM_ROSTER].rowData[0]["worker"] == \
+        "Luis Yazzie"
+    assert len(narrowed[ids.MY_TEAM_ROSTER].rowData) == 7 and narrowed[ids.MY_TEAM_TEAM].value == str(east)
+    assert len(every[ids.MY_TEAM_CARDS].children) == 15  # the phone's cards too
+    fillers = [c for c in demo_app._callback_list if ids.MY_TEAM_NOTE in c["output"]
+               or c["output"] == f"{ids.MY_TEAM_ROSTER}.rowData"]
+    assert len(fillers) == 2 and all(c["prevent_initial_call"] for c in fillers)
 
 
 def test_nothing_opens_the_session_form_until_a_button_is_clicked(demo_app: Dash, demo_db: Database,
