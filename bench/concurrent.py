@@ -4,15 +4,15 @@ python -m bench.concurrent --db sqlite|postgres --server http://127.0.0.1:PORT -
 
 The server is started first on the same database, with the README's command (`gunicorn --preload --workers 4
 app:server`). Method:
-- **HTTP, together**: the benchmark signs in through the form, then in each round sends the five panels'
-  callbacks (KPIs, heatmap in proficiency mode, frequency, trend, signals) with the first load's inputs (default
+- **HTTP, together**: the benchmark signs in through the form, then in each round sends the four panel
+  callbacks (KPIs with the heatmap in proficiency mode, frequency, trend, signals) with the first load's inputs (default
   window, all programs, no team ticked: the page arrives with its choices, callbacks.overview.page), each
   from its own thread and keep-alive connection, released together by a barrier: a browser sends them at once
   over its six connections. Per callback: request sent -> whole response read. `all panels` = the round's first
   send -> last response.
 - **Bare SQL, together**: the statements each callback sends, recorded in this process (the same code and
   database, the viewer a transient leadership account, bench.overview's StatementRecorder), replayed through a raw
-  DBAPI connection per callback (execute, fetchall, one commit), the five released together the same way.
+  DBAPI connection per callback (execute, fetchall, one commit), the four released together the same way.
 - Rounds alternate (one HTTP round, one bare round) so the machine's load hits both alike; one warm-up round of
   each first. Percentiles are nearest-rank (p95 of 20 = the 19th), never past the slowest run.
 - The clock is not pinned: the server uses today, so this process does too (the statements must be the same).
@@ -34,7 +34,8 @@ import requests
 from bench.overview import (DATABASES, RATIO_TARGET, TARGET_MS, Statement, StatementRecorder, ViewerSpec, app_engine,
                             bare_pass, build_app, cases_for, code_version, login_user_for, percentile)
 
-PANELS = ("refresh_kpis", "heatmap_proficiency", "refresh_frequency", "refresh_trend", "refresh_signals")
+# The KPI cards and the heatmap are one callback (one coverage query) since issue 18: four requests a round.
+PANELS = ("kpis_and_heatmap", "refresh_frequency", "refresh_trend", "refresh_signals")
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,8 @@ def panel_requests() -> dict[str, Panel]:
     from layouts import ids
 
     return {
-        "refresh_kpis": Panel("refresh_kpis", [(ids.OVERVIEW_KPIS, "children")]),
-        "heatmap_proficiency": Panel("heatmap_proficiency", [
-            (ids.OVERVIEW_HEATMAP, "figure"), (ids.OVERVIEW_HEATMAP_TABLE, "children"),
+        "kpis_and_heatmap": Panel("kpis_and_heatmap", [
+            (ids.OVERVIEW_KPIS, "children"), (ids.OVERVIEW_HEATMAP, "figure"), (ids.OVERVIEW_HEATMAP_TABLE, "children"),
             (ids.OVERVIEW_HEATMAP_EMPTY, "children"), (ids.OVERVIEW_HEATMAP_KEYS, "data")], with_mode=True),
         "refresh_frequency": Panel("refresh_frequency", [(ids.OVERVIEW_FREQUENCY, "figure")]),
         "refresh_trend": Panel("refresh_trend", [(ids.OVERVIEW_TREND, "figure")]),
@@ -58,14 +58,16 @@ def panel_requests() -> dict[str, Panel]:
     }
 
 
-def callback_body(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, Any]]) -> dict[str, Any]:
+def callback_body(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, Any]],
+                  state: list[tuple[str, str, Any]] | None = None) -> dict[str, Any]:
     """A /_dash-update-component body as the Dash renderer sends it (tests/http/conftest.callback)."""
     output_key = (f"{outputs[0][0]}.{outputs[0][1]}" if len(outputs) == 1
                   else ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..")
     return {"output": output_key,
             "outputs": ({"id": outputs[0][0], "property": outputs[0][1]} if len(outputs) == 1
                         else [{"id": i, "property": p} for i, p in outputs]),
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs], "state": [],
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state or []],
             "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]}
 
 
@@ -90,8 +92,8 @@ def first_load_bodies() -> dict[str, dict[str, Any]]:
     filters = [(ids.OVERVIEW_WINDOW, "value", DEFAULT_WINDOW), (ids.OVERVIEW_CUSTOM_START, "value", None),
                (ids.OVERVIEW_CUSTOM_END, "value", None), (ids.OVERVIEW_PROGRAM, "value", ALL),
                (ids.OVERVIEW_TEAMS, "value", [])]
-    return {key: callback_body(panel.outputs, filters + ([(ids.OVERVIEW_MODE, "value", "proficiency")]
-                                                          if panel.with_mode else []))
+    return {key: callback_body(panel.outputs, filters,
+                               [(ids.OVERVIEW_MODE, "value", "proficiency")] if panel.with_mode else [])
             for key, panel in panel_requests().items()}
 
 

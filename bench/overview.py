@@ -281,7 +281,10 @@ def cases_for(window_days: int, today: date, drill_team: int, drill_principle: s
     keys = {"teams": {"team": drill_team}, "principles": {"principle": drill_principle}}
     return [
         CallbackCase("scope_and_options", "scope_and_options", padded(cb.scope_and_options, None), None),
-        CallbackCase("refresh_kpis", "refresh_kpis", padded(cb.refresh_kpis, *filters), "kpis"),
+        # The KPI cards and the heatmap share one coverage query (one callback); refresh_heatmap alone is the redraw
+        # when only the heatmap's mode changes.
+        CallbackCase("kpis_and_heatmap", "refresh_kpis_and_heatmap[proficiency]",
+                     padded(cb.refresh_kpis_and_heatmap, *filters, "proficiency"), "kpis"),
         CallbackCase("heatmap_proficiency", "refresh_heatmap[proficiency]",
                      padded(cb.refresh_heatmap, *filters, "proficiency"), "coverage"),
         CallbackCase("heatmap_discussed", "refresh_heatmap[discussed]",
@@ -565,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-runs", type=int, default=5,
                         help="timed runs of each pandas baseline after a warm-up (0 skips them; they take seconds)")
     parser.add_argument("--viewers", default="leadership,supervisor", help="leadership, supervisor or both")
-    parser.add_argument("--only", help="comma-separated case keys (e.g. refresh_kpis,heatmap_proficiency)")
+    parser.add_argument("--only", help="comma-separated case keys (e.g. kpis_and_heatmap,refresh_trend)")
     parser.add_argument("--explain", action="store_true", help="print the plan of each callback's slowest statement")
     parser.add_argument("--analyze", action="store_true",
                         help="with --explain on PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)")

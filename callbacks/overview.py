@@ -28,6 +28,8 @@ NO_WORKERS = "No workers on these teams in this period."
 TREND_MONTHS = 12
 # More rows than this and the heatmap and frequency chart show programs; a program filter shows its teams.
 MAX_TEAM_ROWS = 30
+HEATMAP_OUTPUTS = (Output(ids.OVERVIEW_HEATMAP, "figure"), Output(ids.OVERVIEW_HEATMAP_TABLE, "children"),
+                   Output(ids.OVERVIEW_HEATMAP_EMPTY, "children"), Output(ids.OVERVIEW_HEATMAP_KEYS, "data"))
 FILTER_INPUTS = (Input(ids.OVERVIEW_WINDOW, "value"), Input(ids.OVERVIEW_CUSTOM_START, "value"),
                  Input(ids.OVERVIEW_CUSTOM_END, "value"), Input(ids.OVERVIEW_PROGRAM, "value"),
                  Input(ids.OVERVIEW_TEAMS, "value"))
@@ -104,13 +106,27 @@ def toggle_custom_range(preset: Any) -> bool:
     return preset != "custom"
 
 
-def refresh_kpis(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> html.Div:
+HeatmapOutputs = tuple[go.Figure, Any, Any, dict[str, dict[str, Any]]]
+
+
+def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
+                             mode: Any) -> tuple[html.Div, go.Figure, Any, Any, dict[str, dict[str, Any]]]:
+    """The KPI cards and the heatmap from one coverage query: "Overall coverage" is the heatmap's shown cells summed
+    (coverage.overall_coverage), so the two panels ask for the same cells. A change of mode alone redraws only the
+    heatmap (refresh_heatmap)."""
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
         scope = _scope(session)
         settings = load_settings(session)
+        cells = coverage.coverage(session, scope, window, filters, settings)
         kpis = supervision.kpi_supervision(session, scope, window, filters, settings)
-        overall = coverage.overall_coverage(session, scope, window, filters, settings)
+        heatmap = _heatmap(session, scope, window, filters, settings, mode,
+                           None if mode == "discussed" else cells)
+    return (_kpi_cards(kpis, coverage.overall_coverage(cells), window, settings), *heatmap)
+
+
+def _kpi_cards(kpis: supervision.SupervisionKpis, overall: float | None, window: Window,
+               settings: MetricSettings) -> html.Div:
     hidden, k = kpis.all_suppressed, settings.min_cell_workers
     on_day = f"{window.end:%d %b %Y}"
     cards = figures.kpi_cards([
@@ -132,19 +148,24 @@ def refresh_kpis(preset: Any, start: Any, end: Any, program: Any, teams: Any) ->
         className="small text-body-secondary mt-2 mb-0", id=ids.OVERVIEW_KPIS_NOTE)])
 
 
-def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
-                    mode: Any) -> tuple[go.Figure, Any, Any, dict[str, dict[str, Any]]]:
+def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any, mode: Any) -> HeatmapOutputs:
+    """The heatmap alone, when only its mode changed (the filters' values come as state)."""
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
-        scope = _scope(session)
-        settings = load_settings(session)
-        team_refs = teams_in_view(session, scope, filters)
-        if mode == "discussed":
-            cells: list[Any] = coverage.attention(session, scope, window, filters, settings)
-            attr = "share"
-        else:
-            cells = coverage.coverage(session, scope, window, filters, settings)
-            attr = "proficient_share"
+        return _heatmap(session, _scope(session), window, filters, load_settings(session), mode)
+
+
+def _heatmap(session: Session, scope: Scope, window: Window, filters: TeamFilter, settings: MetricSettings,
+             mode: Any, proficiency: list[coverage.CoverageCell] | None = None) -> HeatmapOutputs:
+    """`proficiency`: the coverage cells when the caller has them already."""
+    team_refs = teams_in_view(session, scope, filters)
+    if mode == "discussed":
+        cells: list[Any] = coverage.attention(session, scope, window, filters, settings)
+        attr = "share"
+    else:
+        cells = proficiency if proficiency is not None else coverage.coverage(session, scope, window, filters,
+                                                                              settings)
+        attr = "proficient_share"
     if not cells:
         message = dbc.Alert("No team matches these filters. Clear the program or team filter.",
                             color="secondary", className="mb-2")
@@ -330,11 +351,11 @@ def register(app: Dash) -> None:
                  Input(ids.OVERVIEW_PROGRAM, "value"), Input(ids.OVERVIEW_TEAMS, "value"),
                  prevent_initial_call=True)(scope_and_options)
     app.callback(Output(ids.OVERVIEW_CUSTOM_WRAP, "hidden"), Input(ids.OVERVIEW_WINDOW, "value"))(toggle_custom_range)
-    app.callback(Output(ids.OVERVIEW_KPIS, "children"), *FILTER_INPUTS)(refresh_kpis)
-    app.callback(Output(ids.OVERVIEW_HEATMAP, "figure"), Output(ids.OVERVIEW_HEATMAP_TABLE, "children"),
-                 Output(ids.OVERVIEW_HEATMAP_EMPTY, "children"), Output(ids.OVERVIEW_HEATMAP_KEYS, "data"),
-                 *FILTER_INPUTS,
-                 Input(ids.OVERVIEW_MODE, "value"))(refresh_heatmap)
+    app.callback(Output(ids.OVERVIEW_KPIS, "children"), *HEATMAP_OUTPUTS, *FILTER_INPUTS,
+                 State(ids.OVERVIEW_MODE, "value"))(refresh_kpis_and_heatmap)
+    app.callback(*(Output(o.component_id, o.component_property, allow_duplicate=True) for o in HEATMAP_OUTPUTS),
+                 *(State(i.component_id, i.component_property) for i in FILTER_INPUTS),
+                 Input(ids.OVERVIEW_MODE, "value"), prevent_initial_call=True)(refresh_heatmap)
     app.callback(Output(ids.OVERVIEW_FREQUENCY, "figure"), *FILTER_INPUTS)(refresh_frequency)
     app.callback(Output(ids.OVERVIEW_TREND, "figure"), *FILTER_INPUTS)(refresh_trend)
     app.callback(Output(ids.OVERVIEW_SIGNALS, "children"), *FILTER_INPUTS)(refresh_signals)

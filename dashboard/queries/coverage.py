@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -504,13 +504,13 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     return trend
 
 
-def overall_coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter,
-                     settings: MetricSettings) -> float | None:
+def overall_coverage(cells: Sequence[CoverageCell]) -> float | None:
     """The "Overall coverage" KPI: the proficient pairs over all pairs of the heatmap's cells that are shown (teams
     not suppressed on window.end), which is coverage_trend's point on window.end (a test holds them equal). Summed
-    from coverage() because that reads the current-rating table for a window ending today: the trend's form
-    recomputes the latest ratings from their history (agency scale, PostgreSQL: ~210 ms against ~35 ms)."""
-    shown = [cell for cell in coverage(session, scope, window, filters, settings) if not cell.suppressed]
+    from coverage()'s cells (the heatmap's, so the two panels share one query) because that reads the current-rating
+    table for a window ending today: the trend's form recomputes the latest ratings from their history (agency
+    scale, PostgreSQL: ~210 ms against ~35 ms)."""
+    shown = [cell for cell in cells if not cell.suppressed]
     pairs = sum(cell.pairs for cell in shown)
     return sum(cell.proficient for cell in shown) / pairs if pairs else None
 

@@ -109,6 +109,17 @@ def demo_client(demo_db: Database, tmp_path: Path) -> Iterator[FlaskClient]:
     app.server.extensions["peerdash.db"].engine.dispose()
 
 
+# The Overview's KPI cards and heatmap come from one callback (one coverage query); the heatmap's mode is its state.
+COVERAGE_PANELS = [("overview-kpis", "children"), ("overview-heatmap", "figure"),
+                   ("overview-heatmap-table", "children"), ("overview-heatmap-empty", "children"),
+                   ("overview-heatmap-keys", "data")]
+
+
+def coverage_panels(client: FlaskClient, inputs: list[tuple[str, str, Any]], mode: str = "proficiency") -> Any:
+    """POST the KPI cards and heatmap's callback with the five filter inputs."""
+    return callback(client, COVERAGE_PANELS, inputs, [("overview-mode", "value", mode)])
+
+
 def callback(client: FlaskClient, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, Any]],
              states: list[tuple[str, str, Any]] = ()) -> Any:  # type: ignore[assignment]
     """POST a callback the way the Dash renderer does; outputs/inputs as (id, property[, value])."""

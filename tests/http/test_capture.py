@@ -33,7 +33,7 @@ def test_two_captures_of_the_demo_agency_are_identical_and_carry_its_numbers(tem
     assert differences(*outs) == []
     for role in ROLES:
         assert len(list((outs[0] / role).glob("*.json"))) >= 5, role
-    kpis = json.loads((outs[0] / "leader" / "overview-kpis.children.json").read_text())
+    kpis = json.loads((outs[0] / "leader" / "overview-kpis.children+4.json").read_text())  # with the heatmap
     cards = kpi_cards(kpis["response"]["overview-kpis"]["children"])
     assert cards["Active peer workers"][0] == str(active)
     assert (outs[0] / "quality" / "export" / "compliance_by_worker.csv").read_text().count("\n") > active // 2

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from plotly.offline import get_plotlyjs_version
 
 from dashboard import delivery
-from tests.http.conftest import callback, login
+from tests.http.conftest import COVERAGE_PANELS, callback, login
 from tests.http.test_overview_scope import filters
 
 EVERY_ENCODING = "gzip, deflate, br, zstd"  # what Chromium sends
@@ -39,12 +39,10 @@ def test_the_overview_loads_the_vendored_cartesian_bundle_and_not_the_full_one(c
 
 def test_a_callbacks_json_arrives_compressed_and_reads_the_same(client: FlaskClient) -> None:
     login(client, "leader")
-    outputs = [("overview-heatmap", "figure"), ("overview-heatmap-table", "children"),
-               ("overview-heatmap-empty", "children"), ("overview-heatmap-keys", "data")]
-    inputs = filters() + [("overview-mode", "value", "proficiency")]
-    plain = callback(client, outputs, inputs)
+    inputs, mode = filters(), [("overview-mode", "value", "proficiency")]
+    plain = callback(client, COVERAGE_PANELS, inputs, mode)
     client.environ_base["HTTP_ACCEPT_ENCODING"] = "gzip"
-    packed = callback(client, outputs, inputs)
+    packed = callback(client, COVERAGE_PANELS, inputs, mode)
     assert plain.status_code == packed.status_code == 200
     assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
     assert packed.mimetype == "application/json" and "Accept-Encoding" in packed.headers["Vary"]

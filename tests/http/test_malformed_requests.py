@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from callbacks.common import as_date, as_int, as_int_set
 from callbacks.overview import parse_filters
 from dashboard.db import Database
-from tests.http.conftest import callback, login
+from tests.http.conftest import COVERAGE_PANELS, callback, login
 from tests.http.test_workspace_scope import HELD_ON, RATING_PATTERN, counts, fire, save_session
 
 UNICODE_DIGITS = ["²", "١٢", "٣", "１２"]  # superscript two, Arabic-Indic 12 and 3, fullwidth 12: all pass isdigit()
@@ -168,15 +168,18 @@ def test_unicode_digits_in_a_page_address_are_ignored(demo_client: FlaskClient, 
 # The role before the filters
 
 
-@pytest.mark.parametrize("output", ["overview-kpis.children", "overview-frequency.figure", "overview-trend.figure",
+@pytest.mark.parametrize("output", ["coverage", "overview-frequency.figure", "overview-trend.figure",
                                     "overview-signals.children"])
 def test_a_peer_worker_gets_403_from_the_overview_whatever_the_filters(demo_client: FlaskClient,
                                                                        output: str) -> None:
     login(demo_client, "peer", "demo")
-    component, prop = output.split(".")
     junk = [("overview-window", "value", "custom"), ("overview-custom-start", "value", "²026-01-01"),
             ("overview-custom-end", "value", ["x"]), ("overview-program", "value", "²"),
             ("overview-teams", "value", ["²", {"id": 1}])]
+    if output == "coverage":  # the KPI cards and heatmap, whose mode is their state
+        assert callback(demo_client, COVERAGE_PANELS, junk, [("overview-mode", "value", ["²"])]).status_code == 403
+        return
+    component, prop = output.split(".")
     assert callback(demo_client, [(component, prop)], junk).status_code == 403
 
 

@@ -14,7 +14,7 @@ from dashboard.queries.common import TeamFilter, Window, last_whole_month_end
 from dashboard.queries.supervision import due_dates, standard_status
 from dashboard.scope import Scope
 from tests.conftest import DEMO_END
-from tests.http.conftest import callback, kpi_cards, login
+from tests.http.conftest import callback, coverage_panels, kpi_cards, login
 
 
 def trend_dates(client: FlaskClient, window: str, start: str | None = None, end: str | None = None) -> list[list[str]]:
@@ -62,7 +62,7 @@ def test_meeting_the_standard_counts_the_active_workers_and_says_so(demo_client:
     inputs = [("overview-window", "value", "custom"), ("overview-custom-start", "value", str(window.start)),
               ("overview-custom-end", "value", str(window.end)), ("overview-program", "value", None),
               ("overview-teams", "value", [])]
-    response = callback(demo_client, [("overview-kpis", "children")], inputs)
+    response = coverage_panels(demo_client, inputs)
     cards = kpi_cards(json.loads(response.data)["response"]["overview-kpis"]["children"])
     assert cards["Active peer workers"][0] == str(len(active))
     assert cards["Meeting the standard"] == (f"{sum(meeting) / len(meeting):.0%}",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dashboard.db import Database
 from models import Program, Team
-from tests.http.conftest import callback, login
+from tests.http.conftest import callback, coverage_panels, login
 
 SUPERVISOR_TEAMS = {"Eastside Outreach", "Westside Outreach"}  # the demo supervisor's two teams
 
@@ -22,9 +22,8 @@ def filters(window: Any = "90", program: Any = None, teams: Any = None) -> list[
 
 
 def heatmap(client: FlaskClient, **kwargs: Any) -> Any:
-    return callback(client, [("overview-heatmap", "figure"), ("overview-heatmap-table", "children"),
-                             ("overview-heatmap-empty", "children"), ("overview-heatmap-keys", "data")],
-                    filters(**kwargs) + [("overview-mode", "value", kwargs.pop("mode", "proficiency"))])
+    mode = kwargs.pop("mode", "proficiency")
+    return coverage_panels(client, filters(**kwargs), mode)
 
 
 def heatmap_teams(response: Any) -> set[str]:
@@ -66,7 +65,6 @@ def test_a_forged_team_or_program_filter_returns_nothing_outside_the_scope(demo_
 
 
 @pytest.mark.parametrize("output,extra", [
-    ([("overview-kpis", "children")], []),
     ([("overview-frequency", "figure")], []),
     ([("overview-trend", "figure")], []),
     ([("overview-signals", "children")], []),
@@ -105,8 +103,8 @@ def test_a_drilldown_into_another_team_shows_nothing_of_it(demo_client: FlaskCli
     assert b"not in your view" in response.data and b"Riverside" not in response.data
 
 
-@pytest.mark.parametrize("output", [[("overview-kpis", "children")], [("overview-frequency", "figure")],
-                                    [("overview-trend", "figure")], [("overview-signals", "children")]])
+@pytest.mark.parametrize("output", [[("overview-frequency", "figure")], [("overview-trend", "figure")],
+                                    [("overview-signals", "children")]])
 def test_a_peer_worker_gets_403_from_every_overview_callback(demo_client: FlaskClient,
                                                              output: list[tuple[str, str]]) -> None:
     login(demo_client, "peer", "demo")

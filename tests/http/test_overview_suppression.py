@@ -14,7 +14,7 @@ import callbacks.overview
 from dashboard.db import Database
 from models import AgencySettings, Team
 from tests.conftest import DEMO_END
-from tests.http.conftest import callback, components, kpi_cards, login, texts
+from tests.http.conftest import COVERAGE_PANELS, callback, components, kpi_cards, login, texts
 
 # On the demo agency, with 7 workers as the threshold: Downtown Drop-in Center has 4 to 6 peer workers at every
 # month end of the year to DEMO_END, so it is suppressed everywhere; Eastside Outreach has 7 or 8, never.
@@ -24,20 +24,21 @@ HEAD_COUNTS = ("Active peer workers", "Supervisors")
 
 
 def request(client: FlaskClient, outputs: list[tuple[str, str]], teams: list[int], days: int,
-            extra: list[tuple[str, str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+            state: list[tuple[str, str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     start = DEMO_END - timedelta(days=days - 1)
     inputs = [("overview-window", "value", "custom"),
               ("overview-custom-start", "value", start.isoformat()),
               ("overview-custom-end", "value", DEMO_END.isoformat()),
-              ("overview-program", "value", None), ("overview-teams", "value", teams), *extra]
-    response = callback(client, outputs, inputs)
+              ("overview-program", "value", None), ("overview-teams", "value", teams)]
+    response = callback(client, outputs, inputs, state)
     assert response.status_code == 200, response.data[:300]
     return json.loads(response.data)["response"]
 
 
 def kpis(client: FlaskClient, teams: list[int], days: int) -> dict[str, str]:
     """Label -> value of every card that is not a head count."""
-    cards = kpi_cards(request(client, [("overview-kpis", "children")], teams, days)["overview-kpis"]["children"])
+    response = request(client, COVERAGE_PANELS, teams, days, [("overview-mode", "value", "proficiency")])
+    cards = kpi_cards(response["overview-kpis"]["children"])
     return {label: value for label, (value, _hint) in cards.items() if label not in HEAD_COUNTS}
 
 
@@ -66,10 +67,8 @@ def panels(client: FlaskClient, teams: list[int], days: int) -> dict[str, Any]:
     found: dict[str, Any] = {"kpis": kpis(client, teams, days),
                              "trend": [(trace["name"], trace["x"], trace["y"]) for trace in trend["data"]],
                              "signals": rows_by_first_cell(signals), "frequency": figure_rows(frequency)}
-    heatmap_outputs = [("overview-heatmap", "figure"), ("overview-heatmap-table", "children"),
-                       ("overview-heatmap-empty", "children"), ("overview-heatmap-keys", "data")]
     for mode in ("proficiency", "discussed"):
-        response = request(client, heatmap_outputs, teams, days, [("overview-mode", "value", mode)])
+        response = request(client, COVERAGE_PANELS, teams, days, [("overview-mode", "value", mode)])
         found[f"heatmap {mode}"] = figure_rows(response["overview-heatmap"]["figure"])
         found[f"table {mode}"] = rows_by_first_cell(response["overview-heatmap-table"]["children"])
     return found

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dashboard.accounts import create_user
 from dashboard.current_ratings import rebuild_current_ratings
 from dashboard.db import Database
-from callbacks.overview import open_drilldown, refresh_heatmap, refresh_kpis
+from callbacks.overview import open_drilldown, refresh_heatmap, refresh_kpis_and_heatmap
 from models import (Category, CategoryPrinciple, Competency, CompetencyRating, Framework, Principle, Program,
                     RatingScale, SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team, TeamMembership,
                     TeamSupervisor)
@@ -197,8 +197,8 @@ def test_a_click_on_a_program_row_filters_to_it_and_a_click_outside_the_scope_sh
 def test_the_kpis_count_heads_everywhere_and_every_other_number_without_the_small_team(
         app: Dash, reference_db: Database) -> None:
     with signed_in(app, reference_db, "leader"):
-        quarter = texts(refresh_kpis("90", None, None, "all", []))
-        year = texts(refresh_kpis("365", None, None, "all", []))
+        quarter = texts(refresh_kpis_and_heatmap("90", None, None, "all", [], "proficiency")[0])
+        year = texts(refresh_kpis_and_heatmap("365", None, None, "all", [], "proficiency")[0])
     card = dict(zip(quarter[0:18:3], quarter[1:18:3]))
     # 4 workers (A's 3 and B's 1) and 2 supervisors; hours: 1 hour for A's 3 workers over 90 / 30.4375 months =
     # 0.11; coverage over every competency: 3 proficient pairs of 3 workers × 62 competencies = 1.6%.
@@ -208,3 +208,23 @@ def test_the_kpis_count_heads_everywhere_and_every_other_number_without_the_smal
     assert quarter[-1].startswith("1 team has fewer than 3 workers on 31 Oct 2026: counted in the head counts only")
     # Over 365 days the same hour is spread over 365 / 30.4375 = 11.99 months: 0.03, shown as 0.0.
     assert year[8].endswith("over 365 days") and year[13] == "0.0"
+
+
+def test_the_kpis_and_the_heatmap_ask_for_coverage_once(app: Dash, reference_db: Database,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """One callback, one coverage query: the "Overall coverage" card is the heatmap's shown cells summed (issue 18).
+    A change of mode alone redraws the heatmap without the cards (mode is the combined callback's state)."""
+    from dashboard.queries import coverage
+
+    calls: list[str] = []
+    real = coverage.coverage
+    monkeypatch.setattr(coverage, "coverage", lambda *a, **k: calls.append("coverage") or real(*a, **k))
+    with signed_in(app, reference_db, "leader"):
+        cards, figure, *_ = refresh_kpis_and_heatmap("90", None, None, "all", [], "proficiency")
+    assert calls == ["coverage"] and "2%" in texts(cards) and figure["data"]
+    registered = {c["output"]: c for c in app._callback_list if "overview-heatmap.figure" in c["output"]}
+    both = registered["..overview-kpis.children...overview-heatmap.figure...overview-heatmap-table.children..."
+                      "overview-heatmap-empty.children...overview-heatmap-keys.data.."]
+    assert [s["id"] for s in both["state"]] == ["overview-mode"]
+    [redraw] = [c for key, c in registered.items() if "overview-kpis" not in key]
+    assert [i["id"] for i in redraw["inputs"]] == ["overview-mode"] and redraw["prevent_initial_call"]

@@ -511,7 +511,7 @@ def test_overall_coverage_is_the_trends_point_on_the_windows_last_day(demo_today
     with demo_today_db.session() as s:
         for window in (Window.last_days(90, today), Window(date(2026, 1, 1), date(2026, 6, 30))):
             cells = cov.coverage(s, Scope.agency(), window, TeamFilter(), settings)
-            kpi = cov.overall_coverage(s, Scope.agency(), window, TeamFilter(), settings)
+            kpi = cov.overall_coverage(cells)
             [point] = cov.coverage_trend(s, Scope.agency(), window.end, 1, TeamFilter(), settings)
             assert kpi is not None and kpi == pytest.approx(point.proficient_share)
             hidden = {c.team_id for c in cells if c.suppressed}
