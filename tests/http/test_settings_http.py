@@ -23,7 +23,7 @@ def seen(db: Database) -> dict[str, Any]:
 
 
 def save(client: FlaskClient, opened: Any, staleness: Any = 400, labels: Any = None, unsigned: Any = None,
-         unacknowledged: Any = None) -> Any:
+         unacknowledged: Any = None, date_format: Any = "as opened") -> Any:
     levels = labels if labels is not None else opened["labels"]
     return fire(client, "settings-save", {"settings-save.n_clicks": 1}, {
         "settings-staleness.value": staleness, "settings-min-cell.value": opened["min_cell_workers"],
@@ -37,7 +37,9 @@ def save(client: FlaskClient, opened: Any, staleness: Any = 400, labels: Any = N
         '{"level":["ALL"],"type":"settings-level"}.id': [
             {"id": {"type": "settings-level", "level": int(k)}, "property": "id",
              "value": {"type": "settings-level", "level": int(k)}} for k in levels],
-        "settings-proficient.value": str(opened["proficient_level"]), "settings-seen.data": opened,
+        "settings-proficient.value": str(opened["proficient_level"]),
+        "settings-date-format.value": opened["date_format"] if date_format == "as opened" else date_format,
+        "settings-seen.data": opened,
         "settings-version.data": 0})
 
 
@@ -112,4 +114,18 @@ def test_no_other_role_loads_or_saves_settings(client: FlaskClient, people_db: D
     before = rows(people_db)
     assert save(client, opened).status_code == 403
     assert fire(client, "settings-version", {"settings-version.data": 0}).status_code == 403
+    assert rows(people_db) == before and seen(people_db) == opened
+
+
+@pytest.mark.parametrize("bad", ["us", "", None, 3, ["iso"], "%d/%m/%Y"])
+def test_a_date_format_not_offered_is_refused_with_the_choices_and_nothing_changes(
+        client: FlaskClient, people_db: Database, bad: Any) -> None:
+    login(client, "admin")
+    opened = seen(people_db)
+    before = rows(people_db)
+    refused = save(client, opened, date_format=bad)
+    assert refused.status_code == 200
+    text = json.dumps(json.loads(refused.data)["response"]["settings-message"], ensure_ascii=False)
+    assert ("Choose one of the date formats offered: Day month year: 05 Dec 2026; Month/day/year (US): 12/05/2026; "
+            "Year-month-day (ISO 8601): 2026-12-05.") in text
     assert rows(people_db) == before and seen(people_db) == opened
