@@ -14,6 +14,7 @@ from dashboard.exports import FORMATS
 from dashboard.queries import compliance
 from dashboard.queries.common import Window
 from dashboard.scope import scope_for
+from dashboard.dates import show
 from layouts import ids
 from layouts.compliance import column_defs, last_full_quarter
 from layouts.ids import ALL
@@ -90,12 +91,12 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
     teams = compliance.rollup(rows)
     met = sum(r.status == compliance.MET for r in rows)
     share = f" ({met / len(rows):.0%})" if rows else ""
-    summary = (f"{len(rows):,} workers in {len(teams):,} teams from {request.window.start:%d %b %Y} to "
-               f"{request.window.end:%d %b %Y}: {met:,} met the standard{share}, {len(rows) - met:,} did not.")
+    summary = (f"{len(rows):,} workers in {len(teams):,} teams from {show(request.window.start)} to "
+               f"{show(request.window.end)}: {met:,} met the standard{share}, {len(rows) - met:,} did not.")
     query = request.query_string()
     note = ""
     if request.asked_end != request.window.end:
-        note = dbc.Alert(f"The period is cut at today ({now:%d %b %Y}).", color="light", className="small py-2")
+        note = dbc.Alert(f"The period is cut at today ({show(now)}).", color="light", className="small py-2")
     return (note, summary, rollup_rows(teams), [_grid_row(r) for r in rows],
             *(f"/export/compliance.{f.extension}?{query}" for f in FORMATS), *(False for _ in FORMATS))
 

@@ -16,6 +16,7 @@ from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS, REA
 from layouts import ids
 from layouts.ids import ALL
 from dashboard.voice import QUESTIONS, SCALE
+from dashboard.dates import show
 from models.signoff import ACK_COMMENT_LIMIT
 
 LOW_SHARE = 0.6  # a share favourable below this is shown in red
@@ -23,7 +24,7 @@ STATE_BADGES = {"unsigned": "secondary", "signed": "warning", "acknowledged": "s
 
 
 def _when(value: datetime | date | None) -> str:
-    return f"{value:%d %b %Y}" if value else "—"
+    return show(value)
 
 
 def sign_dialog() -> dbc.Modal:
@@ -72,7 +73,7 @@ def amendment_reason_field() -> html.Div:
 
 def session_summary(held_on: date, minutes: int, format_: str, kind: str, modality: str, codes: tuple[str, ...],
                     supervisor: str) -> html.P:
-    return html.P(f"{held_on:%d %b %Y}: {minutes} minutes, {FORMAT_LABELS.get(format_, format_).lower()}, "
+    return html.P(f"{show(held_on)}: {minutes} minutes, {FORMAT_LABELS.get(format_, format_).lower()}, "
                   f"{KIND_LABELS.get(kind, kind).lower()}, {MODALITY_LABELS.get(modality, modality).lower()}, with "
                   f"{supervisor}. Discussed: {', '.join(codes) or 'nothing recorded'}.")
 
