@@ -14,7 +14,7 @@ from dashboard.exports import FORMATS
 from dashboard.queries import compliance
 from dashboard.queries.common import Window
 from dashboard.scope import scope_for
-from dashboard.dates import show
+from dashboard.dates import grid_dates, show
 from layouts import ids
 from layouts.compliance import column_defs, last_full_quarter
 from layouts.ids import ALL
@@ -57,7 +57,7 @@ def refresh_choices(start: Any, end: Any) -> tuple[str, list[dict[str, str]], li
 def _grid_row(row: compliance.ComplianceRow) -> dict[str, Any]:
     return {"worker": row.worker_name, "worker_id": row.worker_id, "program": row.program_name,
             "team": row.team_name, "supervisors": row.supervisors, "stage": row.stage,
-            "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat(),
+            **grid_dates(period_start=row.period_start, period_end=row.period_end),
             "required": row.required_sessions, "held": row.held_sessions, "minutes": row.minutes,
             "minimum": row.minimum_minutes, "longest_gap": row.longest_gap_days, "leave": row.leave_days,
             "status": row.status,

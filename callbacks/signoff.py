@@ -21,7 +21,7 @@ from models.vocabulary import Role
 from dashboard.recording import KIND_LABELS, FORMAT_LABELS
 from dashboard.scope import scope_for
 from dashboard.signoff import acknowledge_session, sign_session
-from dashboard.dates import show
+from dashboard.dates import grid_dates, show
 from layouts import ids
 from layouts.signoff import session_summary, voice_questions, voice_table
 
@@ -131,10 +131,10 @@ def refresh_sessions(state: Any, first: Any, last: Any, flagged_only: Any) -> tu
         days = signoff_query.flag_days(session)
         rows, total = signoff_query.session_rows(session, scope_for(session, viewer, now), viewer.role,
                                                  viewer.staff_id, start, end, chosen)
-    data = [{"held_on": r.held_on.isoformat(), "supervisor": r.supervisor_name,
+    data = [{**grid_dates(held_on=r.held_on, signed_on=r.signed_at.date() if r.signed_at else None),
+             "supervisor": r.supervisor_name,
              "kind": KIND_LABELS.get(r.kind, r.kind), "format": FORMAT_LABELS.get(r.format, r.format),
              "minutes": r.minutes, "state": signoff_query.STATES[r.state],
-             "signed_on": r.signed_at.date().isoformat() if r.signed_at else "",
              "acknowledged": f"{min(r.acknowledged, r.attendees)} of {r.attendees}" if r.signed_at else "",
              "amendments": r.amendments, "flag": r.flag(now, days)} for r in rows]
     if flagged_only is True:

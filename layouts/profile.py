@@ -17,7 +17,7 @@ from dashboard.queries.supervision import DueDate
 from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow, NotDiscussed, RosterRow,
                                          WorkerGuide, WorkerRef, WorkerSession)
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
-from dashboard.dates import show
+from dashboard.dates import grid_dates, show
 from layouts import ids
 from layouts.ledger import hours_panel, log_form
 from layouts.signoff import signoff_cell
@@ -52,8 +52,7 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
         result.append({
             "row_id": str(due.worker_id), "worker_id": due.worker_id, "worker": due.worker_name, "team": due.team_name,
             "stage": row.stage_name or "—", "status": due.status, "status_label": status_label(due),
-            "last_individual": due.last_individual.isoformat() if due.last_individual else None,
-            "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
+            **grid_dates(last_individual=due.last_individual, next_due=due.next_due), "days_since": due.days_since,
             "days_until_due": due.days_until_due, "minutes_label": minutes,
             "minutes_this_month": due.minutes_this_month, "required_this_month": due.required_this_month,
             "due_order": due.days_until_due if due.days_until_due is not None else 10**6,
@@ -65,11 +64,11 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
 
 def card_gap(row: dict[str, Any]) -> str:
     """The due status's own fact, said apart from the minutes (overdue is about the gap, not the month's minutes):
-    '41 days since the last individual session · next due 2026-11-02' (the roster's "days since": leave left out)."""
+    '41 days since the last individual session · next due 02 Nov 2026' (the roster's "days since": leave left out)."""
     since = "the last individual session" if row.get("last_individual") else "hire (no individual session yet)"
     days = row.get("days_since")
     gap = f"{days} {'day' if days == 1 else 'days'} since {since}" if days is not None else "no gap counted"
-    return f"{gap} · next due {row.get('next_due') or '—'}"
+    return f"{gap} · next due {row.get('next_due_label') or '—'}"
 
 
 def card_minutes(row: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS, REA
 from layouts import ids
 from layouts.ids import ALL
 from dashboard.voice import QUESTIONS, SCALE
-from dashboard.dates import show
+from dashboard.dates import grid_column, show
 from models.signoff import ACK_COMMENT_LIMIT
 
 LOW_SHARE = 0.6  # a share favourable below this is shown in red
@@ -166,7 +166,7 @@ def signoff_cell(signoff: SessionSignoff | None, sign_button: bool, acknowledge_
 
 
 COLUMNS = [
-    {"field": "held_on", "headerName": "Held on", "minWidth": 110},
+    grid_column("held_on", "Held on", minWidth=125),  # "03 Nov 2025" uncut
     {"field": "state", "headerName": "State", "minWidth": 150, "tooltipField": "state",
      "cellClassRules": {"status-overdue": "params.data.flag !== ''",
                         "status-on-track": "params.data.state === 'Acknowledged'"}},
@@ -175,7 +175,7 @@ COLUMNS = [
     {"field": "kind", "headerName": "Kind", "minWidth": 120},
     {"field": "format", "headerName": "Format", "minWidth": 100},
     {"field": "minutes", "headerName": "Minutes", "type": "numericColumn", "minWidth": 90},
-    {"field": "signed_on", "headerName": "Signed", "minWidth": 110},
+    grid_column("signed_on", "Signed", minWidth=125),
     {"field": "acknowledged", "headerName": "Acknowledged", "minWidth": 120,
      "headerTooltip": "Attendees who acknowledged the current version, of all attendees"},
     {"field": "amendments", "headerName": "Amendments", "type": "numericColumn", "minWidth": 110},

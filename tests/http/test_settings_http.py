@@ -150,6 +150,9 @@ def test_the_date_format_saved_changes_the_next_callbacks_dates_and_the_csv_stay
     view = compliance_view(client)
     assert view["compliance-grid"]["rowData"]
     assert "from 07/01/2026 to 09/30/2026:" in view["compliance-summary"]["children"]
+    # The grid keeps the ISO value (it sorts) beside the label it shows.
+    assert all((r["period_start"], r["period_start_label"]) == ("2026-07-01", "07/01/2026")
+               for r in view["compliance-grid"]["rowData"])
     # The CSV is for programs and re-import: ISO whatever the agency reads on screen.
     exported = client.get("/export/compliance.csv?start=2026-07-01&end=2026-09-30")
     assert exported.status_code == 200
