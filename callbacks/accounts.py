@@ -14,6 +14,7 @@ from dashboard import accounts
 from dashboard.audit import Actor
 from dashboard.db import session_scope
 from dashboard.figures import scroll_region
+from dashboard.dates import show, show_time
 from layouts import ids
 from models import STAFF_LINKED_ROLES
 
@@ -43,7 +44,7 @@ def _secret(secret: accounts.Secret, person: str) -> Any:
     if secret.method == accounts.SETUP_LINK:
         link = f"{request.host_url}setup/{secret.value}"
         what = [f"Give {person} this one-time setup link (valid until "
-                f"{secret.expires_at:%d %b %Y %H:%M} UTC):" if secret.expires_at else "", html.Br(),
+                f"{show_time(secret.expires_at)} UTC):" if secret.expires_at else "", html.Br(),
                 html.Code(link, id=ids.ACCOUNTS_SECRET, className="user-select-all text-break text-dark bg-white px-1")]
     else:
         what = [f"Give {person} this temporary password; they must change it when they first sign in:", html.Br(),
@@ -78,7 +79,7 @@ def refresh_table(search: Any, role: Any, status: Any, _refresh: Any) -> tuple[A
                            className="p-0 fw-semibold text-start"), scope="row"),
         html.Td(r.full_name, className=wide), html.Td(r.role_label),
         html.Td(r.staff_name or "—", className=wide), html.Td(_status_badge(r)),
-        html.Td(f"{r.last_sign_in:%d %b %Y %H:%M}" if r.last_sign_in else "never", className=wide),
+        html.Td(show_time(r.last_sign_in) if r.last_sign_in else "never", className=wide),
     ]) for r in rows])
     count = f"{len(rows):,} account{'s' * (len(rows) != 1)}"
     if not rows:
@@ -126,7 +127,7 @@ def create(clicks: Any, username: Any, full_name: Any, role: Any, staff: Any, me
 
 def _summary(row: accounts.AccountRow) -> Any:
     return html.P([html.Strong(row.username), f" · {row.role_label} · ", _status_badge(row),
-                   f" · created {row.created_at:%d %b %Y}"], className="mb-0")
+                   f" · created {show(row.created_at)}"], className="mb-0")
 
 
 def _toggle_label(row: accounts.AccountRow) -> str:

@@ -7,6 +7,7 @@ from dash import Dash, Input, Output, html
 
 from callbacks.common import as_date, viewer_for
 from dashboard.audit import Change
+from dashboard.dates import grid_dates
 from dashboard.db import session_scope
 from dashboard.queries import audit
 from layouts import ids
@@ -42,7 +43,7 @@ def refresh_events(person: Any, entity: Any, action: Any, first: Any, last: Any)
     wanted = audit.AuditFilter(_choice(person), _choice(entity), _choice(action), first_day, last_day)
     with session_scope() as session:
         page = audit.events(session, wanted)
-    rows = [{"id": r.id, "occurred_at": r.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), "username": r.username,
+    rows = [{"id": r.id, **grid_dates(occurred_at=r.occurred_at), "username": r.username,
              "action": r.action, "entity": r.entity, "entity_id": r.entity_id, "changes": changes_text(r.changes),
              "fields": [[c.field, c.before, c.after] for c in r.changes], "address": r.address} for r in page.rows]
     noun = "event" if page.total == 1 else "events"
@@ -69,7 +70,7 @@ def show_event(selected: Any) -> Any:
         return html.P(CHOOSE, className="small text-body-secondary mb-0")
     lines = [f for f in fields if isinstance(f, list) and len(f) == 3 and all(isinstance(v, str) for v in f)]
     title = (f"{row.get('action', '')} {row.get('entity', '')} {row.get('entity_id') or ''} by "
-             f"{row.get('username', '')}, {row.get('occurred_at', '')} UTC")
+             f"{row.get('username', '')}, {row.get('occurred_at_label', '')} UTC")
     if not lines:
         return [html.H2(title, className="h6"), html.P("This event recorded no values.", className="mb-0")]
     return [html.H2(title, className="h6"),

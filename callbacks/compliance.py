@@ -14,6 +14,7 @@ from dashboard.exports import FORMATS
 from dashboard.queries import compliance
 from dashboard.queries.common import Window
 from dashboard.scope import scope_for
+from dashboard.dates import grid_dates, show
 from layouts import ids
 from layouts.compliance import column_defs, last_full_quarter
 from layouts.ids import ALL
@@ -56,7 +57,7 @@ def refresh_choices(start: Any, end: Any) -> tuple[str, list[dict[str, str]], li
 def _grid_row(row: compliance.ComplianceRow) -> dict[str, Any]:
     return {"worker": row.worker_name, "worker_id": row.worker_id, "program": row.program_name,
             "team": row.team_name, "supervisors": row.supervisors, "stage": row.stage,
-            "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat(),
+            **grid_dates(period_start=row.period_start, period_end=row.period_end),
             "required": row.required_sessions, "held": row.held_sessions, "minutes": row.minutes,
             "minimum": row.minimum_minutes, "longest_gap": row.longest_gap_days, "leave": row.leave_days,
             "status": row.status,
@@ -90,12 +91,12 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
     teams = compliance.rollup(rows)
     met = sum(r.status == compliance.MET for r in rows)
     share = f" ({met / len(rows):.0%})" if rows else ""
-    summary = (f"{len(rows):,} workers in {len(teams):,} teams from {request.window.start:%d %b %Y} to "
-               f"{request.window.end:%d %b %Y}: {met:,} met the standard{share}, {len(rows) - met:,} did not.")
+    summary = (f"{len(rows):,} workers in {len(teams):,} teams from {show(request.window.start)} to "
+               f"{show(request.window.end)}: {met:,} met the standard{share}, {len(rows) - met:,} did not.")
     query = request.query_string()
     note = ""
     if request.asked_end != request.window.end:
-        note = dbc.Alert(f"The period is cut at today ({now:%d %b %Y}).", color="light", className="small py-2")
+        note = dbc.Alert(f"The period is cut at today ({show(now)}).", color="light", className="small py-2")
     return (note, summary, rollup_rows(teams), [_grid_row(r) for r in rows],
             *(f"/export/compliance.{f.extension}?{query}" for f in FORMATS), *(False for _ in FORMATS))
 

@@ -18,6 +18,7 @@ from dashboard.queries import coverage, pooling, supervision
 from dashboard.queries.common import (MetricSettings, TeamFilter, Window, last_whole_month_end, load_settings,
                                       teams_in_view)
 from dashboard.scope import Scope, scope_for
+from dashboard.dates import show
 from layouts import ids
 from layouts.ids import ALL
 from layouts import overview as overview_layout
@@ -128,7 +129,7 @@ def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, te
 def _kpi_cards(kpis: supervision.SupervisionKpis, overall: float | None, window: Window,
                settings: MetricSettings) -> html.Div:
     hidden, k = kpis.all_suppressed, settings.min_cell_workers
-    on_day = f"{window.end:%d %b %Y}"
+    on_day = show(window.end)
     cards = figures.kpi_cards([
         ("Active peer workers", f"{kpis.active_workers:,}",
          f"on {on_day}" + (f", {kpis.on_leave_now:,} of them on leave" if kpis.on_leave_now else "")),

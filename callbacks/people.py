@@ -17,6 +17,7 @@ from dashboard.auth import Viewer
 from dashboard.db import session_scope
 from dashboard.figures import scroll_region
 from dashboard.recording import Rejected
+from dashboard.dates import show
 from layouts import ids
 from models.vocabulary import Role
 
@@ -103,8 +104,8 @@ def _dated_table(headers: tuple[str, str, str], rows: list[tuple[str, Any, Any]]
     if not rows:
         return html.P("None recorded.", className="mb-0")
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headers]))
-    body = html.Tbody([html.Tr([html.Th(name, scope="row"), html.Td(f"{start:%d %b %Y}"),
-                                html.Td(f"{end:%d %b %Y}" if end else "now")]) for name, start, end in rows])
+    body = html.Tbody([html.Tr([html.Th(name, scope="row"), html.Td(show(start)),
+                                html.Td(show(end) if end else "now")]) for name, start, end in rows])
     return scroll_region(dbc.Table([head, body], size="sm", className="mb-0"), f"{headers[0]} history")
 
 
@@ -172,7 +173,7 @@ def refresh_org(_org_version: Any, _staff_version: Any = None) -> tuple[Any, Any
     seen: dict[str, list[Any]] = {}
     chosen: list[dict[str, str]] = []
     for program in programs:
-        archived = f"archived since {program.archived_on:%d %b %Y}" if program.archived_on else ""
+        archived = f"archived since {show(program.archived_on)}" if program.archived_on else ""
         body.append(html.Tr(html.Th([program.name, html.Span(f" — {archived}" if archived else "",
                                                              className="fw-normal text-body-secondary")],
                                     colSpan=4, scope="colgroup", className="table-light")))
@@ -182,7 +183,7 @@ def refresh_org(_org_version: Any, _staff_version: Any = None) -> tuple[Any, Any
         for team in program.teams:
             body.append(html.Tr([html.Th(team.name, scope="row", className="fw-normal ps-4"),
                                  html.Td(team.workers_now), html.Td(team.supervisors_now),
-                                 html.Td(f"archived since {team.archived_on:%d %b %Y}" if team.archived_on
+                                 html.Td(f"archived since {show(team.archived_on)}" if team.archived_on
                                          else "in use")]))
             seen[_org_key("team", team.id)] = [team.name, team.archived_on is not None]
             chosen.append({"label": f"Team: {team.name} ({program.name})" + (" (archived)" if team.archived_on
@@ -280,9 +281,9 @@ def load_person(person: Any, _staff_version: Any) -> tuple[Any, ...]:
         teams_table = _dated_table(("Team supervised", "From", "Until"),
                                    [(t.team_name, t.start, t.end) for t in reversed(led)])
         sup_hidden = not admin
-        which = [{"label": f"{t.team_name}, since {t.start:%d %b %Y}", "value": str(t.id)} for t in led
+        which = [{"label": f"{t.team_name}, since {show(t.start)}", "value": str(t.id)} for t in led
                  if t.end is None]
-        every = [{"label": f"{t.team_name}, {t.start:%d %b %Y} – {f'{t.end:%d %b %Y}' if t.end else 'now'}",
+        every = [{"label": f"{t.team_name}, {show(t.start)} – {f'{show(t.end)}' if t.end else 'now'}",
                   "value": str(t.id)} for t in led]
         dates = {str(t.id): [t.start.isoformat(), t.end.isoformat() if t.end else None] for t in led}
     return (values["full_name"], values["employee_code"] or "", values["role"], values["hire_date"],

@@ -41,12 +41,12 @@ def load(_version: Any) -> tuple[Any, ...]:
     options = [{"label": f"{lv.level} — {lv.label}", "value": str(lv.level)} for lv in now.levels]
     return (now.staleness_days, now.min_cell_workers, float(now.fte_per_supervisor_limit),
             now.principle_holding_percent, now.unsigned_flag_days, now.unacknowledged_flag_days, levels, options,
-            str(now.proficient_level) if now.proficient_level else None, now.values(), not editing,
+            str(now.proficient_level) if now.proficient_level else None, now.date_format, now.values(), not editing,
             "" if editing else "d-none", "" if editing else "Read-only: an administrator changes these settings.")
 
 
 def save(_clicks: Any, staleness: Any, min_cell: Any, fte_limit: Any, holding: Any, unsigned_days: Any,
-         unacknowledged_days: Any, labels: Any, label_ids: Any, proficient: Any, seen: Any,
+         unacknowledged_days: Any, labels: Any, label_ids: Any, proficient: Any, date_format: Any, seen: Any,
          version: Any) -> tuple[Any, Any]:
     """Every value re-checked on the server (a crafted payload is as likely as the form); nothing saved on any
     problem."""
@@ -59,7 +59,8 @@ def save(_clicks: Any, staleness: Any, min_cell: Any, fte_limit: Any, holding: A
                     for key, value in zip(label_ids, labels)}
     raw = {"staleness_days": staleness, "min_cell_workers": min_cell, "fte_per_supervisor_limit": fte_limit,
            "principle_holding_percent": holding, "unsigned_flag_days": unsigned_days,
-           "unacknowledged_flag_days": unacknowledged_days, "labels": by_level, "proficient_level": as_int(proficient)}
+           "unacknowledged_flag_days": unacknowledged_days, "labels": by_level, "proficient_level": as_int(proficient),
+           "date_format": date_format}
     try:
         with session_scope() as session:
             said = agency_settings.save(session, Actor(viewer.user_id, viewer.username,
@@ -78,7 +79,8 @@ def register(app: Dash) -> None:
                  Output(ids.SETTINGS_FTE_LIMIT, "value"), Output(ids.SETTINGS_HOLDING, "value"),
                  Output(ids.SETTINGS_UNSIGNED_DAYS, "value"), Output(ids.SETTINGS_UNACKNOWLEDGED_DAYS, "value"),
                  Output(ids.SETTINGS_LEVELS, "children"), Output(ids.SETTINGS_PROFICIENT, "options"),
-                 Output(ids.SETTINGS_PROFICIENT, "value"), Output(ids.SETTINGS_SEEN, "data"),
+                 Output(ids.SETTINGS_PROFICIENT, "value"), Output(ids.SETTINGS_DATE_FORMAT, "value"),
+                 Output(ids.SETTINGS_SEEN, "data"),
                  Output(ids.SETTINGS_FIELDSET, "disabled"), Output(ids.SETTINGS_SAVE, "className"),
                  Output(ids.SETTINGS_READ_ONLY, "children"),
                  Input(ids.SETTINGS_VERSION, "data"))(load)
@@ -89,5 +91,6 @@ def register(app: Dash) -> None:
                  State(ids.SETTINGS_UNSIGNED_DAYS, "value"), State(ids.SETTINGS_UNACKNOWLEDGED_DAYS, "value"),
                  State({"type": ids.SETTINGS_LEVEL, "level": ALL}, "value"),
                  State({"type": ids.SETTINGS_LEVEL, "level": ALL}, "id"),
-                 State(ids.SETTINGS_PROFICIENT, "value"), State(ids.SETTINGS_SEEN, "data"),
+                 State(ids.SETTINGS_PROFICIENT, "value"), State(ids.SETTINGS_DATE_FORMAT, "value"),
+                 State(ids.SETTINGS_SEEN, "data"),
                  State(ids.SETTINGS_VERSION, "data"), prevent_initial_call=True)(save)

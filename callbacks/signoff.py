@@ -21,6 +21,7 @@ from models.vocabulary import Role
 from dashboard.recording import KIND_LABELS, FORMAT_LABELS
 from dashboard.scope import scope_for
 from dashboard.signoff import acknowledge_session, sign_session
+from dashboard.dates import grid_dates, show
 from layouts import ids
 from layouts.signoff import session_summary, voice_questions, voice_table
 
@@ -130,10 +131,10 @@ def refresh_sessions(state: Any, first: Any, last: Any, flagged_only: Any) -> tu
         days = signoff_query.flag_days(session)
         rows, total = signoff_query.session_rows(session, scope_for(session, viewer, now), viewer.role,
                                                  viewer.staff_id, start, end, chosen)
-    data = [{"held_on": r.held_on.isoformat(), "supervisor": r.supervisor_name,
+    data = [{**grid_dates(held_on=r.held_on, signed_on=r.signed_at.date() if r.signed_at else None),
+             "supervisor": r.supervisor_name,
              "kind": KIND_LABELS.get(r.kind, r.kind), "format": FORMAT_LABELS.get(r.format, r.format),
              "minutes": r.minutes, "state": signoff_query.STATES[r.state],
-             "signed_on": r.signed_at.date().isoformat() if r.signed_at else "",
              "acknowledged": f"{min(r.acknowledged, r.attendees)} of {r.attendees}" if r.signed_at else "",
              "amendments": r.amendments, "flag": r.flag(now, days)} for r in rows]
     if flagged_only is True:
@@ -141,7 +142,7 @@ def refresh_sessions(state: Any, first: Any, last: Any, flagged_only: Any) -> tu
     whose = "of your sessions" if viewer.role == Role.SUPERVISOR else "sessions"
     shown = f"{len(data)} {whose}" + (f" (the newest {signoff_query.PAGE_LIMIT} of {total})"
                                       if total > len(rows) else "")
-    return data, (f"{shown} held {start:%d %b %Y} – {end:%d %b %Y}. Flagged: unsigned more than {days.unsigned} "
+    return data, (f"{shown} held {show(start)} – {show(end)}. Flagged: unsigned more than {days.unsigned} "
                   f"days after the session, or not acknowledged by every attendee more than {days.unacknowledged} "
                   "days after signing.")
 
@@ -160,7 +161,7 @@ def refresh_voice(first: Any, last: Any) -> Any:
         teams = voice_by_team(session, scope, Window(start, end), settings)
         supervisors = voice_by_supervisor(session, scope, Window(start, end), settings)
     threshold = settings.min_cell_workers
-    return [html.P(f"Answers peer workers gave when acknowledging sessions held {start:%d %b %Y} – {end:%d %b %Y}: "
+    return [html.P(f"Answers peer workers gave when acknowledging sessions held {show(start)} – {show(end)}: "
                    f"the share that agree or strongly agree (3 or 4 of 4). Fewer than {threshold} respondents show "
                    f"n<{threshold}. A low share beside a high administrative share is a first-hand sign of peer "
                    "drift.", className="small"),

@@ -13,6 +13,7 @@ from dashboard.audit import Actor
 from dashboard.db import session_scope
 from dashboard.numbers import is_digits
 from dashboard.rule_packs import STANDARD_PACKS_BY_KEY
+from dashboard.dates import show, show_time
 from layouts import ids
 
 SECTION = "standards"
@@ -34,7 +35,7 @@ def rules_table(version: standards.StandardVersion) -> Any:
                                ("Stage", "Max days between individual", "Minimum minutes a month", "Group counts")]))
     body = html.Tbody([html.Tr([html.Th(r.stage_name, scope="row"), html.Td(r.max_days), html.Td(r.min_minutes),
                                 html.Td("yes" if r.group_counts else "no")]) for r in version.rules])
-    return html.Div([html.P([html.Strong(version.name), f" — since {version.effective_from:%d %b %Y}"],
+    return html.Div([html.P([html.Strong(version.name), f" — since {show(version.effective_from)}"],
                             className="mb-2"),
                      dbc.Table([head, body], size="sm", className="mb-0")])
 
@@ -77,14 +78,14 @@ def refresh(_: Any) -> tuple[Any, Any, Any]:
     in_force = rules_table(current) if current else html.P("No standard is in force yet.")
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Takes effect", "Until", "Name", "Rules", "Saved by")]))
-    rows = [html.Tr([html.Td(f"{v.effective_from:%d %b %Y}"),
-                     html.Td(f"{v.until:%d %b %Y}" if v.until
+    rows = [html.Tr([html.Td(show(v.effective_from)),
+                     html.Td(show(v.until) if v.until
                              else ("in force" if v is current else "not yet in force")),
                      html.Td([v.name] + ([html.Br(), html.Small(v.source, className="text-body-secondary")]
                                          if v.source else [])),
                      html.Td(html.Ul([html.Li(f"{r.stage_name}: {_rule_text(r)}") for r in v.rules],
                                      className="mb-0 small ps-3")),
-                     html.Td(f"{v.created_by or 'set-up'}" + (f", {v.created_at:%d %b %Y %H:%M} UTC"
+                     html.Td(f"{v.created_by or 'set-up'}" + (f", {show_time(v.created_at)} UTC"
                                                              if v.created_at else ""))])
             for v in all_versions]
     table = dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, className="mb-0")
@@ -137,7 +138,7 @@ def save(clicks: Any, effective: Any, name: Any, source: Any, presets: Any, days
                 source if isinstance(source, str) else "", rules, today())
     except standards.StandardError as error:
         return dbc.Alert(str(error), color="warning"), no_update
-    return (dbc.Alert(f"Saved “{saved.name}”, in force from {saved.effective_from:%d %b %Y}.", color="success"),
+    return (dbc.Alert(f"Saved “{saved.name}”, in force from {show(saved.effective_from)}.", color="success"),
             (clicks or 0))
 
 

@@ -24,6 +24,7 @@ from dashboard.queries.supervision import DueDate, due_dates
 from dashboard.recording import (Problem, ProbableDuplicate, Rejected, Writer, delete_leave, delete_session,
                                  parse_ratings, save_leave, save_ratings, save_session)
 from dashboard.scope import Scope, scope_for
+from dashboard.dates import show
 from layouts import ids
 from layouts import workspace as workspace_layout
 from layouts.ids import ALL as ALL_TEAMS
@@ -254,7 +255,7 @@ def open_session_form(_open: Any, _log_with: Any, _edit: Any) -> tuple[Any, ...]
         known = {m.worker_id for m in members}
         options += [{"label": f"Worker {w} (no longer on your teams)", "value": w}
                     for w in editing.attendee_ids if w not in known]
-        return (True, f"Edit the session of {editing.held_on:%d %b %Y}", editing.held_on.isoformat(),
+        return (True, f"Edit the session of {show(editing.held_on)}", editing.held_on.isoformat(),
                 editing.minutes, editing.format, editing.kind, editing.modality, options, list(editing.attendee_ids),
                 rows, {"ids": [str(c) for c in editing.competency_ids]}, editing.note or "",
                 {"id": editing.id, "version": editing.version}, {"display": "inline-block"}, "")
@@ -375,7 +376,7 @@ def open_leave_form(_open: Any, _edit: Any) -> tuple[Any, ...]:
         else:
             leave, worker = None, workspace.visible_worker(session, scope, as_int(trigger.get("worker")), now)
     if leave is not None:
-        return (True, f"Change the leave from {leave.start_date:%d %b %Y}", leave.start_date.isoformat(),
+        return (True, f"Change the leave from {show(leave.start_date)}", leave.start_date.isoformat(),
                 leave.end_date.isoformat() if leave.end_date else None, {"leave": leave.id},
                 {"display": "inline-block"}, "")
     if worker is not None:

@@ -1,5 +1,5 @@
-"""Agency settings an admin changes in the app: the metrics' limits, the sign-off flags' ages and the rating scale's
-labels and proficient level.
+"""Agency settings an admin changes in the app: the metrics' limits, the sign-off flags' ages, the rating scale's
+labels and proficient level, and the date format.
 
 Each save is checked field by field (nothing written when anything is refused), compared and set against what the
 editor loaded (a change made in between is refused), audited with old and new values, and described in words that
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dashboard import dates
 from dashboard.audit import Actor, plain, record
 from dashboard.queries.common import MetricSettings
 from dashboard.queries.signoff import FlagDays
@@ -48,6 +49,7 @@ class Settings:
     scale_id: int | None
     levels: tuple[Level, ...]
     proficient_level: int | None
+    date_format: str  # a key of dates.FORMATS
 
     def values(self) -> dict[str, Any]:
         """JSON-safe: what the editor saw, sent back with the save."""
@@ -56,7 +58,8 @@ class Settings:
                 "principle_holding_percent": self.principle_holding_percent,
                 "unsigned_flag_days": self.unsigned_flag_days,
                 "unacknowledged_flag_days": self.unacknowledged_flag_days,
-                "labels": {str(lv.level): lv.label for lv in self.levels}, "proficient_level": self.proficient_level}
+                "labels": {str(lv.level): lv.label for lv in self.levels}, "proficient_level": self.proficient_level,
+                "date_format": self.date_format}
 
 
 def current(session: Session) -> Settings:
@@ -74,7 +77,18 @@ def current(session: Session) -> Settings:
             .to_integral_value()),
         row.unsigned_flag_days if row else flags.unsigned,
         row.unacknowledged_flag_days if row else flags.unacknowledged,
-        scale.id if scale else None, levels, scale.proficient_level if scale else None)
+        scale.id if scale else None, levels, scale.proficient_level if scale else None,
+        _known_format(row.date_format if row else None))
+
+
+def _known_format(key: str | None) -> str:
+    # A key no longer offered (or none) reads as the default rather than failing every page.
+    return key if key in dates.FORMATS else dates.DEFAULT
+
+
+def stored_date_format(session: Session) -> str:
+    """The agency's date format key: one primary-key read, done at every request (see dates.init_app)."""
+    return _known_format(session.scalar(select(AgencySettings.date_format).where(AgencySettings.id == 1)))
 
 
 def _whole(raw: object, field: str, label: str, low: int, high: int, problems: list[Problem]) -> int | None:
@@ -135,11 +149,16 @@ def parse(raw: dict[str, Any], levels: tuple[Level, ...]) -> tuple[dict[str, Any
             problems.append(Problem("labels", "Two levels have the same label."))
     proficient = _whole(raw.get("proficient_level"), "proficient_level", "The proficient level", 1,
                         max((lv.level for lv in levels), default=1), problems)
+    date_format = raw.get("date_format")
+    if not isinstance(date_format, str) or date_format not in dates.FORMATS:
+        problems.append(Problem("date_format", "Choose one of the date formats offered: "
+                                + "; ".join(f.label for f in dates.FORMATS.values()) + "."))
     if problems:
         return None, problems
     return {"staleness_days": staleness, "min_cell_workers": min_cell, "fte_per_supervisor_limit": fte,
             "principle_holding_percent": share, "unsigned_flag_days": unsigned,
-            "unacknowledged_flag_days": unacknowledged, "labels": labels, "proficient_level": proficient}, []
+            "unacknowledged_flag_days": unacknowledged, "labels": labels, "proficient_level": proficient,
+            "date_format": date_format}, []
 
 
 def _effects(old: Settings, new: dict[str, Any]) -> list[str]:
@@ -176,6 +195,10 @@ def _effects(old: Settings, new: dict[str, Any]) -> list[str]:
     if new["proficient_level"] != old.proficient_level:
         said.append(f"Ratings of {new['proficient_level']} or above count as proficient (was "
                     f"{old.proficient_level}), in every coverage number, past periods included.")
+    if new["date_format"] != old.date_format:
+        said.append(f"Dates will be shown as {dates.FORMATS[new['date_format']].example} (was "
+                    f"{dates.FORMATS[old.date_format].example}) on every page and in the PDF; CSV "
+                    "and Excel columns meant for re-import stay ISO (2026-12-05).")
     return said
 
 
@@ -194,19 +217,20 @@ def save(session: Session, actor: Actor, raw: object, seen: object) -> list[str]
     if not said:
         raise Rejected([Problem("form", "Nothing to save: the settings already have these values.")])
     share = (Decimal(new["principle_holding_percent"]) / 100).quantize(Decimal("0.01"))
-    metrics = {"staleness_days": new["staleness_days"], "min_cell_workers": new["min_cell_workers"],
+    stored = {"staleness_days": new["staleness_days"], "min_cell_workers": new["min_cell_workers"],
                "fte_per_supervisor_limit": new["fte_per_supervisor_limit"], "principle_holding_share": share,
                "unsigned_flag_days": new["unsigned_flag_days"],
-               "unacknowledged_flag_days": new["unacknowledged_flag_days"]}
+               "unacknowledged_flag_days": new["unacknowledged_flag_days"], "date_format": new["date_format"]}
     before = {"staleness_days": old.staleness_days, "min_cell_workers": old.min_cell_workers,
               "fte_per_supervisor_limit": old.fte_per_supervisor_limit,
               "principle_holding_share": (Decimal(old.principle_holding_percent) / 100).quantize(Decimal("0.01")),
-              "unsigned_flag_days": old.unsigned_flag_days, "unacknowledged_flag_days": old.unacknowledged_flag_days}
-    changed = {k: v for k, v in metrics.items() if before[k] != v}
+              "unsigned_flag_days": old.unsigned_flag_days, "unacknowledged_flag_days": old.unacknowledged_flag_days,
+              "date_format": old.date_format}
+    changed = {k: v for k, v in stored.items() if before[k] != v}
     if changed:
         row = session.get(AgencySettings, 1)
         if row is None:
-            session.add(AgencySettings(id=1, **metrics))
+            session.add(AgencySettings(id=1, **stored))
             session.flush()
         else:
             guard = [getattr(AgencySettings, k) == before[k] for k in changed]

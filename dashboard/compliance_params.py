@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.dates import show
 from dashboard.numbers import is_digits, iso_day
 from dashboard.queries.common import ALL, Window
 from dashboard.queries.compliance import ComplianceFilter, FilterChoices, choices
@@ -97,8 +98,9 @@ def parse(args: Mapping[str, Any], session: Session, scope: Scope, today: date) 
         raise BadParameter(f"The period is longer than {MAX_PERIOD_DAYS} days; choose a shorter one.")
     window = Window(start, min(end, today))
     offered: FilterChoices = choices(session, scope, window)
-    labels: list[tuple[str, str]] = [("Period", f"{window.start} to {window.end}"
-                                      + (f" (asked to {end}; cut at today)" if end > today else ""))]
+    # Read by people (the PDF's and the workbook's parameters), so in the agency's format; the address keeps ISO.
+    labels: list[tuple[str, str]] = [("Period", f"{show(window.start)} to {show(window.end)}"
+                                      + (f" (asked to {show(end)}; cut at today)" if end > today else ""))]
 
     program_ids = _ids(_one(args, "program"), "program")
     if len(program_ids) > 1:

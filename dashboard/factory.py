@@ -13,9 +13,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from dashboard import auth, callback_payloads, delivery, exports, outage, security, supervision_log
+from dashboard import (agency_settings, auth, callback_payloads, dates, delivery, exports, outage, security,
+                       supervision_log)
 from dashboard.config import Config
-from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, upgrade
+from dashboard.db import EXTENSION_KEY, Database, connect, is_empty, session_scope, upgrade
 from dashboard.pages import Page, check_pages
 from layouts import shell
 from layouts.data_import import MAX_UPLOAD_BYTES
@@ -56,6 +57,7 @@ def create_app(config: Config | None = None) -> Dash:
                               may_upload=lambda: (viewer := auth.current_viewer()) is not None
                               and viewer.may_use("import"))
     auth.init_app(server, config)
+    dates.init_app(server, stored_date_format)
     exports.init_app(server)
     supervision_log.init_app(server, config)
     outage.init_app(server, callbacks.FORM_FEEDBACK)
@@ -84,6 +86,11 @@ def create_app(config: Config | None = None) -> Dash:
     server.test_client().get("/assets/app.css").close()
     db.engine.dispose()  # gunicorn --preload forks after this: each worker opens its own connections
     return app
+
+
+def stored_date_format() -> str:
+    with session_scope() as session:
+        return agency_settings.stored_date_format(session)
 
 
 def upload_request_bytes(file_bytes: int) -> int:

@@ -11,6 +11,7 @@ from dash import html
 from plotly.colors import sample_colorscale, unlabel_rgb
 
 from dashboard.queries.resources import FrameworkSummary, GuideRow
+from dashboard.dates import current, show, show_span
 from models.vocabulary import SessionKind, labels
 
 
@@ -238,7 +239,8 @@ def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -
     figure = go.Figure([
         go.Scatter(x=[p.as_of for p in coverage_points], y=[p.proficient_share for p in coverage_points],
                    name="Coverage (proficient)", mode="lines+markers", line={"color": "#3b6ea5"},
-                   hovertemplate="Coverage on %{x|%d %b %Y}: %{y:.0%}<extra></extra>"),
+                   # The three formats' strftime patterns read the same in Plotly's d3 time format.
+                   hovertemplate=f"Coverage on %{{x|{current().pattern}}}: %{{y:.0%}}<extra></extra>"),
         go.Scatter(x=[p.month_end for p in meeting_points], y=[p.meeting_share for p in meeting_points],
                    name="Meeting the standard", mode="lines+markers", line={"color": "#b5452a", "dash": "dot"},
                    hovertemplate="Meeting the standard in %{x|%B %Y}: %{y:.0%}<extra></extra>"),
@@ -275,8 +277,8 @@ def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float, note: str = 
 
 def drilldown_panel(detail: Any, frequency: Any, window: Any, min_workers: int) -> html.Div:
     """A principle for one team: its categories and competencies, the team's supervision, the guides."""
-    parts: list[Any] = [html.P(f"{detail.workers} active peer workers on {window.end:%d %b %Y}; "
-                               f"window {window.start:%d %b} – {window.end:%d %b %Y}.", className="small")]
+    parts: list[Any] = [html.P(f"{detail.workers} active peer workers on {show(window.end)}; "
+                               f"window {show_span(window.start, window.end)}.", className="small")]
     if detail.suppressed:
         parts.append(dbc.Alert(f"Fewer than {min_workers} workers: per-competency counts are withheld so no one "
                                "can be identified.", color="secondary", className="small"))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, record
 from dashboard.recording import MAX_ID, Problem, Rejected, after_leaving, before_hire, in_future
+from dashboard.dates import show
 from models import (CertificationStage, CredentialRequirement, StageAssignment, Staff, StandardRule, Team,
                     TeamMembership)
 from models.vocabulary import Role
@@ -289,14 +290,14 @@ def change_problems(worker: WorkerRef, spans: Sequence[Span], value_id: int, sta
     remove the later entries first."""
     problems = []
     if in_future(start, today):
-        problems.append(Problem("from_date", f"The date is in the future (today is {today:%d %b %Y}); record a "
+        problems.append(Problem("from_date", f"The date is in the future (today is {show(today)}); record a "
                                              f"{kind.what} from the day it took effect."))
     if before_hire(start, worker.hire_date):
-        problems.append(Problem("from_date", f"The date is before the hire date ({worker.hire_date:%d %b %Y}); "
+        problems.append(Problem("from_date", f"The date is before the hire date ({show(worker.hire_date)}); "
                                              f"a {kind.what} held when hired starts on the hire date."))
     if after_leaving(start, worker.left_on):
         problems.append(Problem("from_date", f"The date is on or after the day the worker left "
-                                             f"({worker.left_on:%d %b %Y})."))
+                                             f"({show(worker.left_on)})."))
     if problems:
         return "", problems
     same_day = next((s for s in spans if s.start == start), None)
@@ -307,7 +308,7 @@ def change_problems(worker: WorkerRef, spans: Sequence[Span], value_id: int, sta
         return "correct", []
     if same_day is not None or (latest is not None and start < latest.start):
         assert latest is not None
-        return "", [Problem("from_date", f"The worker's latest {kind.what} entry starts on {latest.start:%d %b %Y}; "
+        return "", [Problem("from_date", f"The worker's latest {kind.what} entry starts on {show(latest.start)}; "
                                          "earlier history is not rewritten. Remove the later entries first.")]
     if latest is not None and latest.value_id == value_id and latest.end is None:
         return "unchanged", []
@@ -390,7 +391,7 @@ def record_change(session: Session, actor: Actor, staff_id: object, value_id: ob
     if problems:
         raise Rejected(problems)
     if action == "unchanged":
-        raise Rejected([Problem(kind.what, f"{worker.full_name} already has {value.name} on {start:%d %b %Y}.")])
+        raise Rejected([Problem(kind.what, f"{worker.full_name} already has {value.name} on {show(start)}.")])
     apply_change(session, actor, worker.id, spans, value.id, start, action, kind)
     return action
 

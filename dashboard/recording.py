@@ -21,6 +21,7 @@ from dashboard.auth import Viewer
 from dashboard.numbers import is_digits, iso_day
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
+from dashboard.dates import show
 from models import (Competency, CompetencyRating, CurrentRating, Framework, Leave, RatingLevel, RatingScale,
                     SessionAmendment, SessionAttendee, SessionCompetency, Staff, SupervisionSession, Team,
                     TeamMembership, TeamSupervisor)
@@ -69,7 +70,7 @@ class ProbableDuplicate(Rejected):
 
     def __init__(self, session_ids: Iterable[int], held_on: date) -> None:
         self.session_ids = tuple(sorted(session_ids))
-        super().__init__([Problem("duplicate", DUPLICATE.format(when=f"{held_on:%d %b %Y}"))])
+        super().__init__([Problem("duplicate", DUPLICATE.format(when=show(held_on)))])
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def check_session(session: Session, draft: SessionDraft, writer: Writer, today: 
     """Every rule a session must meet, as messages; an empty list means it may be saved."""
     checks = _Checks()
     if in_future(draft.held_on, today):
-        checks.add("held_on", f"The session date {draft.held_on:%d %b %Y} is in the future; "
+        checks.add("held_on", f"The session date {show(draft.held_on)} is in the future; "
                               "record a session once it has taken place.")
     if not minutes_allowed(draft.minutes):
         checks.add("minutes", f"Minutes must be between {MIN_MINUTES} and {MAX_MINUTES} "
@@ -342,10 +343,10 @@ def check_session(session: Session, draft: SessionDraft, writer: Writer, today: 
                                  .where(Staff.id.in_(sorted(allowed)))).all()
         for name, hired, left_on in people:
             if before_hire(draft.held_on, hired):
-                checks.add("held_on", f"{name} was hired on {hired:%d %b %Y}; the session date "
-                                      f"{draft.held_on:%d %b %Y} is before that.")
+                checks.add("held_on", f"{name} was hired on {show(hired)}; the session date "
+                                      f"{show(draft.held_on)} is before that.")
             if after_leaving(draft.held_on, left_on):
-                checks.add("held_on", f"{name} left on {left_on:%d %b %Y}; the session date is after that.")
+                checks.add("held_on", f"{name} left on {show(left_on)}; the session date is after that.")
 
     unknown = set(draft.competency_ids) - active_competency_ids(session, draft.competency_ids)
     if unknown:
@@ -540,10 +541,10 @@ def check_ratings(session: Session, drafts: Sequence[RatingDraft], writer: Write
     seen: set[tuple[int, int, date]] = set()
     for d in drafts:
         if in_future(d.rated_on, today):
-            checks.add("rated_on", f"The rating date {d.rated_on:%d %b %Y} is in the future.")
+            checks.add("rated_on", f"The rating date {show(d.rated_on)} is in the future.")
         if d.worker_id in hired and before_hire(d.rated_on, hired[d.worker_id]):
-            checks.add("rated_on", f"The rating date {d.rated_on:%d %b %Y} is before the worker's hire date "
-                                   f"{hired[d.worker_id]:%d %b %Y}.")
+            checks.add("rated_on", f"The rating date {show(d.rated_on)} is before the worker's hire date "
+                                   f"{show(hired[d.worker_id])}.")
         if d.competency_id not in known:
             checks.add("levels", f"Competency {d.competency_id} is not in the agency's framework.")
         if not level_on_scale(d.level, levels):
@@ -621,21 +622,21 @@ def leave_problems(start: date, back_on: date | None, hire_date: date, left_on: 
     import both use this)."""
     checks = _Checks()
     if before_hire(start, hire_date):
-        checks.add("start_date", f"The first day away ({start:%d %b %Y}) is before the hire date "
-                                 f"({hire_date:%d %b %Y}).")
+        checks.add("start_date", f"The first day away ({show(start)}) is before the hire date "
+                                 f"({show(hire_date)}).")
     if after_leaving(start, left_on):
-        checks.add("start_date", f"The first day away ({start:%d %b %Y}) is on or after the day the person left "
-                                 f"({left_on:%d %b %Y}).")
+        checks.add("start_date", f"The first day away ({show(start)}) is on or after the day the person left "
+                                 f"({show(left_on)}).")
     if start > today + timedelta(days=LEAVE_PLANNED_DAYS):
         checks.add("start_date", "Leave can be recorded up to a year ahead.")
     if back_on is not None and back_on <= start:
         checks.add("end_date", "The day back must be after the first day away.")
     elif back_on is not None and left_on is not None and back_on > left_on:
-        checks.add("end_date", f"The day back is after the day the person left ({left_on:%d %b %Y}).")
+        checks.add("end_date", f"The day back is after the day the person left ({show(left_on)}).")
     for other_start, other_back in others:
         if (back_on is None or other_start < back_on) and (other_back is None or start < other_back):
-            until = f"back on {other_back:%d %b %Y}" if other_back else "return not known"
-            checks.add("start_date", f"This overlaps another leave (from {other_start:%d %b %Y}, {until}); "
+            until = f"back on {show(other_back)}" if other_back else "return not known"
+            checks.add("start_date", f"This overlaps another leave (from {show(other_start)}, {until}); "
                                      "change that one instead.")
             break
     return checks.problems

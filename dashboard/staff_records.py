@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from dashboard.audit import Actor, plain, record
 from dashboard.people import STALE_WORKER, changed_rows
 from dashboard.recording import MAX_ID, Problem, Rejected, after_leaving, before_hire, in_future
+from dashboard.dates import show
 from models import (STAFF_ROLES, CompetencyRating, Program, SessionAttendee, StageAssignment, Staff,
                     SupervisionSession, Team, TeamMembership, TeamSupervisor)
 from models.vocabulary import Role
@@ -185,10 +186,10 @@ def save_staff(session: Session, actor: Actor, raw: Mapping[str, Any], staff_id:
                                             "ratings recorded; record the new role as a new person."))
         if first is not None and values["hire_date"] > first:
             problems.append(Problem("hire_date", f"The hire date is after the first day their records name "
-                                                 f"({first:%d %b %Y})."))
+                                                 f"({show(first)})."))
         if last is not None and values["left_on"] is not None and values["left_on"] <= last:
             problems.append(Problem("left_on", f"The leaving date must be after the last day their records name "
-                                               f"({last:%d %b %Y})."))
+                                               f"({show(last)})."))
     if problems:
         raise Rejected(problems)
     if current is None:
@@ -233,11 +234,11 @@ def _first_day_problems(start: date, person: Staff, today: date, label: str) -> 
     """A supervisor's first day on a team: not in the future, on staff that day."""
     problems = []
     if in_future(start, today):
-        problems.append(Problem("from_date", f"{label} is in the future (today is {today:%d %b %Y})."))
+        problems.append(Problem("from_date", f"{label} is in the future (today is {show(today)})."))
     if before_hire(start, person.hire_date):
-        problems.append(Problem("from_date", f"{label} is before the hire date ({person.hire_date:%d %b %Y})."))
+        problems.append(Problem("from_date", f"{label} is before the hire date ({show(person.hire_date)})."))
     if after_leaving(start, person.left_on):
-        problems.append(Problem("from_date", f"{label} is on or after the day they left ({person.left_on:%d %b %Y})."))
+        problems.append(Problem("from_date", f"{label} is on or after the day they left ({show(person.left_on)})."))
     return problems
 
 
@@ -257,7 +258,7 @@ def add_supervision(session: Session, actor: Actor, staff_id: object, team_id: o
         for other in supervisions(session, person.id):
             if other.team_id == team.id and (other.end is None or other.end > start):
                 problems.append(Problem("team", f"{person.full_name} already supervises {other.team_name} from "
-                                                f"{other.start:%d %b %Y}" + (f" to {other.end:%d %b %Y}."
+                                                f"{show(other.start)}" + (f" to {show(other.end)}."
                                                                                if other.end else ".")))
     if problems or team is None or start is None:
         raise Rejected(problems)
@@ -286,7 +287,7 @@ def _sessions_left_outside(session: Session, supervisor_id: int, entry: Supervis
         .where(SupervisionSession.supervisor_id == supervisor_id, old, ~new)).one()
     if not count:
         return []
-    span = f"on {first:%d %b %Y}" if first == last else f"from {first:%d %b %Y} to {last:%d %b %Y}"
+    span = f"on {show(first)}" if first == last else f"from {show(first)} to {show(last)}"
     return [Problem("supervision", f"They recorded {count} session{'s' * (count != 1)} with this team's workers "
                                    f"{span}, outside the new dates. Choose dates that include "
                                    f"{'it' if count == 1 else 'them'}, or correct those sessions first.")]
@@ -303,7 +304,7 @@ def end_supervision(session: Session, actor: Actor, staff_id: object, supervisio
     problems: list[Problem] = []
     end = _day(raw_end, "end_date", "The end date", problems, required=True)
     if end is not None and end <= entry.start:
-        problems.append(Problem("end_date", f"The end date must be after the first day ({entry.start:%d %b %Y})."))
+        problems.append(Problem("end_date", f"The end date must be after the first day ({show(entry.start)})."))
     if end is not None and not problems:
         problems += _sessions_left_outside(session, person.id, entry, entry.start, end)
     if problems or end is None:
@@ -334,14 +335,14 @@ def edit_supervision_dates(session: Session, actor: Actor, staff_id: object, sup
     if start is not None:
         problems += _first_day_problems(start, person, today, "The first day")
     if start is not None and end is not None and end <= start:
-        problems.append(Problem("end_date", f"The end date must be after the first day ({start:%d %b %Y})."))
+        problems.append(Problem("end_date", f"The end date must be after the first day ({show(start)})."))
     if start is not None and not problems:
         for other in mine.values():
             if other.id != entry.id and other.team_id == entry.team_id and \
                     (end is None or other.start < end) and (other.end is None or other.end > start):
                 problems.append(Problem("supervision", f"Those dates overlap their other time on {other.team_name} "
-                                                       f"(from {other.start:%d %b %Y}"
-                                                       + (f" to {other.end:%d %b %Y})." if other.end else ").")))
+                                                       f"(from {show(other.start)}"
+                                                       + (f" to {show(other.end)})." if other.end else ").")))
     if start is not None and not problems:
         problems += _sessions_left_outside(session, person.id, entry, start, end)
     if problems or start is None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.audit import Actor, record
+from dashboard.dates import show
 from models import CertificationStage, StandardRule, SupervisionStandard, User
 
 PRESETS = (("7", "Weekly (7)"), ("14", "Every 2 weeks (14)"), ("31", "Monthly (31)"), ("custom", "Custom"))
@@ -103,7 +104,7 @@ def save_version(session: Session, actor: Actor, name: str, effective_from: date
     if len(name) > 200:
         raise StandardError("The name is longer than 200 characters.")
     if effective_from < today:
-        raise StandardError(f"The effective date {effective_from:%d %b %Y} is in the past. A change takes effect "
+        raise StandardError(f"The effective date {show(effective_from)} is in the past. A change takes effect "
                             "from today or later, so that a period already judged keeps its standard.")
     known = {s.id: s for s in stages(session)}
     by_stage = {r.stage_id: r for r in rules}
@@ -121,7 +122,7 @@ def save_version(session: Session, actor: Actor, name: str, effective_from: date
     old_values = None
     if existing is not None:
         if existing.effective_from <= today:
-            raise StandardError(f"A version already takes effect on {effective_from:%d %b %Y}; it is in force, so "
+            raise StandardError(f"A version already takes effect on {show(effective_from)}; it is in force, so "
                                 "it cannot be changed. Choose a later date.")
         before = next(v for v in versions(session) if v.id == existing.id)
         old_values = {"name": before.name, "effective_from": before.effective_from, "source": before.source,

@@ -5,11 +5,12 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.dates import grid_column
 from layouts import ids
 from layouts.ids import ALL
 
 COLUMNS = [
-    {"field": "occurred_at", "headerName": "When (UTC)", "width": 180, "sort": "desc"},
+    grid_column("occurred_at", "When (UTC)", width=180, sort="desc"),
     {"field": "username", "headerName": "Who", "width": 130},
     {"field": "action", "headerName": "Action", "width": 110},
     {"field": "entity", "headerName": "Entity", "width": 170},

@@ -7,6 +7,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.dates import grid_display
 from dashboard.exports import FORMATS
 from layouts import ids
 from layouts.ids import ALL
@@ -23,8 +24,8 @@ GRID_COLUMNS: tuple[tuple[str, str, bool, dict[str, object]], ...] = (
     ("team", "Team", True, {**WRAP, "minWidth": 120}),
     ("supervisors", "Supervisors", True, {**WRAP, "minWidth": 120}),
     ("stage", "Stage", True, {**WRAP, "minWidth": 100}),
-    ("period_start", "Period start", False, {"maxWidth": 130}),
-    ("period_end", "Period end", False, {"maxWidth": 130}),
+    ("period_start", "Period start", False, {"maxWidth": 130, **grid_display("period_start")}),
+    ("period_end", "Period end", False, {"maxWidth": 130, **grid_display("period_end")}),
     ("required", "Required", True, {**NUMBER, "headerTooltip": "Individual sessions required: one per whole "
                                                                "max-days interval of the period"}),
     ("held", "Held", True, {**NUMBER, "headerTooltip": "Individual sessions held in the period"}),

@@ -247,6 +247,7 @@ SETTINGS_HOLDING = "settings-holding"
 SETTINGS_LEVELS = "settings-levels"
 SETTINGS_LEVEL = "settings-level"  # pattern-matching: {"type": SETTINGS_LEVEL, "level": n}
 SETTINGS_PROFICIENT = "settings-proficient"
+SETTINGS_DATE_FORMAT = "settings-date-format"
 SETTINGS_SAVE = "settings-save"
 SETTINGS_FIELDSET = "settings-fieldset"  # disabled for a reader (quality)
 SETTINGS_READ_ONLY = "settings-read-only"

@@ -17,6 +17,7 @@ from dashboard.queries.supervision import DueDate
 from dashboard.queries.workspace import (CategoryLevels, HistoryPoint, LeaveRow, NotDiscussed, RosterRow,
                                          WorkerGuide, WorkerRef, WorkerSession)
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
+from dashboard.dates import grid_dates, show
 from layouts import ids
 from layouts.ledger import hours_panel, log_form
 from layouts.signoff import signoff_cell
@@ -29,10 +30,6 @@ STATUS_COLORS = {DueStatus.OVERDUE: "danger", DueStatus.DUE_SOON: "warning", Due
 LINE_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#882255")
 
 
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else "—"
-
-
 def abbreviation(name: str) -> str:
     """'Recovery-oriented' -> 'R', 'Relationship-focused' -> 'Rf': short enough for a bar label."""
     words = name.replace("-", " ").split()
@@ -42,7 +39,7 @@ def abbreviation(name: str) -> str:
 def status_label(due: DueDate) -> str:
     """'On leave, back 19 Dec 2026' for a worker away with a known return; the status's label otherwise."""
     if due.status == DueStatus.ON_LEAVE and due.back_on is not None:
-        return f"{DueStatus.ON_LEAVE.label}, back {due.back_on:%d %b %Y}"
+        return f"{DueStatus.ON_LEAVE.label}, back {show(due.back_on)}"
     return STATUS_LABELS[due.status]
 
 
@@ -55,8 +52,7 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
         result.append({
             "row_id": str(due.worker_id), "worker_id": due.worker_id, "worker": due.worker_name, "team": due.team_name,
             "stage": row.stage_name or "—", "status": due.status, "status_label": status_label(due),
-            "last_individual": due.last_individual.isoformat() if due.last_individual else None,
-            "days_since": due.days_since, "next_due": due.next_due.isoformat() if due.next_due else None,
+            **grid_dates(last_individual=due.last_individual, next_due=due.next_due), "days_since": due.days_since,
             "days_until_due": due.days_until_due, "minutes_label": minutes,
             "minutes_this_month": due.minutes_this_month, "required_this_month": due.required_this_month,
             "due_order": due.days_until_due if due.days_until_due is not None else 10**6,
@@ -68,11 +64,11 @@ def roster_rows(rows: Sequence[RosterRow]) -> list[dict[str, Any]]:
 
 def card_gap(row: dict[str, Any]) -> str:
     """The due status's own fact, said apart from the minutes (overdue is about the gap, not the month's minutes):
-    '41 days since the last individual session · next due 2026-11-02' (the roster's "days since": leave left out)."""
+    '41 days since the last individual session · next due 02 Nov 2026' (the roster's "days since": leave left out)."""
     since = "the last individual session" if row.get("last_individual") else "hire (no individual session yet)"
     days = row.get("days_since")
     gap = f"{days} {'day' if days == 1 else 'days'} since {since}" if days is not None else "no gap counted"
-    return f"{gap} · next due {row.get('next_due') or '—'}"
+    return f"{gap} · next due {row.get('next_due_label') or '—'}"
 
 
 def card_minutes(row: dict[str, Any]) -> str:
@@ -99,13 +95,13 @@ def roster_cards(rows: Sequence[dict[str, Any]], card_type: str) -> list[html.Li
 
 def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Card:
     facts = [f"Team: {worker.team_name or 'none today'}", f"Stage: {worker.stage_name or 'not recorded'}",
-             f"Hired {worker.hire_date:%d %b %Y}"]
+             f"Hired {show(worker.hire_date)}"]
     status: list[Any] = []
     if due is not None:
         status = [dbc.Badge(status_label(due), color=STATUS_COLORS[due.status], className="me-2",
                             id=ids.PROFILE_STATUS),
-                  html.Span(f"Last individual session {_day(due.last_individual)} · "
-                            f"{due.days_since} days since · next due {_day(due.next_due)} · "
+                  html.Span(f"Last individual session {show(due.last_individual)} · "
+                            f"{due.days_since} days since · next due {show(due.next_due)} · "
                             f"{due.minutes_this_month} supervision minutes this month"
                             + (f" of {due.required_this_month}" if due.required_this_month is not None else ""),
                             className="small")]
@@ -121,7 +117,7 @@ def header(worker: WorkerRef, due: DueDate | None, actions: list[Any]) -> dbc.Ca
 def _level(level: int | None, labels: dict[int, str], on: date | None) -> html.Td:
     if level is None:
         return html.Td("not rated", className="text-body-secondary")
-    return html.Td(f"{level} {labels.get(level, '')}", title=f"rated {_day(on)}")
+    return html.Td(f"{level} {labels.get(level, '')}", title=f"rated {show(on)}")
 
 
 def _mean(value: float | None) -> str:
@@ -212,9 +208,9 @@ def sessions_table(sessions: Sequence[WorkerSession], editable_by: int | None,
     rows = []
     for s in sessions:
         edit = (dbc.Button("Edit", id={"type": ids.SESSION_EDIT, "session": s.id}, size="sm", color="link",
-                           className="p-0", title=f"Edit the session of {s.held_on:%d %b %Y}")
+                           className="p-0", title=f"Edit the session of {show(s.held_on)}")
                 if editable_by is not None and s.supervisor_id == editable_by else "")
-        rows.append(html.Tr([html.Td(s.held_on.isoformat(), className="text-nowrap"),
+        rows.append(html.Tr([html.Td(show(s.held_on), className="text-nowrap"),
                              html.Td(FORMAT_LABELS.get(s.format, s.format)), html.Td(KIND_LABELS.get(s.kind, s.kind)),
                              html.Td(MODALITY_LABELS.get(s.modality, s.modality)), html.Td(s.minutes),
                              html.Td(", ".join(s.competency_codes) or "—"), html.Td(s.supervisor_name),
@@ -254,11 +250,11 @@ def leaves_panel(leaves: Sequence[LeaveRow], editable: bool) -> Any:
         return html.P("No leave recorded.", className="text-body-secondary small mb-0")
     items = []
     for leave in leaves:
-        back = f"back on {leave.end_date:%d %b %Y} ({leave.days} days)" if leave.end_date else "return not known yet"
+        back = f"back on {show(leave.end_date)} ({leave.days} days)" if leave.end_date else "return not known yet"
         items.append(html.Li([
-            html.Span(f"From {leave.start_date:%d %b %Y}, {back}"),
+            html.Span(f"From {show(leave.start_date)}, {back}"),
             dbc.Button("Edit", id={"type": ids.LEAVE_EDIT, "leave": leave.id}, size="sm", color="link",
-                       className="p-0 ms-2", title=f"Edit the leave from {leave.start_date:%d %b %Y}")
+                       className="p-0 ms-2", title=f"Edit the leave from {show(leave.start_date)}")
             if editable else None,
         ], className="mb-1"))
     return html.Ul(items, className="list-unstyled small mb-0")

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.agency_settings import (FTE_LIMIT_RANGE, MIN_CELL_RANGE, STALENESS_RANGE, UNACKNOWLEDGED_FLAG_RANGE,
                                        UNSIGNED_FLAG_RANGE)
+from dashboard.dates import FORMATS
 from layouts import ids
 
 
@@ -40,6 +41,15 @@ def _signoff_flags() -> dbc.Card:
     ], className="g-3"))], className="shadow-sm mb-3")
 
 
+def _dates() -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(html.H2("Dates", className="h6 mb-0")), dbc.CardBody(dbc.Row(dbc.Col([
+        dbc.Label("Date format", html_for=ids.SETTINGS_DATE_FORMAT),
+        dbc.Select(id=ids.SETTINGS_DATE_FORMAT, options=[{"label": f.label, "value": f.key} for f in FORMATS.values()]),
+        html.Small("How every page, message and the PDFs write a date. CSV and Excel files meant for re-import "
+                   "keep ISO dates (2026-12-05); date boxes follow your browser's own setting.",
+                   className="form-text text-body-secondary")], md=6)))], className="shadow-sm mb-3")
+
+
 def _scale() -> dbc.Card:
     return dbc.Card([dbc.CardHeader(html.H2("Rating scale", className="h6 mb-0")), dbc.CardBody([
         html.P("Labels are shown wherever a rating is, past ratings included. Ratings at or above the proficient "
@@ -59,7 +69,7 @@ def layout(**_: str) -> html.Div:
         dcc.Store(id=ids.SETTINGS_SEEN, data=None),
         html.P(id=ids.SETTINGS_READ_ONLY, className="small text-body-secondary"),
         # Disabled, and the button hidden, until the load says the viewer is an admin: quality reads the values.
-        html.Fieldset([_metrics(), _signoff_flags(), _scale()], id=ids.SETTINGS_FIELDSET, disabled=True),
+        html.Fieldset([_metrics(), _signoff_flags(), _scale(), _dates()], id=ids.SETTINGS_FIELDSET, disabled=True),
         dbc.Button("Save settings", id=ids.SETTINGS_SAVE, color="primary", className="d-none"),
         html.Div(id=ids.SETTINGS_MESSAGE, className="mt-3", role="status"),
     ])

@@ -16,6 +16,7 @@ from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS, REA
 from layouts import ids
 from layouts.ids import ALL
 from dashboard.voice import QUESTIONS, SCALE
+from dashboard.dates import grid_column, show
 from models.signoff import ACK_COMMENT_LIMIT
 
 LOW_SHARE = 0.6  # a share favourable below this is shown in red
@@ -23,7 +24,7 @@ STATE_BADGES = {"unsigned": "secondary", "signed": "warning", "acknowledged": "s
 
 
 def _when(value: datetime | date | None) -> str:
-    return f"{value:%d %b %Y}" if value else "—"
+    return show(value)
 
 
 def sign_dialog() -> dbc.Modal:
@@ -72,7 +73,7 @@ def amendment_reason_field() -> html.Div:
 
 def session_summary(held_on: date, minutes: int, format_: str, kind: str, modality: str, codes: tuple[str, ...],
                     supervisor: str) -> html.P:
-    return html.P(f"{held_on:%d %b %Y}: {minutes} minutes, {FORMAT_LABELS.get(format_, format_).lower()}, "
+    return html.P(f"{show(held_on)}: {minutes} minutes, {FORMAT_LABELS.get(format_, format_).lower()}, "
                   f"{KIND_LABELS.get(kind, kind).lower()}, {MODALITY_LABELS.get(modality, modality).lower()}, with "
                   f"{supervisor}. Discussed: {', '.join(codes) or 'nothing recorded'}.")
 
@@ -165,7 +166,7 @@ def signoff_cell(signoff: SessionSignoff | None, sign_button: bool, acknowledge_
 
 
 COLUMNS = [
-    {"field": "held_on", "headerName": "Held on", "minWidth": 110},
+    grid_column("held_on", "Held on", minWidth=125),  # "03 Nov 2025" uncut
     {"field": "state", "headerName": "State", "minWidth": 150, "tooltipField": "state",
      "cellClassRules": {"status-overdue": "params.data.flag !== ''",
                         "status-on-track": "params.data.state === 'Acknowledged'"}},
@@ -174,7 +175,7 @@ COLUMNS = [
     {"field": "kind", "headerName": "Kind", "minWidth": 120},
     {"field": "format", "headerName": "Format", "minWidth": 100},
     {"field": "minutes", "headerName": "Minutes", "type": "numericColumn", "minWidth": 90},
-    {"field": "signed_on", "headerName": "Signed", "minWidth": 110},
+    grid_column("signed_on", "Signed", minWidth=125),
     {"field": "acknowledged", "headerName": "Acknowledged", "minWidth": 120,
      "headerTooltip": "Attendees who acknowledged the current version, of all attendees"},
     {"field": "amendments", "headerName": "Amendments", "type": "numericColumn", "minWidth": 110},

@@ -8,6 +8,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.dates import grid_column
 from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
@@ -36,12 +37,12 @@ ROSTER_COLUMNS = [
                         "status-due-soon": "params.data.status === 'due_soon'",
                         "status-on-track": "params.data.status === 'on_track'",
                         "status-on-leave": "params.data.status === 'on_leave'"}},
-    {"field": "last_individual", "headerName": "Last individual", "minWidth": 110,
-     "headerTooltip": "Last individual supervision session"},
+    grid_column("last_individual", "Last individual", minWidth=125,
+                headerTooltip="Last individual supervision session"),
     {"field": "days_since", "headerName": "Days since", "type": "numericColumn", "minWidth": 90,
      "filter": "agNumberColumnFilter",
      "headerTooltip": "Days since the last individual session, not counting days on leave"},
-    {"field": "next_due", "headerName": "Next due", "minWidth": 105},
+    grid_column("next_due", "Next due", minWidth=125),  # "03 Nov 2025" uncut
     {"field": "days_until_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 90,
      "filter": "agNumberColumnFilter"},
     # Overdue first by default; workers with no due date (no stage recorded, on leave with no return date) last,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric
+from sqlalchemy import CheckConstraint, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -31,3 +31,6 @@ class AgencySettings(Base):
     # acknowledged by every attendee this many days after signing, are shown on the roster and the Sign-off page.
     unsigned_flag_days: Mapped[int] = mapped_column(default=7, server_default="7")
     unacknowledged_flag_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # How dates are shown on screen and in files meant for people (dashboard.dates holds the formats; machine-readable
+    # exports stay ISO). "dmy" is dashboard.dates.DEFAULT, repeated here because models import nothing of the app.
+    date_format: Mapped[str] = mapped_column(String(8), default="dmy", server_default="dmy")

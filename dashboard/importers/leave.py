@@ -12,6 +12,7 @@ from dashboard.audit import Actor
 from dashboard.importers.plan import Change, Plan, RowChecker, StaffRef, create_and_update, staff_by_code
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import leave_problems
+from dashboard.dates import show
 from models import Leave
 from models.vocabulary import Role
 
@@ -65,8 +66,8 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
             shown = {"start_date": start.isoformat(), "end_date": back_on.isoformat() if back_on else ""}
             plan.errors.extend(RowError(row, p.field, shown.get(p.field, ""), p.message) for p in problems)
             continue
-        until = f"back on {back_on.isoformat()}" if back_on else "return not known"
-        label = f"{staff.code} {staff.full_name}: away from {start.isoformat()}, {until}"
+        until = f"back on {show(back_on)}" if back_on else "return not known"
+        label = f"{staff.code} {staff.full_name}: away from {show(start)}, {until}"
         known = recorded[staff.id].get(start)
         if known is None:
             creates.append({"staff_id": staff.id, "start_date": start, "end_date": back_on})

@@ -11,6 +11,7 @@ from dashboard.audit import Actor, record
 from dashboard.importers.plan import Change, Plan, RowChecker, StaffRef, staff_by_code, teams_by_name
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError, shown
 from dashboard.recording import after_leaving, before_hire
+from dashboard.dates import show
 from models import Team, TeamMembership, TeamSupervisor
 from models.vocabulary import Role
 
@@ -47,9 +48,9 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
             check.fail("team", "the team is archived; restore it on the People page first")
         if staff and start:
             if before_hire(start, staff.hire_date):
-                check.fail("start_date", f"before the hire date ({staff.hire_date.isoformat()})")
+                check.fail("start_date", f"before the hire date ({show(staff.hire_date)})")
             elif after_leaving(start, staff.left_on):
-                check.fail("start_date", f"on or after the day the person left ({staff.left_on.isoformat()})")
+                check.fail("start_date", f"on or after the day the person left ({show(staff.left_on)})")
             check.once(first_row, (staff.code, start), "start_date", "a move for this person on this date")
         if plan.rejects(check):
             continue
@@ -78,7 +79,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         latest[sid] = (start, tid, mid if _end is None else None)
     recorded = {(sid, start): tid for sid, history in memberships.items() for start, _e, tid, _m in history}
     for row, staff, team_id, start in sorted(checked, key=lambda c: (c[1].id, c[3])):
-        label = f"{staff.code} {staff.full_name} → {team_names.get(team_id, team_id)} from {start.isoformat()}"
+        label = f"{staff.code} {staff.full_name} → {team_names.get(team_id, team_id)} from {show(start)}"
         if staff.role == Role.SUPERVISOR:
             if (staff.id, team_id) in supervising:
                 plan.add(Change(row, "unchanged", "team supervisor", label))
@@ -97,7 +98,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
         previous = latest.get(staff.id)
         if previous and start < previous[0]:
             plan.errors.append(RowError(row, "start_date", start.isoformat(), "before the person's latest "
-                                        f"recorded team change ({previous[0].isoformat()}); earlier history is "
+                                        f"recorded team change ({show(previous[0])}); earlier history is "
                                         "not rewritten by import"))
             continue
         if previous and previous[1] == team_id and previous[2] is not None:

@@ -22,6 +22,7 @@ from dashboard.bulk import bulk_insert
 from dashboard.importers.reading import (DATE_ORDERS, ImportRefused, Kind, ParsedFile, RowError, choice_key,
                                          parse_date, read_csv, shown, split_list)
 from dashboard.recording import in_future
+from dashboard.dates import show
 from models import (AuditEvent, Competency, Framework, Program, RatingLevel, RatingScale, Staff, Team, TeamMembership,
                     TeamSupervisor, utcnow)
 from models.vocabulary import Role
@@ -99,7 +100,7 @@ class RowChecker:
             self.fail(column, str(exc))
             return None
         if past_only and in_future(day, self.today):
-            self.fail(column, f"date is in the future (today is {self.today.isoformat()})")
+            self.fail(column, f"date is in the future (today is {show(self.today)})")
             return None
         return day
 

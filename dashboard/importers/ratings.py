@@ -16,6 +16,7 @@ from dashboard.importers.plan import (Calendar, Plan, RowChecker, StaffRef, acti
                                       record_created, staff_by_code)
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import NOTE_LIMIT, after_leaving, before_hire, level_on_scale
+from dashboard.dates import show
 from models import RATER_ROLES, CompetencyRating, CurrentRating, utcnow
 from models.vocabulary import RaterRole, Role
 
@@ -52,12 +53,12 @@ def check_rating_facts(check: RowChecker, rated_on: date | None, worker: StaffRe
                        rater_role: str | None, rater: StaffRef | None, calendar: Calendar) -> None:
     if worker and rated_on:
         if before_hire(rated_on, worker.hire_date):
-            check.fail("rated_on", f"before the worker's hire date ({worker.hire_date.isoformat()})")
+            check.fail("rated_on", f"before the worker's hire date ({show(worker.hire_date)})")
         elif after_leaving(rated_on, worker.left_on):
-            check.fail("rated_on", f"{worker.code} had left ({worker.left_on.isoformat()}); a worker is not rated "
+            check.fail("rated_on", f"{worker.code} had left ({show(worker.left_on)}); a worker is not rated "
                                    "after leaving")
         elif rater_role == RaterRole.SUPERVISOR and rater and after_leaving(rated_on, rater.left_on):
-            check.fail("rater_code", f"{rater.code} had left ({rater.left_on.isoformat()})")
+            check.fail("rater_code", f"{rater.code} had left ({show(rater.left_on)})")
         elif rater_role == RaterRole.SUPERVISOR and rater and \
                 not calendar.team_of(worker.id, rated_on) & calendar.teams_supervised(rater.id, rated_on):
             check.fail("rater_code", f"{rater.code} did not supervise {worker.code}'s team on that date")
@@ -107,7 +108,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     codes = {cid: code for code, cid in competencies.items()}
     to_insert = new_rows(
         plan, "rating", checked, existing, details=lambda item: item.level,
-        label=lambda item: f"{item.rated_on.isoformat()} {names[item.worker_id]} {codes[item.competency_id]} = "
+        label=lambda item: f"{show(item.rated_on)} {names[item.worker_id]} {codes[item.competency_id]} = "
                            f"{item.level} ({item.rater_role})",
         duplicate=lambda item, earlier: RowError(
             item.row, "competency", codes[item.competency_id],

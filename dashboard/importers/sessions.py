@@ -18,6 +18,7 @@ from dashboard.importers.plan import (Calendar, Plan, RowChecker, StaffRef, acti
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.recording import (MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, after_leaving, attendee_count_fits, before_hire,
                                  in_future, minutes_allowed)
+from dashboard.dates import show
 from models import (SESSION_FORMATS, SESSION_KINDS, SESSION_MODALITIES, SessionAttendee, SessionCompetency,
                     SupervisionSession, utcnow)
 from models.vocabulary import Role, SessionFormat
@@ -52,10 +53,10 @@ def check_session_facts(check: RowChecker, held_on: date | None, supervisor: Sta
         supervised = calendar.teams_supervised(supervisor.id, held_on)
         for worker in attendees:
             if before_hire(held_on, worker.hire_date):
-                check.fail("attendee_codes", f"{worker.code} was hired later ({worker.hire_date.isoformat()})",
+                check.fail("attendee_codes", f"{worker.code} was hired later ({show(worker.hire_date)})",
                            worker.code or "")
             elif after_leaving(held_on, worker.left_on):
-                check.fail("attendee_codes", f"{worker.code} had left ({worker.left_on.isoformat()})",
+                check.fail("attendee_codes", f"{worker.code} had left ({show(worker.left_on)})",
                            worker.code or "")
             elif not calendar.team_of(worker.id, held_on) & supervised:
                 check.fail("attendee_codes", f"{worker.code} was not on a team this supervisor supervised "
@@ -126,7 +127,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     names = {ref.id: ref.code for ref in by_code.values()}
     to_insert = new_rows(
         plan, "session", checked, existing, details=lambda item: item.details,
-        label=lambda item: f"{item.held_on.isoformat()} {names[item.supervisor_id]} with "
+        label=lambda item: f"{show(item.held_on)} {names[item.supervisor_id]} with "
                            + ", ".join(str(names[w]) for w in item.attendee_ids),
         duplicate=lambda item, earlier: RowError(
             item.row, "attendee_codes", "",

@@ -13,6 +13,7 @@ from dashboard.importers.plan import Change, Plan, RowChecker, StaffRef, staff_b
 from dashboard.importers.reading import Column, Kind, ParsedFile, RowError
 from dashboard.people import STALE_WORKER, Span, WorkerRef, change_problems, changed_rows, histories
 from dashboard.recording import Problem, Rejected
+from dashboard.dates import show
 from models import CertificationStage, StageAssignment
 from models.vocabulary import Role
 
@@ -64,7 +65,7 @@ def make_plan(session: Session, parsed: ParsedFile, today: date, date_order: str
     for row, staff, stage_id, stage_name, start in sorted(checked, key=lambda c: (c[1].id, c[4])):
         worker = WorkerRef(staff.id, staff.code, staff.full_name, staff.hire_date, staff.left_on)
         action, problems = change_problems(worker, spans[staff.id], stage_id, start, today)
-        label = f"{staff.code} {staff.full_name}: {stage_name} from {start.isoformat()}"
+        label = f"{staff.code} {staff.full_name}: {stage_name} from {show(start)}"
         if problems:
             plan.errors.extend(RowError(row, "from_date", start.isoformat(), p.message) for p in problems)
             continue

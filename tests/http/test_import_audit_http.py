@@ -205,10 +205,11 @@ def test_the_audit_log_offers_no_way_to_change_events(client: FlaskClient) -> No
 def test_a_chosen_event_reads_as_a_table_of_field_before_and_after(client: FlaskClient) -> None:
     login(client, "quality")
     chosen = {"action": "update", "entity": "staff", "entity_id": "7", "username": "admin",
-              "occurred_at": "2026-05-01 09:30:00", "fields": [["fte", "1.00", "0.50"], ["left_on", "—", "2026-06-30"]]}
+              "occurred_at": "2026-05-01 09:30:00", "occurred_at_label": "01 May 2026 09:30:00",
+              "fields": [["fte", "1.00", "0.50"], ["left_on", "—", "2026-06-30"]]}
     result = json.dumps(response_of(callback(client, [("audit-detail", "children")],
                                              [("audit-grid", "selectedRows", [chosen])])))
-    assert "update staff 7 by admin, 2026-05-01 09:30:00 UTC" in result
+    assert "update staff 7 by admin, 01 May 2026 09:30:00 UTC" in result
     assert [h in result for h in ('"Field"', '"Before"', '"After"', '"scope": "col"')] == [True] * 4
     assert '"fte"' in result and '"1.00"' in result and '"0.50"' in result and '"2026-06-30"' in result
     for odd in (None, [], [chosen, chosen], ["x"], [{"fields": "not a list"}]):

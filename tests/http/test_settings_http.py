@@ -3,6 +3,8 @@ values read-only and its crafted saves are refused; every other role is refused,
 written (rows and values compared before and after)."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -13,7 +15,7 @@ from sqlalchemy import func, select
 from dashboard import agency_settings
 from dashboard.db import Database
 from models import AgencySettings, AuditEvent
-from tests.http.conftest import login
+from tests.http.conftest import callback, login
 from tests.http.test_workspace_scope import fire
 
 
@@ -23,7 +25,7 @@ def seen(db: Database) -> dict[str, Any]:
 
 
 def save(client: FlaskClient, opened: Any, staleness: Any = 400, labels: Any = None, unsigned: Any = None,
-         unacknowledged: Any = None) -> Any:
+         unacknowledged: Any = None, date_format: Any = "as opened") -> Any:
     levels = labels if labels is not None else opened["labels"]
     return fire(client, "settings-save", {"settings-save.n_clicks": 1}, {
         "settings-staleness.value": staleness, "settings-min-cell.value": opened["min_cell_workers"],
@@ -37,7 +39,9 @@ def save(client: FlaskClient, opened: Any, staleness: Any = 400, labels: Any = N
         '{"level":["ALL"],"type":"settings-level"}.id': [
             {"id": {"type": "settings-level", "level": int(k)}, "property": "id",
              "value": {"type": "settings-level", "level": int(k)}} for k in levels],
-        "settings-proficient.value": str(opened["proficient_level"]), "settings-seen.data": opened,
+        "settings-proficient.value": str(opened["proficient_level"]),
+        "settings-date-format.value": opened["date_format"] if date_format == "as opened" else date_format,
+        "settings-seen.data": opened,
         "settings-version.data": 0})
 
 
@@ -112,4 +116,59 @@ def test_no_other_role_loads_or_saves_settings(client: FlaskClient, people_db: D
     before = rows(people_db)
     assert save(client, opened).status_code == 403
     assert fire(client, "settings-version", {"settings-version.data": 0}).status_code == 403
+    assert rows(people_db) == before and seen(people_db) == opened
+
+
+def compliance_view(client: FlaskClient) -> dict[str, Any]:
+    response = callback(client, [("compliance-message", "children"), ("compliance-summary", "children"),
+                                 ("compliance-rollup", "rowData"), ("compliance-grid", "rowData"),
+                                 ("compliance-csv", "href"), ("compliance-xlsx", "href"), ("compliance-pdf", "href"),
+                                 ("compliance-csv", "disabled"), ("compliance-xlsx", "disabled"),
+                                 ("compliance-pdf", "disabled")],
+                        [("compliance-start", "value", "2026-07-01"), ("compliance-end", "value", "2026-09-30"),
+                         *((f"compliance-{name}", "value", "all") for name in ("program", "team", "supervisor",
+                                                                               "stage"))])
+    assert response.status_code == 200, response.data[:300]
+    return json.loads(response.data)["response"]
+
+
+def test_the_date_format_saved_changes_the_next_callbacks_dates_and_the_csv_stays_iso(
+        client: FlaskClient, people_db: Database) -> None:
+    login(client, "admin")
+    summary = compliance_view(client)["compliance-summary"]["children"]
+    assert "from 01 Jul 2026 to 30 Sep 2026:" in summary  # the default: day month year
+    opened = seen(people_db)
+    before = rows(people_db)
+    response = save(client, opened, staleness=opened["staleness_days"], date_format="mdy")
+    text = json.dumps(json.loads(response.data)["response"]["settings-message"], ensure_ascii=False)
+    assert "Dates will be shown as 12/05/2026 (was 05 Dec 2026)" in text
+    assert rows(people_db) == (before[0] + 1, before[1]) and seen(people_db)["date_format"] == "mdy"
+    with people_db.session() as s:
+        event = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event is not None and event.entity == "agency_settings"
+        assert (event.old_values, event.new_values) == ({"date_format": "dmy"}, {"date_format": "mdy"})
+    view = compliance_view(client)
+    assert view["compliance-grid"]["rowData"]
+    assert "from 07/01/2026 to 09/30/2026:" in view["compliance-summary"]["children"]
+    # The grid keeps the ISO value (it sorts) beside the label it shows.
+    assert all((r["period_start"], r["period_start_label"]) == ("2026-07-01", "07/01/2026")
+               for r in view["compliance-grid"]["rowData"])
+    # The CSV is for programs and re-import: ISO whatever the agency reads on screen.
+    exported = client.get("/export/compliance.csv?start=2026-07-01&end=2026-09-30")
+    assert exported.status_code == 200
+    lines = list(csv.DictReader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert lines and {(r["Period start"], r["Period end"]) for r in lines} == {("2026-07-01", "2026-09-30")}
+
+
+@pytest.mark.parametrize("bad", ["us", "", None, 3, ["iso"], "%d/%m/%Y"])
+def test_a_date_format_not_offered_is_refused_with_the_choices_and_nothing_changes(
+        client: FlaskClient, people_db: Database, bad: Any) -> None:
+    login(client, "admin")
+    opened = seen(people_db)
+    before = rows(people_db)
+    refused = save(client, opened, date_format=bad)
+    assert refused.status_code == 200
+    text = json.dumps(json.loads(refused.data)["response"]["settings-message"], ensure_ascii=False)
+    assert ("Choose one of the date formats offered: Day month year: 05 Dec 2026; Month/day/year (US): 12/05/2026; "
+            "Year-month-day (ISO 8601): 2026-12-05.") in text
     assert rows(people_db) == before and seen(people_db) == opened

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from dashboard.db import Database
-from models import AuditEvent, LoginAttempt, SupervisionLogExport
+from models import AgencySettings, AuditEvent, LoginAttempt, SupervisionLogExport
 from tests.http.conftest import csrf_token, login
 
 CODE = re.compile(rb"PSL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
@@ -129,3 +129,19 @@ def test_guessing_codes_is_throttled(demo_client: FlaskClient, demo_db: Database
     assert status == 429 and "Too many checks" in page
     with demo_db.session() as s:
         assert s.scalar(select(func.count()).where(LoginAttempt.username == "(verify)")) == 5
+
+
+def test_the_pdf_writes_dates_the_agencys_way_and_the_csv_stays_iso(demo_client: FlaskClient, demo_db: Database,
+                                                                    people: dict[str, int]) -> None:
+    with demo_db.session() as s:
+        s.get_one(AgencySettings, 1).date_format = "mdy"
+        s.commit()
+    login(demo_client, "quality", "demo")
+    _status, pdf = export(demo_client, people["omar"], "pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "01/01/2026 to 10/31/2026" in text and "2026-01-01" not in text
+    counted = int(re.search(r"Sessions counted \((\d+)\)", text).group(1))  # type: ignore[union-attr]
+    assert counted and len(re.findall(r"^\d\d/\d\d/2026$", text, re.M)) == counted  # each row's Date cell
+    _status, csv_file = export(demo_client, people["omar"], "csv")
+    assert b"# Sessions held: 2026-01-01 to 2026-10-31\n" in csv_file
+    assert re.search(rb"\n2026-\d\d-\d\d,\d+,", csv_file)

@@ -40,7 +40,7 @@ def test_the_defaults_then_a_save_that_says_what_changes_and_is_audited(referenc
     seen = opened(reference_db)
     assert seen == {"staleness_days": 365, "min_cell_workers": 3, "fte_per_supervisor_limit": "7.0",
                     "principle_holding_percent": 75, "proficient_level": 3, "unsigned_flag_days": 7,
-                    "unacknowledged_flag_days": 14,
+                    "unacknowledged_flag_days": 14, "date_format": "dmy",
                     "labels": {"1": "Not yet demonstrated", "2": "Developing", "3": "Proficient", "4": "Advanced"}}
     labels = {**seen["labels"], "4": "Exemplary"}
     with reference_db.session() as s:

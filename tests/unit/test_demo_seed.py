@@ -364,4 +364,4 @@ def test_demo_people_have_employee_codes_so_files_can_be_imported_for_them(demo_
             "2026-05-01,E0079,I.1,3,supervisor,E0008,\n").encode(),
             file_name="ratings.csv", actor=Actor(None, "cli:test"), today=DEMO_END)
         assert [(e.row, e.column, e.message) for e in ratings.errors] == [
-            (3, "rated_on", "E0079 had left (2026-04-14); a worker is not rated after leaving")]
+            (3, "rated_on", "E0079 had left (14 Apr 2026); a worker is not rated after leaving")]

@@ -232,12 +232,12 @@ def test_a_messy_sessions_file_is_refused_row_by_row_and_nothing_is_written(org:
         (10, "attendee_codes"), (11, "supervisor_code"), (11, "minutes"), (12, "attendee_codes"),
         (13, "supervisor_code"), (13, "attendee_codes")}
     messages = {(e.row, e.column): e.message for e in report.errors}
-    assert messages[(3, "held_on")] == "date is in the future (today is 2026-10-31)"
+    assert messages[(3, "held_on")] == "date is in the future (today is 31 Oct 2026)"
     assert messages[(4, "supervisor_code")] == "unknown supervisor: S9"
     assert messages[(5, "minutes")] == "minutes must be between 5 and 480"
     assert messages[(8, "attendee_codes")] == ("duplicate row: the same supervisor, date and attendees are on "
                                                "row 2")
-    assert messages[(10, "attendee_codes")] == "W4 was hired later (2026-06-01)"
+    assert messages[(10, "attendee_codes")] == "W4 was hired later (01 Jun 2026)"
     assert report.error_count == 16 and report.rows == 12 and not report.committed
     assert [e.row for e in report.errors] == sorted(e.row for e in report.errors)
     assert counts(org) == before
@@ -400,10 +400,10 @@ def test_a_rating_dated_after_the_worker_or_the_rater_left_says_who_had_left(org
         "2026-07-01,W1,IX.6,3,supervisor,S3,",       # 7 the day S3 left
     ]) + "\n", commit=False)
     assert [(e.row, e.column, e.message) for e in report.errors] == [
-        (3, "rated_on", "W5 had left (2026-09-01); a worker is not rated after leaving"),
-        (4, "rated_on", "W5 had left (2026-09-01); a worker is not rated after leaving"),
-        (5, "rated_on", "W5 had left (2026-09-01); a worker is not rated after leaving"),
-        (7, "rater_code", "S3 had left (2026-07-01)")]
+        (3, "rated_on", "W5 had left (01 Sep 2026); a worker is not rated after leaving"),
+        (4, "rated_on", "W5 had left (01 Sep 2026); a worker is not rated after leaving"),
+        (5, "rated_on", "W5 had left (01 Sep 2026); a worker is not rated after leaving"),
+        (7, "rater_code", "S3 had left (01 Jul 2026)")]
 
 
 # --- templates and the README

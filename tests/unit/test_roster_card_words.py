@@ -16,16 +16,17 @@ def card_text(row: dict[str, Any]) -> list[str]:
 
 ROW = {"worker_id": 7, "worker": "Dee Example", "team": "Team A", "stage": "Certified", "status": "overdue",
        "status_label": "Overdue", "last_individual": "2026-10-25", "days_since": 41, "next_due": "2026-11-24",
+       "next_due_label": "24 Nov 2026",
        "due_order": -11, "minutes_this_month": 90, "required_this_month": 60, "minutes_label": "90 of 60"}
 
 
 def test_an_overdue_worker_who_met_the_months_minutes_reads_both_facts_apart() -> None:
-    assert card_text(ROW) == ["Overdue: 41 days since the last individual session · next due 2026-11-24",
+    assert card_text(ROW) == ["Overdue: 41 days since the last individual session · next due 24 Nov 2026",
                               "Supervision minutes this month: 90 (the month's minimum: 60)"]
 
 
 def test_a_worker_never_supervised_counts_from_hire_and_a_month_without_minimum_shows_the_minutes() -> None:
     row = {**ROW, "status": "on_track", "status_label": "On track", "last_individual": None, "days_since": 1,
-           "next_due": None, "required_this_month": None, "minutes_this_month": 0}
+           "next_due": None, "next_due_label": "", "required_this_month": None, "minutes_this_month": 0}
     assert card_text(row) == ["On track: 1 day since hire (no individual session yet) · next due —",
                               "Supervision minutes this month: 0"]

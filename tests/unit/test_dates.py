@@ -1,0 +1,71 @@
+"""The agency's date formats: each format's text for days, spans and moments, the grid's ISO value beside its label,
+and the format of a request taken from the settings row and dropped after it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from flask import Flask
+
+from dashboard import dates
+from models import AgencySettings
+
+DAY = date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(("key", "day", "span_in_year", "span_across_years", "moment"), [
+    ("dmy", "05 Dec 2026", "03 Aug – 05 Dec 2026", "05 Dec 2026 – 31 Jan 2027", "05 Dec 2026 14:07"),
+    ("mdy", "12/05/2026", "08/03 – 12/05/2026", "12/05/2026 – 01/31/2027", "12/05/2026 14:07"),
+    ("iso", "2026-12-05", "2026-08-03 – 2026-12-05", "2026-12-05 – 2027-01-31", "2026-12-05 14:07"),
+])
+def test_each_format_writes_days_spans_and_moments(key: str, day: str, span_in_year: str, span_across_years: str,
+                                                   moment: str) -> None:
+    with dates.using(key):
+        assert dates.show(DAY) == day
+        assert dates.show_span(date(2026, 8, 3), DAY) == span_in_year
+        assert dates.show_span(DAY, date(2027, 1, 31)) == span_across_years
+        assert dates.show_span(DAY, DAY) == day
+        assert dates.show_time(datetime(2026, 12, 5, 14, 7, 9)) == moment
+        assert dates.show_time(datetime(2026, 12, 5, 14, 7, 9), seconds=True) == moment + ":09"
+        assert dates.FORMATS[key].example == day
+
+
+def test_no_date_is_a_dash_and_outside_a_request_the_default_applies() -> None:
+    assert dates.show(None) == "—" and dates.show(None, empty="never") == "never"
+    assert dates.current().key == dates.DEFAULT == "dmy" and dates.show(DAY) == "05 Dec 2026"
+
+
+def test_the_models_column_default_is_the_registrys_default() -> None:
+    column = AgencySettings.__table__.c.date_format
+    assert column.default.arg == column.server_default.arg == dates.DEFAULT
+
+
+def test_a_grid_row_keeps_the_iso_value_that_sorts_beside_the_label_it_shows() -> None:
+    with dates.using("mdy"):
+        row = dates.grid_dates(held_on=DAY, signed_on=None, occurred_at=datetime(2026, 1, 2, 3, 4, 5))
+    assert row == {"held_on": "2026-12-05", "held_on_label": "12/05/2026", "signed_on": None, "signed_on_label": "",
+                   "occurred_at": "2026-01-02 03:04:05", "occurred_at_label": "01/02/2026 03:04:05"}
+    # ISO strings sort as the days do, whatever the label says (12/05/2026 would sort before 01/31/2027 as text,
+    # but so would it by day; 12/05/2026 and 01/06/2027 is the case text gets wrong).
+    assert sorted(["2027-01-06", "2026-12-05"]) == ["2026-12-05", "2027-01-06"]
+    column = dates.grid_column("held_on", "Held on", minWidth=110)
+    assert column["field"] == "held_on" and column["minWidth"] == 110
+    assert column["valueFormatter"] == {"function": "params.data ? params.data.held_on_label : ''"}
+    assert column["filterValueGetter"] == column["valueFormatter"]
+
+
+def test_a_request_formats_with_the_stored_key_and_the_next_code_outside_it_with_the_default() -> None:
+    stored: list[str | None] = ["iso"]
+    server = Flask(__name__)
+    dates.init_app(server, lambda: stored[0])
+    server.add_url_rule("/day", "day", lambda: dates.show(DAY))
+    server.add_url_rule("/assets/x.css", "asset", lambda: dates.current().key)
+    client = server.test_client()
+    assert client.get("/day").text == "2026-12-05"
+    assert dates.show(DAY) == "05 Dec 2026"  # the test client ran the request in this thread: nothing leaked
+    stored[0] = "mdy"  # a save in another worker: seen at the next request, no cache
+    assert client.get("/day").text == "12/05/2026"
+    stored[0] = "gone"  # a key no longer offered reads as the default
+    assert client.get("/day").text == "05 Dec 2026"
+    stored[0] = "iso"
+    assert client.get("/assets/x.css").text == "dmy"  # files skip the settings read
