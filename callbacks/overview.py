@@ -211,7 +211,7 @@ def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -
         settings = load_settings(session)
         # Whole calendar months only: a month to date (1-4 December) judged as a month looks far better than it is.
         end = last_whole_month_end(window.end)
-        coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings)
+        coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings, today())
         meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings)
     if all(p.proficient_share is None for p in coverage_points) and all(
             p.meeting_share is None for p in meeting_points):

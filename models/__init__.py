@@ -2,6 +2,7 @@
 from models.accounts import STAFF_LINKED_ROLES, USER_ROLES, LoginAttempt, SetupLink, User, UserSession
 from models.audit import AuditEvent
 from models.credentials import CredentialRequirement, SupervisionLogExport
+from models.coverage_months import GUARD, CoverageMonth, CoverageMonthGuard
 from models.base import Base, UTCDateTime, utcnow
 from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
                               RatingScale)
@@ -18,8 +19,8 @@ from models.supervision import (RATER_ROLES, SESSION_FORMATS, SESSION_KINDS, SES
 
 __all__ = [
     "AgencySettings", "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
-    "CompetencyRating", "CredentialRequirement", "CurrentRating", "EVERYONE", "Framework", "GuideCategory",
-    "GuidePrinciple",
+    "CompetencyRating", "CoverageMonth", "CoverageMonthGuard", "CredentialRequirement", "CurrentRating", "EVERYONE",
+    "Framework", "GuideCategory", "GuidePrinciple", "GUARD",
     "JudgementVersion", "Leave", "LoginAttempt", "MonthJudgement", "Principle", "Program", "RATER_ROLES",
     "RatingLevel", "RatingScale", "ResourceGuide", "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES",
     "STAFF_LINKED_ROLES", "STAFF_ROLES", "SessionAcknowledgement", "SessionAmendment",

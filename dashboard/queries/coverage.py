@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Date, Select, Subquery, and_, case, func, 
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from dashboard.queries import coverage_months
 from dashboard.queries.common import (MetricSettings, TeamFilter, TeamRef, Window, members_during, members_on,
                                       teams_in_view, visible_team_ids)
 from dashboard.queries.resources import GuideRow, list_guides
@@ -21,6 +22,9 @@ from models.vocabulary import RaterRole, Role
 
 SUPERVISOR = RaterRole.SUPERVISOR  # the only rater role that counts towards coverage; self ratings never do
 WEAKEST_CATEGORIES = 2  # how many of a principle's weakest categories the drill-down suggests guides for
+# The version of coverage_trend's rule (_team_trend_counts): bump it with any change of what a team's month counts,
+# and the months kept under the old rule (coverage_months) are no longer read.
+TREND_DEFINITION = 1
 
 
 @dataclass(frozen=True)
@@ -411,7 +415,7 @@ def month_ends(end: date, months: int) -> list[date]:
 
 
 def coverage_trend(session: Session, scope: Scope, end: date, months: int, filters: TeamFilter,
-                   settings: MetricSettings) -> list[TrendPoint]:
+                   settings: MetricSettings, today: date | None = None) -> list[TrendPoint]:
     """Overall principle coverage at each point of month_ends(end, months), oldest first.
 
     At each date d, over the visible teams not suppressed on d (common.shown_team_ids) and all principles
@@ -422,6 +426,39 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     workers (every team in view too small on d). A team too small on one date still counts on the dates
     it is not, as its heatmap row would.
 
+    Each team's counts on each date come from _team_trend_counts; given `today`, those of closed months (month ends
+    before it) are kept in coverage_months and read from there (coverage_months.team_counts). Without it every point
+    is counted and nothing is kept.
+    """
+    points = month_ends(end, months)
+    framework = _active_framework(session)
+    if framework is None:
+        return [TrendPoint(d, None, None, 0) for d in points]
+    team_ids = list(session.scalars(visible_team_ids(scope, filters)))
+    key = coverage_months.MonthKey(TREND_DEFINITION, framework.id, framework.proficient_level,
+                                   settings.staleness_days)
+    counts = coverage_months.team_counts(
+        session, key, team_ids, points, date.min if today is None else today,  # nothing ends before date.min
+        lambda dates: _team_trend_counts(session, team_ids, dates, framework, settings.staleness_days))
+    trend = []
+    for d in points:
+        # A team suppressed on a date adds nothing to that date's point (common.shown_team_ids).
+        shown = [c for c in (counts.get((d, team)) for team in team_ids)
+                 if c is not None and c.workers > 0 and not settings.suppressed(c.workers)]
+        workers = sum(c.workers for c in shown)
+        pairs = workers * framework.competencies
+        # What is left is over enough workers, or none.
+        trend.append(TrendPoint(d, _share(sum(c.proficient for c in shown), pairs, False),
+                                _share(sum(c.rated for c in shown), pairs, False), workers))
+    return trend
+
+
+def _team_trend_counts(session: Session, team_ids: list[int], points: list[date], framework: _Framework,
+                       staleness_days: int) -> dict[tuple[date, int], coverage_months.TeamCounts]:
+    """Each team's counts on each of `points` (ascending), suppression not applied: its peer workers on that date
+    (common.members_on's rule), their current supervisor ratings of primary-mapped competencies on that date, and
+    those at or above the proficient level. Teams nobody was on are left out.
+
     One statement for all dates. Each supervisor rating in range carries the date of the next rating of
     the same worker × competency (LEAD); it is current on the trend dates from the first one on or after
     its rated_on up to (not including) the first one on or after that next rating or on which it has gone
@@ -429,29 +466,19 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     member's steps at indexes <= i: a few rows per worker are joined to the members, not every rating to
     every date.
     """
-    points = month_ends(end, months)
-    framework = _active_framework(session)
-    if framework is None:
-        return [TrendPoint(d, None, None, 0) for d in points]
-    staleness = timedelta(days=settings.staleness_days)
+    staleness = timedelta(days=staleness_days)
     date_rows = [select(literal(i).label("idx"), literal(d, Date).label("as_of")) for i, d in enumerate(points)]
     dates = (union_all(*date_rows) if len(date_rows) > 1 else date_rows[0]).cte("trend_dates")
     # The same rule as common.members_on, for every trend date at once.
-    everyone = (select(dates.c.idx, TeamMembership.team_id, TeamMembership.staff_id.label("worker_id"))
-                .select_from(dates)
-                .join(TeamMembership, and_(TeamMembership.start_date <= dates.c.as_of,
-                                           or_(TeamMembership.end_date.is_(None),
-                                               TeamMembership.end_date > dates.c.as_of)))
-                .join(Staff, and_(Staff.id == TeamMembership.staff_id, Staff.role == Role.PEER_WORKER,
-                                  Staff.hire_date <= dates.c.as_of,
-                                  or_(Staff.left_on.is_(None), Staff.left_on > dates.c.as_of)))
-                .where(TeamMembership.team_id.in_(visible_team_ids(scope, filters)))
-                .cte("trend_everyone"))
-    # common.shown_team_ids per date: a team suppressed on a date adds nothing to that date's point.
-    shown = (select(everyone.c.idx, everyone.c.team_id).group_by(everyone.c.idx, everyone.c.team_id)
-             .having(settings.shown(func.count(everyone.c.worker_id.distinct()))).subquery("trend_shown"))
-    members = (select(everyone.c.idx, everyone.c.worker_id)
-               .join(shown, and_(shown.c.idx == everyone.c.idx, shown.c.team_id == everyone.c.team_id))
+    members = (select(dates.c.idx, TeamMembership.team_id, TeamMembership.staff_id.label("worker_id"))
+               .select_from(dates)
+               .join(TeamMembership, and_(TeamMembership.start_date <= dates.c.as_of,
+                                          or_(TeamMembership.end_date.is_(None),
+                                              TeamMembership.end_date > dates.c.as_of)))
+               .join(Staff, and_(Staff.id == TeamMembership.staff_id, Staff.role == Role.PEER_WORKER,
+                                 Staff.hire_date <= dates.c.as_of,
+                                 or_(Staff.left_on.is_(None), Staff.left_on > dates.c.as_of)))
+               .where(TeamMembership.team_id.in_(team_ids))
                .cte("trend_members"))
     primary = _primary_principles(framework.id)
     ratings = CompetencyRating.__table__
@@ -460,7 +487,7 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
                         partition_by=(ratings.c.worker_id, ratings.c.competency_id),
                         order_by=(ratings.c.rated_on, ratings.c.id)).label("superseded_on"))
              .where(ratings.c.rater_role == SUPERVISOR, ratings.c.rated_on > points[0] - staleness,
-                    ratings.c.rated_on <= end,
+                    ratings.c.rated_on <= points[-1],
                     ratings.c.competency_id.in_(select(primary.c.competency_id)),
                     ratings.c.worker_id.in_(select(members.c.worker_id)))
              .subquery("rated"))
@@ -483,25 +510,21 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     worker_steps = (select(steps.c.worker_id, steps.c.idx, func.sum(steps.c.rated).label("rated"),
                            func.sum(steps.c.proficient).label("proficient"))
                     .group_by(steps.c.worker_id, steps.c.idx).subquery("worker_steps"))
-    counts = (select(members.c.idx, func.sum(worker_steps.c.rated).label("rated"),
+    counts = (select(members.c.idx, members.c.team_id, func.sum(worker_steps.c.rated).label("rated"),
                      func.sum(worker_steps.c.proficient).label("proficient"))
               .join(worker_steps, and_(worker_steps.c.worker_id == members.c.worker_id,
                                        worker_steps.c.idx <= members.c.idx))
-              .group_by(members.c.idx).subquery("counts"))
-    head_counts = (select(members.c.idx, func.count(members.c.worker_id.distinct()).label("workers"))
-                   .group_by(members.c.idx).subquery("head_counts"))
-    rows = {int(idx): (workers or 0, rated_count or 0, proficient or 0)
-            for idx, workers, rated_count, proficient in session.execute(
-                select(dates.c.idx, head_counts.c.workers, counts.c.rated, counts.c.proficient)
-                .outerjoin(head_counts, head_counts.c.idx == dates.c.idx)
-                .outerjoin(counts, counts.c.idx == dates.c.idx))}
-    trend = []
-    for i, d in enumerate(points):
-        workers, rated_count, proficient = (int(v) for v in rows.get(i, (0, 0, 0)))
-        pairs = workers * framework.competencies
-        # Suppression is already applied team by team above: what is left is over enough workers, or none.
-        trend.append(TrendPoint(d, _share(proficient, pairs, False), _share(rated_count, pairs, False), workers))
-    return trend
+              .group_by(members.c.idx, members.c.team_id).subquery("counts"))
+    head_counts = (select(members.c.idx, members.c.team_id,
+                          func.count(members.c.worker_id.distinct()).label("workers"))
+                   .group_by(members.c.idx, members.c.team_id).subquery("head_counts"))
+    return {(points[int(idx)], int(team_id)): coverage_months.TeamCounts(int(workers), int(rated_count or 0),
+                                                                           int(proficient or 0))
+            for idx, team_id, workers, rated_count, proficient in session.execute(
+                select(head_counts.c.idx, head_counts.c.team_id, head_counts.c.workers, counts.c.rated,
+                       counts.c.proficient)
+                .outerjoin(counts, and_(counts.c.idx == head_counts.c.idx,
+                                        counts.c.team_id == head_counts.c.team_id)))}
 
 
 def overall_coverage(cells: Sequence[CoverageCell]) -> float | None:
