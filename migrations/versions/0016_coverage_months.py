@@ -7,7 +7,7 @@ go around them. A later migration that rebuilds competency_ratings, team_members
 category_principles or frameworks on SQLite (batch_alter_table) drops their triggers and must create them again.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 02:40:00
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
