@@ -244,7 +244,7 @@ def refresh_signals(preset: Any, start: Any, end: Any, program: Any, teams: Any)
     if unstaffed:
         note = (note + " " if note else "") + (f"{unstaffed} team{'s' * (unstaffed > 1)} had no workers in this "
                                                "period and {} left out.".format("are" if unstaffed > 1 else "is"))
-    return figures.signals_table(rows, settings.fte_per_supervisor_limit, note)
+    return overview_layout.signals_grid(rows, settings.fte_per_supervisor_limit, note)
 
 
 def _workers(row: Any) -> int:

@@ -250,31 +250,6 @@ def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -
     return figure
 
 
-def signals_table(rows: Sequence[dict[str, Any]], fte_limit: float, note: str = "") -> html.Div:
-    """One row per team: supervision mix, peer-credentialed supervision, FTE per supervisor, single points."""
-    if not rows:
-        return dbc.Alert(note or "No team in view.", color="secondary", className="mb-0")
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-        "Team", "Administrative share of supervision", "Workers with a peer-credentialed supervisor",
-        f"Peer FTE per supervisor (limit {fte_limit:g})", "Principles held by at most one worker")]))
-    body = []
-    for row in rows:
-        body.append(html.Tr([
-            html.Th(row["team"], scope="row"),
-            html.Td(row["admin_share"], className="text-danger fw-semibold" if row["admin_flag"] else ""),
-            html.Td(row["credential_share"]),
-            html.Td(row["fte"], className="text-danger fw-semibold" if row["fte_flag"] else ""),
-            html.Td(row["single_points"] or "none"),
-        ]))
-    return html.Div([
-        html.P(note, className="small mb-1") if note else None,
-        scroll_region(dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small mb-1"),
-                      "Early-warning signals by team"),
-        html.P("Red: administrative supervision above half of the minutes (a sign of peer drift), or a supervisor "
-               "over the FTE limit.", className="small text-body-secondary mb-0"),
-    ])
-
-
 def drilldown_panel(detail: Any, frequency: Any, window: Any, min_workers: int) -> html.Div:
     """A principle for one team: its categories and competencies, the team's supervision, the guides."""
     parts: list[Any] = [html.P(f"{detail.workers} active peer workers on {show(window.end)}; "

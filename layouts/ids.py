@@ -34,6 +34,7 @@ OVERVIEW_HEATMAP_KEYS = "overview-heatmap-keys"
 OVERVIEW_FREQUENCY = "overview-frequency"
 OVERVIEW_TREND = "overview-trend"
 OVERVIEW_SIGNALS = "overview-signals"
+OVERVIEW_SIGNALS_GRID = "overview-signals-grid"
 OVERVIEW_DRILLDOWN = "overview-drilldown"
 OVERVIEW_DRILLDOWN_BODY = "overview-drilldown-body"
 OVERVIEW_DRILLDOWN_TITLE = "overview-drilldown-title"  # names the dialog (aria-labelledby)

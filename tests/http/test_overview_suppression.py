@@ -46,6 +46,13 @@ def rows_by_first_cell(table: Any) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in (texts(tr) for tr in components(table, "Tr")) if row}
 
 
+def signal_rows(panel: Any) -> dict[str, list[str]]:
+    """The early-warning grid's values by team, in its columns' order."""
+    [grid] = components(panel, "AgGrid")
+    return {r["team"]: [r["admin_share"], r["credential_share"], r["fte"], r["single_points"]]
+            for r in grid["props"]["rowData"]}
+
+
 def figure_rows(figure: dict[str, Any]) -> dict[str, list[Any]]:
     """A heatmap's or a bar chart's values per row label (every trace), for comparing row by row."""
     rows: dict[str, list[Any]] = {}
@@ -66,7 +73,7 @@ def panels(client: FlaskClient, teams: list[int], days: int) -> dict[str, Any]:
     frequency = request(client, [("overview-frequency", "figure")], teams, days)["overview-frequency"]["figure"]
     found: dict[str, Any] = {"kpis": kpis(client, teams, days),
                              "trend": [(trace["name"], trace["x"], trace["y"]) for trace in trend["data"]],
-                             "signals": rows_by_first_cell(signals), "frequency": figure_rows(frequency)}
+                             "signals": signal_rows(signals), "frequency": figure_rows(frequency)}
     for mode in ("proficiency", "discussed"):
         response = request(client, COVERAGE_PANELS, teams, days, [("overview-mode", "value", mode)])
         found[f"heatmap {mode}"] = figure_rows(response["overview-heatmap"]["figure"])
