@@ -9,7 +9,6 @@ from sqlalchemy import CTE, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from dashboard.queries import kept_months
-
 from dashboard.queries.common import MetricSettings, TeamFilter, Window, members_on, shown_team_ids, visible_team_ids
 from dashboard.queries.supervision.due import _due_query, _not_on_leave
 from dashboard.queries.supervision.results import MeetingPoint, SupervisionKpis
@@ -65,11 +64,12 @@ def meeting_trend(session: Session, scope: Scope, end: date, months: int, filter
     Each point judges one month with standard_status's rules, the window being the calendar month (the last
     one cut at `end` when `end` is not a month's last day: then its minutes are not judged, as it is not a full
     month; the overview ends its trend at the last whole month). Workers: those on a visible team not
-    suppressed on the month's last day (_judged_at_period_ends; a team is suppressed month by month, as
-    coverage_trend does). month_end is that last day. meeting_share is None for a month with no such workers.
+    suppressed on the month's last day (the people _judged_at_period_ends picks; a team is suppressed month by
+    month, as coverage_trend does). month_end is that last day. meeting_share is None for a month with no such workers.
     Oldest first.
 
-    Each visible team's counts per month come from _team_meeting_counts, suppression applied here; given `today`,
+    Each visible team's counts per month come from _team_meeting_months, suppression applied here (a worker is on
+    one team at a time, so the teams' counts add up to the population's); given `today`,
     those of closed months (ending before it) are kept in meeting_months and read from there
     (kept_months.team_counts). Without it every month is counted and nothing is kept.
     """
