@@ -212,7 +212,7 @@ def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -
         # Whole calendar months only: a month to date (1-4 December) judged as a month looks far better than it is.
         end = last_whole_month_end(window.end)
         coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings, today())
-        meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings)
+        meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings, today())
     if all(p.proficient_share is None for p in coverage_points) and all(
             p.meeting_share is None for p in meeting_points):
         return figures.empty_figure(NO_WORKERS)

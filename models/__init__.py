@@ -7,6 +7,7 @@ from models.base import Base, UTCDateTime, utcnow
 from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
                               RatingScale)
 from models.judgements import EVERYONE, JudgementVersion, MonthJudgement
+from models.meeting_months import MeetingMonth, MeetingMonthGuard
 from models.guides import GuideCategory, GuidePrinciple, ResourceGuide
 from models.settings import AgencySettings
 from models.signoff import SessionAcknowledgement, SessionAmendment, SupervisionFeedback
@@ -21,7 +22,8 @@ __all__ = [
     "AgencySettings", "AuditEvent", "Base", "Category", "CategoryPrinciple", "CertificationStage", "Competency",
     "CompetencyRating", "CoverageMonth", "CoverageMonthGuard", "CredentialRequirement", "CurrentRating", "EVERYONE",
     "Framework", "GuideCategory", "GuidePrinciple", "GUARD",
-    "JudgementVersion", "Leave", "LoginAttempt", "MonthJudgement", "Principle", "Program", "RATER_ROLES",
+    "JudgementVersion", "Leave", "LoginAttempt", "MeetingMonth", "MeetingMonthGuard", "MonthJudgement", "Principle",
+    "Program", "RATER_ROLES",
     "RatingLevel", "RatingScale", "ResourceGuide", "SESSION_FORMATS", "SESSION_KINDS", "SESSION_MODALITIES",
     "STAFF_LINKED_ROLES", "STAFF_ROLES", "SessionAcknowledgement", "SessionAmendment",
     "SessionAttendee", "SessionCompetency", "SetupLink", "StageAssignment", "Staff",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-# coverage_month_guard's only row.
+# The only row of coverage_month_guard and meeting_month_guard.
 GUARD = 1
 
 

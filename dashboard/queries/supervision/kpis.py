@@ -1,20 +1,36 @@
 """The overview's supervision KPIs and its monthly trend of meeting the standard."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import CTE, func, select, union_all
+from sqlalchemy import CTE, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
+from dashboard.queries import kept_months
 from dashboard.queries.common import MetricSettings, TeamFilter, Window, members_on, shown_team_ids, visible_team_ids
 from dashboard.queries.supervision.due import _due_query, _not_on_leave
 from dashboard.queries.supervision.results import MeetingPoint, SupervisionKpis
-from dashboard.queries.supervision.rule import _meeting_counts
+from dashboard.queries.supervision.rule import JUDGEMENT_DEFINITION, _meeting_counts, _team_meeting_counts
 from dashboard.queries.supervision.sql import _day, _employed_on, _holds_on, _month_start, _next_month
 from dashboard.queries.supervision.team import _attended_in
 from dashboard.scope import Scope
-from models import Leave, Staff, TeamSupervisor
+from models import Leave, MeetingMonth, MeetingMonthGuard, Staff, TeamSupervisor
+
+# The version of meeting_trend's own rule (who is judged per team and month, _team_meeting_months): bump it with any
+# change of what a team's month counts, and the months kept under the old rule (meeting_months) are no longer read.
+# A change of the judgement itself bumps rule.JUDGEMENT_DEFINITION, which the kept rows carry too.
+MEETING_TREND_DEFINITION = 1
+
+
+@dataclass(frozen=True)
+class MeetingCounts:
+    """One team's unsuppressed counts for one month: its peer workers on the month's last day, judged over the month,
+    and those meeting the standard (meeting_months' columns)."""
+
+    workers: int
+    meeting: int
 
 
 def _judged_at_period_ends(scope: Scope, filters: TeamFilter, settings: MetricSettings,
@@ -23,45 +39,77 @@ def _judged_at_period_ends(scope: Scope, filters: TeamFilter, settings: MetricSe
     on a visible team not suppressed on the period's last day (shown_team_ids, members_on), judged over the
     period. Workers who left or moved off the teams in view before that day are not judged: the same people as
     "Active peer workers", less the suppressed teams."""
+    return _period_members(periods, lambda last_day: shown_team_ids(scope, filters, last_day, settings), False, name)
+
+
+def _period_members(periods: Sequence[tuple[date, date]], teams_on: Callable[[date], Select[int]], with_team: bool,
+                    name: str) -> CTE:
+    """Per (first day, last day) period, the peer workers on one of teams_on(last day) that day (members_on), with
+    the columns _meeting_counts judges them by; with_team, also the team they are on (one row per worker and team)."""
     parts = []
     for start, last_day in periods:
-        members = members_on(last_day, shown_team_ids(scope, filters, last_day, settings)).subquery()
+        members = members_on(last_day, teams_on(last_day)).subquery()
         after = _day(last_day + timedelta(days=1))  # they are employed on last_day, so judged up to its end
-        parts.append(select(members.c.worker_id, _day(start).label("period_start"), after.label("period_end_excl"),
-                            after.label("until"), Staff.hire_date, Staff.left_on)
+        team = [members.c.team_id] if with_team else []
+        parts.append(select(members.c.worker_id, *team, _day(start).label("period_start"),
+                            after.label("period_end_excl"), after.label("until"), Staff.hire_date, Staff.left_on)
                      .select_from(members).join(Staff, Staff.id == members.c.worker_id).distinct())
     return (union_all(*parts) if len(parts) > 1 else parts[0]).cte(name)
 
 
 def meeting_trend(session: Session, scope: Scope, end: date, months: int, filters: TeamFilter,
-                  settings: MetricSettings) -> list[MeetingPoint]:
+                  settings: MetricSettings, today: date | None = None) -> list[MeetingPoint]:
     """Share of peer workers meeting the standard, per calendar month, for the `months` months up to `end`.
 
     Each point judges one month with standard_status's rules, the window being the calendar month (the last
     one cut at `end` when `end` is not a month's last day: then its minutes are not judged, as it is not a full
     month; the overview ends its trend at the last whole month). Workers: those on a visible team not
-    suppressed on the month's last day (_judged_at_period_ends; a team is suppressed month by month, as
-    coverage_trend does). month_end is that last day. meeting_share is None for a month with no such workers.
+    suppressed on the month's last day (the people _judged_at_period_ends picks; a team is suppressed month by
+    month, as coverage_trend does). month_end is that last day. meeting_share is None for a month with no such workers.
     Oldest first.
+
+    Each visible team's counts per month come from _team_meeting_months, suppression applied here (a worker is on
+    one team at a time, so the teams' counts add up to the population's); given `today`,
+    those of closed months (ending before it) are kept in meeting_months and read from there
+    (kept_months.team_counts). Without it every month is counted and nothing is kept.
     """
     if months < 1:
         return []
     first = _month_start(end)
     for _ in range(months - 1):
         first = _month_start(first - timedelta(days=1))
-    periods: list[tuple[date, date]] = []
+    periods: dict[date, date] = {}  # last day -> first day
     month = first
     while month <= end:
-        last_day = min(_next_month(month) - timedelta(days=1), end)
-        periods.append((month, last_day))
+        periods[min(_next_month(month) - timedelta(days=1), end)] = month
         month = _next_month(month)
-    judged = _judged_at_period_ends(scope, filters, settings, periods, "trend_judged")
-    counts = _meeting_counts(session, judged, first, end + timedelta(days=1))
+    team_ids = list(session.scalars(visible_team_ids(scope, filters)))
+    store = kept_months.Store(MeetingMonth, MeetingMonthGuard, {"definition": MEETING_TREND_DEFINITION,
+                                                                "judgement_definition": JUDGEMENT_DEFINITION},
+                              MeetingCounts)
+    counts = kept_months.team_counts(
+        session, store, team_ids, list(periods), date.min if today is None else today,  # nothing ends before it
+        lambda last_days: _team_meeting_months(session, visible_team_ids(scope, filters),
+                                               [(periods[d], d) for d in last_days]))
     points = []
-    for _start, last_day in periods:
-        workers, meeting = counts.get(last_day + timedelta(days=1), (0, 0))
+    for last_day in periods:
+        # A team suppressed on a month's last day adds nothing to that month (common.shown_team_ids).
+        shown = [c for c in (counts.get((last_day, team)) for team in team_ids)
+                 if c is not None and c.workers > 0 and not settings.suppressed(c.workers)]
+        workers = sum(c.workers for c in shown)
+        meeting = sum(c.meeting for c in shown)
         points.append(MeetingPoint(last_day, workers, meeting / workers if workers else None))
     return points
+
+
+def _team_meeting_months(session: Session, teams: Select[int], periods: list[tuple[date, date]]
+                         ) -> dict[tuple[date, int], MeetingCounts]:
+    """Each team's unsuppressed counts per (first day, last day) period (ascending): its peer workers on the last
+    day, judged over the period, and those meeting the standard. Teams nobody was on are left out."""
+    judged = _period_members(periods, lambda _day: teams, True, "trend_judged")
+    counts = _team_meeting_counts(session, judged, periods[0][0], periods[-1][1] + timedelta(days=1))
+    return {(end_excl - timedelta(days=1), team_id): MeetingCounts(workers, meeting)
+            for (end_excl, team_id), (workers, meeting) in counts.items()}
 
 
 def kpi_supervision(session: Session, scope: Scope, window: Window, filters: TeamFilter,

@@ -348,6 +348,29 @@ def _month_rows(j: _Judgement) -> Subquery:
 def _meeting_counts(session: Session, judged: CTE, span_start: date, span_end_excl: date,
                     one_per_worker: bool = False) -> dict[date, tuple[int, int]]:
     """period_end_excl -> (workers judged, workers meeting the standard), counted in SQL."""
+    per_period = _meeting_per_period(session, judged, span_start, span_end_excl, one_per_worker)
+    rows = session.execute(
+        select(per_period.c.period_end_excl, func.count(), func.sum(1 - per_period.c.bad))
+        .group_by(per_period.c.period_end_excl))
+    return {end_excl: (int(count), int(meeting or 0)) for end_excl, count, meeting in rows}
+
+
+def _team_meeting_counts(session: Session, judged: CTE, span_start: date, span_end_excl: date
+                         ) -> dict[tuple[date, int], tuple[int, int]]:
+    """_meeting_counts per team: (period_end_excl, team_id) -> (workers judged, workers meeting the standard), for
+    `judged` carrying each worker's team_id (a worker is on one team at a time, so the teams' counts add up)."""
+    per_period = _meeting_per_period(session, judged, span_start, span_end_excl, False)
+    rows = session.execute(
+        select(per_period.c.period_end_excl, judged.c.team_id, func.count(), func.sum(1 - per_period.c.bad))
+        .join(judged, and_(judged.c.worker_id == per_period.c.worker_id,
+                           judged.c.period_start == per_period.c.period_start))
+        .group_by(per_period.c.period_end_excl, judged.c.team_id))
+    return {(end_excl, int(team_id)): (int(count), int(meeting or 0)) for end_excl, team_id, count, meeting in rows}
+
+
+def _meeting_per_period(session: Session, judged: CTE, span_start: date, span_end_excl: date,
+                        one_per_worker: bool) -> Subquery:
+    """One row per judged worker and period: its period_end_excl and bad = 1 when the standard was not met."""
     j = _judgement(session, judged, span_start, span_end_excl, one_per_worker)
     gaps = _gap_rows(session, j, exact=False, violations_only=True)
     months = _month_rows(j)
@@ -360,13 +383,9 @@ def _meeting_counts(session: Session, judged: CTE, span_start: date, span_end_ex
         select(months.c.worker_id, months.c.period_start, literal(None, Date), months.c.short)
         .where(months.c.short == 1),
     ).subquery("stacked_judgements")
-    per_period = (select(func.max(stacked.c.period_end_excl).label("period_end_excl"),
-                         func.max(stacked.c.bad).label("bad"))
-                  .group_by(stacked.c.worker_id, stacked.c.period_start).subquery("per_period"))
-    rows = session.execute(
-        select(per_period.c.period_end_excl, func.count(), func.sum(1 - per_period.c.bad))
-        .group_by(per_period.c.period_end_excl))
-    return {end_excl: (int(count), int(meeting or 0)) for end_excl, count, meeting in rows}
+    return (select(stacked.c.worker_id, stacked.c.period_start,
+                   func.max(stacked.c.period_end_excl).label("period_end_excl"), func.max(stacked.c.bad).label("bad"))
+            .group_by(stacked.c.worker_id, stacked.c.period_start).subquery("per_period"))
 
 
 def _window_judged_select(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None = None
