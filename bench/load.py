@@ -122,16 +122,20 @@ def setup(database_url: str, users: int, password: str) -> None:
                                                     .order_by(TeamMembership.staff_id))),
             }
             existing = set(session.scalars(select(User.username)))
+            linked = set(session.scalars(select(User.staff_id).where(User.staff_id.is_not(None))))
             created = 0
             for role, count in needed.items():
-                # Spread over the agency rather than the first teams: every k-th staff record.
-                pool = staff_ids.get(role)
-                step = max(1, len(pool) // max(count, 1)) if pool else 1
+                # Spread over the agency rather than the first teams: every k-th staff record, then the rest,
+                # leaving out staff who already have an account (an earlier, smaller setup's).
+                pool = staff_ids.get(role) or []
+                step = max(1, len(pool) // max(count, 1))
+                free = (staff_id for staff_id in pool[::step] + pool if staff_id not in linked)
                 for number in range(1, count + 1):
                     name = username(role, number)
                     if name in existing:
                         continue
-                    staff_id = pool[(number - 1) * step] if pool else None
+                    staff_id = next(free) if pool else None
+                    linked.add(staff_id)
                     create_user(session, name, password, role, staff_id=staff_id)
                     created += 1
         print(f"{created} accounts created, {sum(needed.values())} wanted: "
