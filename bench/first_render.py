@@ -17,13 +17,14 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from bench.overview import percentile
 
-# Every panel has data: heatmap rows, KPI cards, frequency bars, trend lines, the signals table.
+# Every panel has data: heatmap rows, KPI cards, frequency bars, trend lines, the signals grid's rows (a table's
+# before issue 18).
 RENDERED_JS = """
 const plot = id => document.querySelector('#' + id + ' .js-plotly-plot');
 const has = id => { const g = plot(id); return !!(g && g.data && g.data.length); };
 return has('overview-heatmap') && has('overview-frequency') && has('overview-trend')
     && document.querySelectorAll('#overview-kpis .kpi-value').length === 6
-    && document.querySelectorAll('#overview-signals tbody tr').length > 0
+    && document.querySelectorAll('#overview-signals .ag-row, #overview-signals tbody tr').length > 0
     && document.querySelectorAll('._dash-loading, .dash-spinner').length === 0;
 """
 
