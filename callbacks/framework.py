@@ -18,6 +18,7 @@ from dashboard.queries.resources import framework_summary
 from dashboard.recording import Rejected
 from layouts import ids
 from models.vocabulary import Role
+from layouts.select import select
 
 SECTION = "framework"
 
@@ -95,8 +96,8 @@ def _mapping_form(is_admin: bool, active: Any) -> tuple[Any, Any, bool]:
         html.Legend(f"{c.code}. {c.title}", className="fs-6 fw-semibold mb-1"),
         dbc.Row([
             dbc.Col(html.Label([html.Span("Primary", className="me-2"),
-                                dbc.Select(id={"type": ids.FRAMEWORK_PRIMARY, "category": c.code}, options=choices,
-                                           value=mapping[c.code][0])],
+                                select(id={"type": ids.FRAMEWORK_PRIMARY, "category": c.code}, options=choices,
+                                       value=mapping[c.code][0])],
                                className="d-flex align-items-center w-100"), md=5),
             dbc.Col(dbc.Checklist(id={"type": ids.FRAMEWORK_SECONDARY, "category": c.code}, options=choices,
                                   value=list(mapping[c.code][1]), inline=True,

@@ -15,6 +15,7 @@ from dashboard.numbers import is_digits
 from dashboard.rule_packs import STANDARD_PACKS_BY_KEY
 from dashboard.dates import show, show_time
 from layouts import ids
+from layouts.select import select
 
 SECTION = "standards"
 PRESET_DAYS = {int(v) for v, _ in standards.PRESETS if v != "custom"}
@@ -49,8 +50,8 @@ def _form_row(rule: standards.RuleView | None, stage: standards.Stage) -> Any:
         dbc.Col(html.Span(stage.name, className="fw-semibold"), md=2, className="pt-md-4"),
         dbc.Col(html.Label([html.Span("Max days between individual", className="d-block small mb-1"),
                             html.Span(f"({stage.name})", className="visually-hidden"),
-                            dbc.Select(id={"type": ids.STANDARDS_PRESET, **key}, value=preset,
-                                       options=[{"label": label, "value": v} for v, label in standards.PRESETS])],
+                            select(id={"type": ids.STANDARDS_PRESET, **key}, value=preset,
+                                   options=[{"label": label, "value": v} for v, label in standards.PRESETS])],
                            className="w-100"), md=4),
         dbc.Col(html.Label([html.Span("Custom days", className="d-block small mb-1"),
                             html.Span(f"({stage.name})", className="visually-hidden"),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts import ids
 from models.vocabulary import Role, labels
+from layouts.select import select
 
 EVERY = "all"
 ROLE_OPTIONS = [{"label": label, "value": value} for value, label in labels(Role).items()]
@@ -23,7 +24,7 @@ def _field(label: str, control: object, control_id: str, hint: str | None = None
 
 
 def _staff_group(group_id: str, select_id: str) -> html.Div:
-    return html.Div(_field("Staff record", dbc.Select(id=select_id, options=[], placeholder="Choose…"), select_id,
+    return html.Div(_field("Staff record", select(id=select_id, options=[], placeholder="Choose…"), select_id,
                            "The person this account acts for: only supervisors and peer workers have one."),
                     id=group_id, hidden=True)
 
@@ -35,7 +36,7 @@ def edit_modal() -> dbc.Modal:
             html.Div(id=ids.ACCOUNTS_EDIT_SUMMARY, className="mb-3"),
             html.H2("Name and role", className="h6"),
             _field("Name", dbc.Input(id=ids.ACCOUNTS_EDIT_NAME, maxLength=120), ids.ACCOUNTS_EDIT_NAME),
-            _field("Role", dbc.Select(id=ids.ACCOUNTS_EDIT_ROLE, options=ROLE_OPTIONS), ids.ACCOUNTS_EDIT_ROLE),
+            _field("Role", select(id=ids.ACCOUNTS_EDIT_ROLE, options=ROLE_OPTIONS), ids.ACCOUNTS_EDIT_ROLE),
             _staff_group(ids.ACCOUNTS_EDIT_STAFF_GROUP, ids.ACCOUNTS_EDIT_STAFF),
             dbc.Button("Save name and role", id=ids.ACCOUNTS_SAVE, color="primary", className="mb-4"),
             html.H2("Password", className="h6 border-top pt-3"),
@@ -72,11 +73,11 @@ def layout(**_: str) -> html.Div:
                         dbc.Col(_field("Search", dbc.Input(id=ids.ACCOUNTS_SEARCH, type="search", debounce=True,
                                                            placeholder="username or name"), ids.ACCOUNTS_SEARCH),
                                 md=6),
-                        dbc.Col(_field("Role", dbc.Select(id=ids.ACCOUNTS_ROLE, value=EVERY,
-                                                          options=[{"label": "Any role", "value": EVERY},
-                                                                   *ROLE_OPTIONS]), ids.ACCOUNTS_ROLE), md=3),
-                        dbc.Col(_field("Status", dbc.Select(id=ids.ACCOUNTS_STATUS, value=EVERY,
-                                                            options=STATUS_OPTIONS), ids.ACCOUNTS_STATUS), md=3),
+                        dbc.Col(_field("Role", select(id=ids.ACCOUNTS_ROLE, value=EVERY,
+                                                      options=[{"label": "Any role", "value": EVERY},
+                                                               *ROLE_OPTIONS]), ids.ACCOUNTS_ROLE), md=3),
+                        dbc.Col(_field("Status", select(id=ids.ACCOUNTS_STATUS, value=EVERY,
+                                                        options=STATUS_OPTIONS), ids.ACCOUNTS_STATUS), md=3),
                     ], className="g-2"),
                     html.P(id=ids.ACCOUNTS_COUNT, className="small text-body-secondary", **{"aria-live": "polite"}),
                     dcc.Loading(html.Div(id=ids.ACCOUNTS_TABLE), type="dot"),
@@ -87,7 +88,7 @@ def layout(**_: str) -> html.Div:
                 dbc.CardBody([
                     _field("Username", dbc.Input(id=ids.ACCOUNTS_NEW_USERNAME, maxLength=80, autocomplete="off"),
                            ids.ACCOUNTS_NEW_USERNAME, "Letters, digits and . _ - @; how the person signs in."),
-                    _field("Role", dbc.Select(id=ids.ACCOUNTS_NEW_ROLE, options=ROLE_OPTIONS), ids.ACCOUNTS_NEW_ROLE),
+                    _field("Role", select(id=ids.ACCOUNTS_NEW_ROLE, options=ROLE_OPTIONS), ids.ACCOUNTS_NEW_ROLE),
                     _staff_group(ids.ACCOUNTS_NEW_STAFF_GROUP, ids.ACCOUNTS_NEW_STAFF),
                     _field("Name", dbc.Input(id=ids.ACCOUNTS_NEW_NAME, maxLength=120), ids.ACCOUNTS_NEW_NAME,
                            "Shown in the app; left empty, the staff record's name (or the username)."),

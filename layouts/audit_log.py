@@ -8,6 +8,7 @@ from dash import html
 from dashboard.dates import grid_column
 from layouts import ids
 from layouts.ids import ALL
+from layouts.select import select
 
 COLUMNS = [
     grid_column("occurred_at", "When (UTC)", width=180, sort="desc"),
@@ -23,7 +24,7 @@ COLUMNS = [
 
 def _select(label: str, component_id: str, everything: str) -> dbc.Col:
     return dbc.Col([dbc.Label(label, html_for=component_id),
-                    dbc.Select(id=component_id, value=ALL, options=[{"label": everything, "value": ALL}])], md=6, lg=2)
+                    select(id=component_id, value=ALL, options=[{"label": everything, "value": ALL}])], md=6, lg=2)
 
 
 def layout(**_: str) -> html.Div:

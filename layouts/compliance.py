@@ -11,6 +11,7 @@ from dashboard.dates import grid_display
 from dashboard.exports import FORMATS
 from layouts import ids
 from layouts.ids import ALL
+from layouts.select import select
 
 # (field, header, shown by default, extra column options); GROUPS puts a header over some of them.
 NUMBER = {"filter": "agNumberColumnFilter", "flex": 0, "width": 92, "minWidth": 84}
@@ -89,7 +90,7 @@ def export_buttons() -> list[dbc.Button]:
 
 def _select(label: str, id_: str, value: str | None, all_label: str) -> dbc.Col:
     return dbc.Col([dbc.Label(label, html_for=id_),
-                    dbc.Select(id=id_, value=value or ALL, options=[{"label": all_label, "value": ALL}])], md=2)
+                    select(id=id_, value=value or ALL, options=[{"label": all_label, "value": ALL}])], md=2)
 
 
 def layout(start: str | None = None, end: str | None = None, program: str | None = None, team: str | None = None,

@@ -10,6 +10,7 @@ from dashboard.queries.ledger import Requirement, hours_text
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS
 from dashboard.rule_packs import CREDENTIAL_PACKS
 from layouts import ids
+from layouts.select import select
 
 
 def _checklist(label: str, component_id: str, labels: dict[str, str]) -> dbc.Col:
@@ -55,8 +56,8 @@ def layout(**_: str) -> html.Div:
                   dbc.CardBody([
                       dbc.Row([
                           dbc.Col([dbc.Label("Start from a rule pack", html_for=ids.CREDENTIAL_PACK),
-                                   dbc.Select(id=ids.CREDENTIAL_PACK, options=[{"label": p.label, "value": p.key}
-                                                                              for p in CREDENTIAL_PACKS])], md=8),
+                                   select(id=ids.CREDENTIAL_PACK, options=[{"label": p.label, "value": p.key}
+                                                                          for p in CREDENTIAL_PACKS])], md=8),
                           dbc.Col(dbc.Button("Fill the form from the pack", id=ids.CREDENTIAL_PACK_APPLY,
                                              color="secondary", outline=True),
                                   className="d-flex align-items-end", md=4),

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.importers import KINDS
 from layouts import ids
+from layouts.select import select
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DATE_ORDERS = (("iso", "YYYY-MM-DD only"), ("mdy", "Month/day/year (US Excel)"), ("dmy", "Day/month/year"))
@@ -43,11 +44,11 @@ def layout(**_: str) -> html.Div:
         dbc.Card(dbc.CardBody([
             dbc.Row([
                 dbc.Col([dbc.Label("What the file holds", html_for=ids.IMPORT_KIND),
-                         dbc.Select(id=ids.IMPORT_KIND, value="teams",
-                                    options=[{"label": k.label, "value": k.key} for k in KINDS.values()])], md=4),
+                         select(id=ids.IMPORT_KIND, value="teams",
+                                options=[{"label": k.label, "value": k.key} for k in KINDS.values()])], md=4),
                 dbc.Col([dbc.Label("Dates like 03/04/2026 mean", html_for=ids.IMPORT_DATE_ORDER),
-                         dbc.Select(id=ids.IMPORT_DATE_ORDER, value="iso",
-                                    options=[{"label": label, "value": v} for v, label in DATE_ORDERS])], md=4),
+                         select(id=ids.IMPORT_DATE_ORDER, value="iso",
+                                options=[{"label": label, "value": v} for v, label in DATE_ORDERS])], md=4),
                 dbc.Col(html.Div(html.A("Download the template", id=ids.IMPORT_TEMPLATE,
                                         href="/export/templates/teams.csv", className="btn btn-outline-primary"),
                                  className="mt-md-4 pt-md-2"), md=4),

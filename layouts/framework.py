@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.select import select
 
 MAX_FILE_BYTES = 512 * 1024  # as dashboard.framework_admin.MAX_FILE_BYTES (layouts do not import the core's logic)
 
@@ -39,7 +40,7 @@ def layout(**_: str) -> html.Div:
             html.Div([
                 dbc.Row([
                     dbc.Col([dbc.Label("Version to activate", html_for=ids.FRAMEWORK_CHOICE),
-                             dbc.Select(id=ids.FRAMEWORK_CHOICE, options=[])], md=8),
+                             select(id=ids.FRAMEWORK_CHOICE, options=[])], md=8),
                     dbc.Col(dbc.Button("Activate…", id=ids.FRAMEWORK_ACTIVATE, color="primary"), md=4,
                             className="d-flex align-items-end mt-2 mt-md-0"),
                 ], className="g-2 mt-2"),

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.select import select
 
 
 def _field(control: object, control_id: str, label: str, md: int = 6) -> dbc.Col:
@@ -20,7 +21,7 @@ def layout(**_: str) -> html.Div:
         dcc.Store(id=ids.GUIDES_VERSION, data=0),
         dcc.Store(id=ids.GUIDES_SEEN, data=None),
         dbc.Card([dbc.CardHeader(html.H2("Add or edit a guide", className="h6 mb-0")), dbc.CardBody([
-            dbc.Row(_field(dbc.Select(id=ids.GUIDES_CHOICE, value="new", options=[]), ids.GUIDES_CHOICE, "Guide"),
+            dbc.Row(_field(select(id=ids.GUIDES_CHOICE, value="new", options=[]), ids.GUIDES_CHOICE, "Guide"),
                     className="mb-3"),
             dbc.Row([
                 _field(dbc.Input(id=ids.GUIDES_TITLE, type="text", maxLength=300), ids.GUIDES_TITLE, "Title", 12),

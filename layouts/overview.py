@@ -12,6 +12,7 @@ from dashboard.numbers import is_digits
 from layouts import ids
 from layouts.ids import ALL
 from layouts.workspace import ONE_TAB_STOP
+from layouts.select import select
 
 WINDOW_PRESETS = (("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 180 days"),
                   ("365", "Last 365 days"), ("custom", "Custom range"))
@@ -101,8 +102,8 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
         html.P(choices.note if choices else "", id=ids.OVERVIEW_SCOPE_NOTE, className="page-lead"),
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("Window", html_for=ids.OVERVIEW_WINDOW),
-                     dbc.Select(id=ids.OVERVIEW_WINDOW, value=preset,
-                                options=[{"label": label, "value": v} for v, label in WINDOW_PRESETS])],
+                     select(id=ids.OVERVIEW_WINDOW, value=preset,
+                            options=[{"label": label, "value": v} for v, label in WINDOW_PRESETS])],
                     md=4, lg=3, xl=2),  # "Last 365 days" whole from 390 to 1440 px (md=2 cut it at 780)
             # The browser's own date fields (as in every form here): Dash 4's range picker carries ARIA attributes
             # its element may not have (axe: aria-allowed-attr, critical) and a calendar a keyboard cannot use.
@@ -113,8 +114,8 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                          dbc.Input(id=ids.OVERVIEW_CUSTOM_END, type="date", value=end, debounce=True)]),
             ], className="g-2"), id=ids.OVERVIEW_CUSTOM_WRAP, hidden=preset != "custom"), md=8, lg=3),
             dbc.Col([dbc.Label("Program", html_for=ids.OVERVIEW_PROGRAM),
-                     dbc.Select(id=ids.OVERVIEW_PROGRAM, value=program if is_digits(program or "") else ALL,
-                                options=choices.programs if choices else [{"label": "All programs", "value": ALL}])],
+                     select(id=ids.OVERVIEW_PROGRAM, value=program if is_digits(program or "") else ALL,
+                            options=choices.programs if choices else [{"label": "All programs", "value": ALL}])],
                     md=4, lg=3),
             dbc.Col(html.Details([
                 html.Summary(choices.summary if choices else "Teams", id=ids.OVERVIEW_TEAMS_SUMMARY,

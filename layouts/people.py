@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts import ids
 from models.vocabulary import Role
+from layouts.select import select
 
 
 SECTIONS = (("people-stages", "Certification stages"), ("people-org", "Programs and teams"),
@@ -39,7 +40,7 @@ def _stages_form() -> html.Div:
                                                placeholder="e.g. Peer mentor"),
                                      dbc.Button("Add", id=ids.PEOPLE_STAGE_ADD, color="primary")])], md=12),
             dbc.Col([dbc.Label("Stage", html_for=ids.PEOPLE_STAGE_CHOSEN),
-                     dbc.Select(id=ids.PEOPLE_STAGE_CHOSEN, options=[], placeholder="Choose a stage")], md=6),
+                     select(id=ids.PEOPLE_STAGE_CHOSEN, options=[], placeholder="Choose a stage")], md=6),
             dbc.Col(_rename(ids.PEOPLE_STAGE_RENAME_TO, ids.PEOPLE_STAGE_RENAME, 80), md=6),
         ], className="g-3"),
         _small_buttons(("Move up", ids.PEOPLE_STAGE_UP, "outline-secondary"),
@@ -57,7 +58,7 @@ def _worker_form() -> html.Div:
         html.H3("Record a stage", className="h6 mt-3"),
         dbc.Row([
             dbc.Col([dbc.Label("Stage", html_for=ids.PEOPLE_WORKER_STAGE),
-                     dbc.Select(id=ids.PEOPLE_WORKER_STAGE, options=[], placeholder="Choose a stage")], md=5),
+                     select(id=ids.PEOPLE_WORKER_STAGE, options=[], placeholder="Choose a stage")], md=5),
             dbc.Col([dbc.Label("From (the day it took effect)", html_for=ids.PEOPLE_WORKER_FROM),
                      dbc.Input(id=ids.PEOPLE_WORKER_FROM, type="date")], md=4),
             dbc.Col(dbc.Button("Record stage", id=ids.PEOPLE_WORKER_RECORD, color="primary"),
@@ -81,7 +82,7 @@ def _org_form() -> html.Div:
                      dbc.Button("Add program", id=ids.PEOPLE_PROGRAM_ADD, color="primary", className="mt-2")],
                     lg=6),
             dbc.Col([dbc.Label("Program of the new team", html_for=ids.PEOPLE_TEAM_PROGRAM),
-                     dbc.Select(id=ids.PEOPLE_TEAM_PROGRAM, options=[], placeholder="Choose a program"),
+                     select(id=ids.PEOPLE_TEAM_PROGRAM, options=[], placeholder="Choose a program"),
                      dbc.Label("New team", html_for=ids.PEOPLE_TEAM_NEW, className="mt-2"),
                      dbc.Input(id=ids.PEOPLE_TEAM_NEW, type="text", maxLength=120),
                      dbc.Button("Add team", id=ids.PEOPLE_TEAM_ADD, color="primary", className="mt-2")], lg=6),
@@ -89,7 +90,7 @@ def _org_form() -> html.Div:
         html.H3("Rename, archive or restore", className="h6 mt-4"),
         dbc.Row([
             dbc.Col([dbc.Label("Program or team", html_for=ids.PEOPLE_ORG_CHOSEN),
-                     dbc.Select(id=ids.PEOPLE_ORG_CHOSEN, options=[], placeholder="Choose a program or team")],
+                     select(id=ids.PEOPLE_ORG_CHOSEN, options=[], placeholder="Choose a program or team")],
                     lg=5),
             dbc.Col(_rename(ids.PEOPLE_ORG_RENAME_TO, ids.PEOPLE_ORG_RENAME, 120), lg=7),
         ], className="g-3"),
@@ -111,9 +112,9 @@ def _staff_card() -> dbc.Card:
         dbc.Row([
             _field("Full name", dbc.Input(id=ids.PEOPLE_STAFF_NAME, type="text", maxLength=120), 5),
             _field("Employee code", dbc.Input(id=ids.PEOPLE_STAFF_CODE, type="text", maxLength=40), 3),
-            _field("Role", dbc.Select(id=ids.PEOPLE_STAFF_ROLE, value=Role.PEER_WORKER,
-                                      options=[{"label": r.label, "value": r.value}
-                                               for r in (Role.PEER_WORKER, Role.SUPERVISOR)])),
+            _field("Role", select(id=ids.PEOPLE_STAFF_ROLE, value=Role.PEER_WORKER,
+                                  options=[{"label": r.label, "value": r.value}
+                                           for r in (Role.PEER_WORKER, Role.SUPERVISOR)])),
             _field("Hire date", dbc.Input(id=ids.PEOPLE_STAFF_HIRE, type="date"), 3),
             _field("Leaving date (no longer on staff from that day)", dbc.Input(id=ids.PEOPLE_STAFF_LEFT,
                                                                                 type="date"), 4),
@@ -127,7 +128,7 @@ def _staff_card() -> dbc.Card:
     move = html.Div([
         html.H3("Move to another team", className="h6 mt-3"),
         dbc.Row([
-            _field("Team", dbc.Select(id=ids.PEOPLE_MOVE_TEAM, options=[], placeholder="Choose a team"), 5),
+            _field("Team", select(id=ids.PEOPLE_MOVE_TEAM, options=[], placeholder="Choose a team"), 5),
             _field("From (first day on it)", dbc.Input(id=ids.PEOPLE_MOVE_FROM, type="date"), 4),
             dbc.Col(dbc.Button("Move", id=ids.PEOPLE_MOVE, color="primary"), className="d-flex align-items-end",
                     md=3),
@@ -139,14 +140,14 @@ def _staff_card() -> dbc.Card:
     supervise = html.Div([
         html.H3("Supervise another team", className="h6 mt-3"),
         dbc.Row([
-            _field("Team", dbc.Select(id=ids.PEOPLE_SUP_TEAM, options=[], placeholder="Choose a team"), 5),
+            _field("Team", select(id=ids.PEOPLE_SUP_TEAM, options=[], placeholder="Choose a team"), 5),
             _field("From", dbc.Input(id=ids.PEOPLE_SUP_FROM, type="date"), 4),
             dbc.Col(dbc.Button("Add team", id=ids.PEOPLE_SUP_ADD, color="primary"),
                     className="d-flex align-items-end", md=3),
         ], className="g-3"),
         html.H3("End their time on a team", className="h6 mt-3"),
         dbc.Row([
-            _field("Team", dbc.Select(id=ids.PEOPLE_SUP_WHICH, options=[], placeholder="Choose one of their teams"),
+            _field("Team", select(id=ids.PEOPLE_SUP_WHICH, options=[], placeholder="Choose one of their teams"),
                    5),
             _field("Ends on (the first day without it)", dbc.Input(id=ids.PEOPLE_SUP_END, type="date"), 4),
             dbc.Col(dbc.Button("End", id=ids.PEOPLE_SUP_END_BUTTON, color="secondary"),
@@ -155,8 +156,8 @@ def _staff_card() -> dbc.Card:
         html.H3("Correct a team's dates", className="h6 mt-3"),
         dcc.Store(id=ids.PEOPLE_SUP_SEEN, data=None),
         dbc.Row([
-            _field("Team", dbc.Select(id=ids.PEOPLE_SUP_EDIT_WHICH, options=[],
-                                      placeholder="Choose one of their teams"), 4),
+            _field("Team", select(id=ids.PEOPLE_SUP_EDIT_WHICH, options=[],
+                                  placeholder="Choose one of their teams"), 4),
             _field("From", dbc.Input(id=ids.PEOPLE_SUP_EDIT_FROM, type="date"), 3),
             _field("Ends on (empty: still leads it)", dbc.Input(id=ids.PEOPLE_SUP_EDIT_UNTIL, type="date"), 3),
             dbc.Col(dbc.Button("Save dates", id=ids.PEOPLE_SUP_EDIT_BUTTON, color="secondary"),
@@ -165,7 +166,7 @@ def _staff_card() -> dbc.Card:
     ], id=ids.PEOPLE_SUP_FORM, hidden=True)
     return _card("Staff", [
         dbc.Row(dbc.Col([dbc.Label("Person", html_for=ids.PEOPLE_STAFF_PERSON),
-                         dbc.Select(id=ids.PEOPLE_STAFF_PERSON, options=[], placeholder="Choose a person")], md=6),
+                         select(id=ids.PEOPLE_STAFF_PERSON, options=[], placeholder="Choose a person")], md=6),
                 className="mb-3"),
         record,
         html.Div(id=ids.PEOPLE_STAFF_MESSAGE, className="mt-3", role="status"),
@@ -209,7 +210,7 @@ def layout(**_: str) -> html.Div:
         ], className="g-3"),
         _card("A worker's stage", [
             dbc.Row(dbc.Col([dbc.Label("Peer worker", html_for=ids.PEOPLE_WORKER),
-                             dbc.Select(id=ids.PEOPLE_WORKER, options=[], placeholder="Choose a peer worker")], md=6)),
+                             select(id=ids.PEOPLE_WORKER, options=[], placeholder="Choose a peer worker")], md=6)),
             dcc.Loading(html.Div(id=ids.PEOPLE_WORKER_HISTORY, className="mt-3"), type="dot"),
             _worker_form(),
             html.Div(id=ids.PEOPLE_WORKER_MESSAGE, className="mt-3", role="status"),

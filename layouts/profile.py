@@ -23,6 +23,7 @@ from layouts.ledger import hours_panel, log_form
 from layouts.signoff import signoff_cell
 from layouts.workspace import NOT_DISCUSSED_CHOICES, STATUS_LABELS
 from models.vocabulary import DueStatus, RaterRole
+from layouts.select import select
 
 STATUS_COLORS = {DueStatus.OVERDUE: "danger", DueStatus.DUE_SOON: "warning", DueStatus.ON_TRACK: "success",
                  DueStatus.NO_STANDARD: "secondary", DueStatus.ON_LEAVE: "info"}
@@ -283,8 +284,8 @@ def profile(worker: WorkerRef, due: DueDate | None, actions: list[Any], categori
                 dbc.Card([dbc.CardHeader(html.Div([
                     html.H3("Principles not discussed lately", className="h6 mb-0"),
                     html.Div([dbc.Label("Sessions", html_for=ids.PROFILE_LAST_N, className="small mb-0 me-2"),
-                              dbc.Select(id=ids.PROFILE_LAST_N, value=str(last_n), size="sm", style={"width": "5rem"},
-                                         options=[{"label": str(n), "value": str(n)} for n in NOT_DISCUSSED_CHOICES])],
+                              select(id=ids.PROFILE_LAST_N, value=str(last_n), size="sm", style={"width": "5rem"},
+                                     options=[{"label": str(n), "value": str(n)} for n in NOT_DISCUSSED_CHOICES])],
                              className="d-flex align-items-center")],
                     className="d-flex justify-content-between align-items-center")),
                     dbc.CardBody(not_discussed_panel(discussed, last_n), id=ids.PROFILE_NOT_DISCUSSED)],
@@ -327,9 +328,9 @@ def rating_inputs(categories: Sequence[CategoryLevels], labels: dict[int, str], 
                 html.Td(c.code, className="text-nowrap"),
                 html.Td(html.Label(c.label, htmlFor=dom_id(select_id))),
                 html.Td("—" if other is None else f"{other} {labels.get(other, '')}", className="text-body-secondary"),
-                html.Td(dbc.Select(id=select_id, options=options, size="sm",
-                                   value=str(mine) if mine is not None else "none",
-                                   className="rating-select", name=f"rating-{c.competency_id}")),
+                html.Td(select(id=select_id, options=options, size="sm",
+                               value=str(mine) if mine is not None else "none",
+                               className="rating-select", name=f"rating-{c.competency_id}")),
             ]))
         other_label = (RaterRole.SUPERVISOR if self_rating else RaterRole.SELF).label
         items.append(dbc.AccordionItem(dbc.Table([

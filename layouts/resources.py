@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.select import select
 
 
 def layout(principle: str | None = None, category: str | None = None, **_: str) -> html.Div:
@@ -15,9 +16,9 @@ def layout(principle: str | None = None, category: str | None = None, **_: str) 
         html.P("Guides that help supervisors with each principle and competency category.", className="page-lead"),
         dbc.Row([
             dbc.Col([dbc.Label("Principle", html_for=ids.RESOURCES_PRINCIPLE),
-                     dbc.Select(id=ids.RESOURCES_PRINCIPLE, value="all")], md=4),
+                     select(id=ids.RESOURCES_PRINCIPLE, value="all")], md=4),
             dbc.Col([dbc.Label("Competency category", html_for=ids.RESOURCES_CATEGORY),
-                     dbc.Select(id=ids.RESOURCES_CATEGORY, value="all")], md=6),
+                     select(id=ids.RESOURCES_CATEGORY, value="all")], md=6),
         ], className="g-3 mb-3"),
         html.P(id=ids.RESOURCES_COUNT, className="text-body-secondary small", **{"aria-live": "polite"}),
         dcc.Loading(html.Div(id=ids.RESOURCES_GUIDES), type="default"),

@@ -9,6 +9,7 @@ from dashboard.agency_settings import (FTE_LIMIT_RANGE, MIN_CELL_RANGE, STALENES
                                        UNSIGNED_FLAG_RANGE)
 from dashboard.dates import FORMATS
 from layouts import ids
+from layouts.select import select
 
 
 def _number(control_id: str, label: str, hint: str, low: object, high: object, step: object) -> dbc.Col:
@@ -44,7 +45,7 @@ def _signoff_flags() -> dbc.Card:
 def _dates() -> dbc.Card:
     return dbc.Card([dbc.CardHeader(html.H2("Dates", className="h6 mb-0")), dbc.CardBody(dbc.Row(dbc.Col([
         dbc.Label("Date format", html_for=ids.SETTINGS_DATE_FORMAT),
-        dbc.Select(id=ids.SETTINGS_DATE_FORMAT, options=[{"label": f.label, "value": f.key} for f in FORMATS.values()]),
+        select(id=ids.SETTINGS_DATE_FORMAT, options=[{"label": f.label, "value": f.key} for f in FORMATS.values()]),
         html.Small("How every page, message and the PDFs write a date. CSV and Excel files meant for re-import "
                    "keep ISO dates (2026-12-05); date boxes follow your browser's own setting.",
                    className="form-text text-body-secondary")], md=6)))], className="shadow-sm mb-3")
@@ -56,7 +57,7 @@ def _scale() -> dbc.Card:
                "level count as proficient in every coverage number.", className="small text-body-secondary"),
         html.Div(id=ids.SETTINGS_LEVELS),
         dbc.Row(dbc.Col([dbc.Label("Proficient level", html_for=ids.SETTINGS_PROFICIENT),
-                         dbc.Select(id=ids.SETTINGS_PROFICIENT, options=[])], md=6), className="mt-2"),
+                         select(id=ids.SETTINGS_PROFICIENT, options=[])], md=6), className="mt-2"),
     ])], className="shadow-sm mb-3")
 
 

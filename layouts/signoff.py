@@ -18,6 +18,7 @@ from layouts.ids import ALL
 from dashboard.voice import QUESTIONS, SCALE
 from dashboard.dates import grid_column, show
 from models.signoff import ACK_COMMENT_LIMIT
+from layouts.select import select
 
 LOW_SHARE = 0.6  # a share favourable below this is shown in red
 STATE_BADGES = {"unsigned": "secondary", "signed": "warning", "acknowledged": "success"}
@@ -189,9 +190,9 @@ def layout(state: str | None = None, **_: str) -> html.Div:
         html.P(id=ids.SIGNOFF_COUNT, className="page-lead", **{"aria-live": "polite"}),
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("State", html_for=ids.SIGNOFF_STATE),
-                     dbc.Select(id=ids.SIGNOFF_STATE, value=state if state in STATES else ALL,
-                                options=[{"label": "All states", "value": ALL}] +
-                                        [{"label": label, "value": key} for key, label in STATES.items()])],
+                     select(id=ids.SIGNOFF_STATE, value=state if state in STATES else ALL,
+                            options=[{"label": "All states", "value": ALL}] +
+                                    [{"label": label, "value": key} for key, label in STATES.items()])],
                     md=6, lg=3),
             dbc.Col([dbc.Label("Held from", html_for=ids.SIGNOFF_FROM),
                      dbc.Input(id=ids.SIGNOFF_FROM, type="date", debounce=True)], md=6, lg=3),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from dashboard.rule_packs import STANDARD_PACKS
 from layouts import ids
+from layouts.select import select
 
 
 def _packs() -> html.Details:
@@ -26,8 +27,8 @@ def _packs() -> html.Details:
 def _pack_chooser() -> dbc.Row:
     return dbc.Row([
         dbc.Col([dbc.Label("Start from a rule pack", html_for=ids.STANDARDS_PACK),
-                 dbc.Select(id=ids.STANDARDS_PACK, placeholder="Choose a pack",
-                            options=[{"label": p.label, "value": p.key} for p in STANDARD_PACKS])]),
+                 select(id=ids.STANDARDS_PACK, placeholder="Choose a pack",
+                        options=[{"label": p.label, "value": p.key} for p in STANDARD_PACKS])]),
         # As wide as its words: a share of the row cut them off beside the card's long select.
         dbc.Col(dbc.Button("Fill the form from the pack", id=ids.STANDARDS_PACK_APPLY, color="secondary",
                            outline=True), className="d-flex align-items-end", width="auto"),

@@ -15,6 +15,7 @@ from layouts import ids
 from layouts.ids import ALL
 from layouts.signoff import acknowledge_dialog, amendment_reason_field, sign_dialog
 from models.vocabulary import DueStatus, Modality, SessionFormat, SessionKind, labels
+from layouts.select import select
 
 STATUS_LABELS = labels(DueStatus)
 NOT_DISCUSSED_CHOICES = (3, 5, 10)
@@ -95,16 +96,16 @@ def session_form() -> dbc.Modal:
                          # and the person would read "required" instead of the real reason.
                          dbc.Input(id=ids.SESSION_MINUTES, type="number", value=60)], md=4),
                 dbc.Col([dbc.Label("Modality", html_for=ids.SESSION_MODALITY),
-                         dbc.Select(id=ids.SESSION_MODALITY, options=_options(MODALITY_LABELS),
-                                    value=Modality.IN_PERSON)], md=4),
+                         select(id=ids.SESSION_MODALITY, options=_options(MODALITY_LABELS),
+                                value=Modality.IN_PERSON)], md=4),
             ], className="g-3 mb-3"),
             dbc.Row([
                 dbc.Col([dbc.Label("Format", html_for=ids.SESSION_FORMAT),
                          dbc.RadioItems(id=ids.SESSION_FORMAT, options=_options(FORMAT_LABELS),
                                         value=SessionFormat.INDIVIDUAL, inline=True)], md=4),
                 dbc.Col([dbc.Label("Kind", html_for=ids.SESSION_KIND),
-                         dbc.Select(id=ids.SESSION_KIND, options=_options(KIND_LABELS),
-                                    value=SessionKind.SUPPORTIVE)], md=8),
+                         select(id=ids.SESSION_KIND, options=_options(KIND_LABELS),
+                                value=SessionKind.SUPPORTIVE)], md=8),
             ], className="g-3 mb-3"),
             html.Fieldset([
                 html.Legend("Attended (peer workers on your teams)", className="form-label fs-6"),
@@ -224,8 +225,8 @@ def my_team(team: str | None = None, worker: str | None = None, start: RosterSta
         dcc.Store(id=ids.PROFILE_SUBJECT, data=int(worker) if is_digits(worker or "") else None),
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("Team", html_for=ids.MY_TEAM_TEAM),
-                     dbc.Select(id=ids.MY_TEAM_TEAM, value=team if is_digits(team or "") else ALL,
-                                options=start.teams if start else [{"label": "All my teams", "value": ALL}])],
+                     select(id=ids.MY_TEAM_TEAM, value=team if is_digits(team or "") else ALL,
+                            options=start.teams if start else [{"label": "All my teams", "value": ALL}])],
                     md=4),
             dbc.Col(dbc.Button("Log a session", id=ids.SESSION_OPEN, color="primary"),
                     className="d-flex align-items-end justify-content-md-end", md=8),

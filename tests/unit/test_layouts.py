@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from dash import Dash
 from dash.development.base_component import Component
 
@@ -55,3 +56,17 @@ def test_the_compliance_page_has_one_download_button_per_export_format() -> None
         "compliance-") and getattr(c, "download", None) == ""}
     assert buttons == {f"compliance-{f.extension}": f.label for f in FORMATS}
     assert list(buttons) == ["compliance-csv", "compliance-xlsx", "compliance-pdf"]  # the browser tests' ids
+
+
+def test_every_drop_down_names_its_hidden_first_option() -> None:
+    """dbc.Select's hidden first option holds its placeholder; layouts.select.select never leaves it blank, and no
+    other module builds a dbc.Select (a blank option would come back with it)."""
+    from layouts.select import PROMPT, select
+    root = Path(__file__).resolve().parents[2]
+    direct = [str(p.relative_to(root)) for folder in ("layouts", "callbacks", "dashboard")
+              for p in (root / folder).rglob("*.py") if "dbc.Select(" in p.read_text(encoding="utf-8")]
+    assert direct == ["layouts/select.py"]
+    assert select(id="x", options=[]).placeholder == PROMPT
+    assert select(id="x", placeholder="Choose a team").placeholder == "Choose a team"
+    with pytest.raises(ValueError, match="cannot be blank"):
+        select(id="x", placeholder=" ")
