@@ -1,6 +1,7 @@
 """Audit events: one call records who changed (or exported) what, with old and new values."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dashboard.dates import show, show_time
 from models import AuditEvent
 
 
@@ -45,6 +47,9 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
 
 
 NOTHING = "—"  # a value that is empty (null) or that the event did not record
+# What plain() stores for a date and a datetime: shown back in the agency's date format, as every other date is.
+_STORED_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_STORED_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([+-][0-9]{2}:[0-9]{2})?")
 LONGEST_VALUE = 60  # characters shown of one value; longer ones are cut with their length
 
 
@@ -79,12 +84,26 @@ def shown(value: Any, longest: int = LONGEST_VALUE) -> str:
         text = ", ".join(shown(v, longest) for v in value) if value else "(none)"
     elif isinstance(value, dict):
         text = "(none)" if not value else ", ".join(f"{k}: {shown(v, longest)}" for k, v in value.items())
+    elif isinstance(value, str) and (when := _stored_date(value)) is not None:
+        text = show_time(when, seconds=True) if isinstance(when, datetime) else show(when)
     else:
         text = str(value)
     text = " ".join(text.split())  # newlines and runs of spaces read as one space
     if len(text) > longest:
         return f"{text[:longest].rstrip()}… ({len(text):,} characters)"
     return text
+
+
+def _stored_date(text: str) -> date | datetime | None:
+    """The day or moment plain() stored as this text, if it is one."""
+    try:
+        if _STORED_DAY.fullmatch(text):
+            return date.fromisoformat(text)
+        if _STORED_MOMENT.fullmatch(text):
+            return datetime.fromisoformat(text)
+    except ValueError:  # 2026-02-30: text shaped like a date that is none
+        return None
+    return None
 
 
 def changes(old: Any, new: Any) -> tuple[Change, ...]:

@@ -2,8 +2,11 @@
 nested keys joined with dots and long values cut (hand-built events, worked out by hand)."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from callbacks.audit_log import changes_text
-from dashboard.audit import Change, changes, shown
+from dashboard import dates
+from dashboard.audit import Change, changes, plain, shown
 
 
 def test_an_update_lists_only_the_fields_whose_value_differs() -> None:
@@ -31,7 +34,7 @@ def test_nested_values_show_the_changed_leaf_under_a_dotted_name() -> None:
 
 def test_a_field_only_one_side_recorded_and_nulls_read_as_a_dash() -> None:
     assert changes({"end_date": None}, {"end_date": "2026-06-01", "reason": "back"}) == (
-        Change("end_date", "—", "2026-06-01"), Change("reason", "—", "back"))
+        Change("end_date", "—", "01 Jun 2026"), Change("reason", "—", "back"))
     assert changes({"is_active": True}, {"is_active": False}) == (Change("is_active", "yes", "no"),)
 
 
@@ -48,3 +51,17 @@ def test_the_grid_cell_has_one_line_per_field_and_the_table_a_header_row() -> No
     assert changes_text((Change("fte", "1.00", "0.50"), Change("left_on", "—", "2026-01-31"))) == (
         "fte: 1.00 → 0.50\nleft_on: — → 2026-01-31")
     assert changes_text(()) == "(no values recorded)"
+
+
+def test_stored_days_and_moments_read_in_the_agencys_date_format() -> None:
+    """plain() stores dates as ISO text; the log shows them as every other date on screen, in each format."""
+    stored = plain({"on": date(2026, 12, 5), "at": datetime(2026, 12, 5, 9, 7, 3)})
+    assert stored == {"on": "2026-12-05", "at": "2026-12-05T09:07:03"}
+    expected = {"dmy": ("05 Dec 2026", "05 Dec 2026 09:07:03"), "mdy": ("12/05/2026", "12/05/2026 09:07:03"),
+                "iso": ("2026-12-05", "2026-12-05 09:07:03")}
+    for key, (day, moment) in expected.items():
+        with dates.using(key):
+            assert changes(None, stored) == (Change("at", "—", moment), Change("on", "—", day))
+    # Text that only looks like a date, or is not one, is shown as it was stored.
+    assert shown("2026-02-30") == "2026-02-30"
+    assert shown("2026-12-05 is the day") == "2026-12-05 is the day"

@@ -225,8 +225,8 @@ def test_a_worker_without_a_certification_stage_cannot_meet_the_standard(referen
         (due,) = due_dates(s, EVERYONE, date(2026, 3, 31), NO_FILTER)
     # Hire 2025-01-01 -> Mar 25 = 448 days with no rule: reported, not silently passed. Open gap: 6 days.
     assert not row.meets and row.gap_violations == () and row.stage_code is None
-    assert row.reasons[0] == ("gap of 448 days from 2025-01-01 to 2026-03-25; no standard rule applies "
-                              "(no certification stage recorded on 2025-01-01, or no rule for the "
+    assert row.reasons[0] == ("gap of 448 days from 1 Jan 2025 to 25 Mar 2026; no standard rule applies "
+                              "(no certification stage recorded on 1 Jan 2025, or no rule for the "
                               "worker's stage in the standard in force then)")
     assert (due.status, due.limit, due.next_due, due.days_since) == ("no_standard", None, None, 6)
 

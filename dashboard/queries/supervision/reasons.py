@@ -47,6 +47,10 @@ def _month_label(month: date) -> str:
     return f"{_MONTH_NAMES[month.month]} {month.year}"
 
 
+def _day_label(day: date) -> str:
+    return f"{day.day} {_MONTH_ABBREVIATIONS[day.month]} {day.year}"
+
+
 def _gap_span(start: date, end: date) -> str:
     """Words for a gap's dates: 'in March 2026 (2 to 25 Mar)' or 'from 10 Feb to 20 Mar 2026'."""
     until = f"{end.day} {_MONTH_ABBREVIATIONS[end.month]}"
@@ -70,9 +74,9 @@ class _Reasons:
         if limit is None:
             # The row says only that no rule was found for the gap's first day: the worker held no stage then,
             # or the standard then in force has no rule for their stage (a stage added after it took effect).
-            self.texts.append(f"gap of {days} days from {start} to {end}{leave}; no standard rule applies "
-                                f"(no certification stage recorded on {start}, or no rule for the worker's stage "
-                                f"in the standard in force then)")
+            self.texts.append(f"gap of {days} days {_gap_span(start, end)}{leave}; no standard rule applies "
+                              f"(no certification stage recorded on {_day_label(start)}, or no rule for the "
+                              f"worker's stage in the standard in force then)")
         else:
             self.gap_violations.append(GapViolation(start, end, days, limit))
             self.texts.append(f"gap of {days} days {_gap_span(start, end)}{leave}; limit {limit}")
