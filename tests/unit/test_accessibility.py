@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Dash, no_update
+from plotly.colors import sample_colorscale, unlabel_rgb
 
 from callbacks.overview import open_drilldown_from_table, refresh_heatmap
 from dashboard import figures
@@ -37,6 +38,8 @@ def test_every_heatmap_label_has_at_least_4_5_to_1_contrast_with_its_cell() -> N
     assert figures.cell_text_colour(0.0) == "#ffffff" and figures.cell_text_colour(1.0) == "#000000"
     for percent in range(101):
         background = figures.heatmap_cell_colour(percent / 100)
+        # the colour Plotly paints the cell in, from the scale's name as the chart gives it
+        assert background == unlabel_rgb(sample_colorscale(figures.COVERAGE_SCALE, [percent / 100])[0]), percent
         text = (0, 0, 0) if figures.cell_text_colour(percent / 100) == "#000000" else (255, 255, 255)
         assert figures.contrast_ratio(background, text) >= 4.5, percent
     assert round(figures.contrast_ratio((255, 255, 255), (0, 0, 0)), 1) == 21.0  # WCAG's own extreme
