@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,13 @@ BOOTSTRAP_CSS = "vendor/bootstrap-5.3.9.min.css"
 # window.Plotly, which dcc.Graph uses instead of fetching the full plotly.min.js it would otherwise load.
 PLOTLY_JS = "vendor/plotly-cartesian-4.1.1.min.js"
 YEAR_SECONDS = 365 * 24 * 3600
+# Dash puts @babel/polyfill 7 (core-js 2 and regenerator-runtime) before React, for browsers older than ES2017.
+# Every browser the app supports has what core-js 2 adds, and evaluating it was the largest single script cost of
+# a page load (~340 ms of main thread in Lighthouse, on every page). What Dash's bundles still need of it is the
+# global regeneratorRuntime (dash-renderer's and dcc's lazy loading call it), so that alone is loaded in its place
+# (npm regenerator-runtime, the version line @babel/polyfill 7.12.1 bundles).
+REGENERATOR_JS = "vendor/regenerator-runtime-0.13.11.js"
+_POLYFILL_TAG = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/deps/polyfill@[^"]*"></script>')
 
 # Flask-Compress (Dash's compress=True), set before Dash builds it. Compressed: JavaScript, CSS, JSON (callback
 # responses, the layout), SVG and the icon. **Never HTML**, against BREACH: an attacker who can make a signed-in browser
@@ -34,6 +42,16 @@ COMPRESSION = {
     "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
     "COMPRESS_MIN_SIZE": 500,
 }
+
+
+def without_polyfill(scripts: str) -> str:
+    """Dash's script tags with its polyfill replaced by regenerator-runtime alone, in the same place (before React).
+    Raises if the tag is not there: a Dash upgrade that moved it must be looked at, not silently keep it."""
+    replacement = f'<script src="{vendored_url(REGENERATOR_JS)}"></script>'
+    replaced, found = _POLYFILL_TAG.subn(replacement, scripts, count=1)
+    if not found:
+        raise RuntimeError("Dash's polyfill script tag was not found: see dashboard/delivery.REGENERATOR_JS")
+    return replaced
 
 
 @cache

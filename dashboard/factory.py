@@ -30,6 +30,14 @@ INDEX_HTML = """<!DOCTYPE html>
 </html>"""
 
 
+class PeerDash(Dash):
+    """Dash, with the page's scripts as delivery chooses (its polyfill left out)."""
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        kwargs["scripts"] = delivery.without_polyfill(kwargs["scripts"])
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(config: Config | None = None) -> Dash:
     config = config or Config.from_env()
     pages = check_pages()  # before anything is built: a page cannot half-exist
@@ -62,7 +70,7 @@ def create_app(config: Config | None = None) -> Dash:
     supervision_log.init_app(server, config)
     outage.init_app(server, callbacks.FORM_FEEDBACK)
 
-    app = Dash(
+    app = PeerDash(
         __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(delivery.ASSETS),
         # Vendored files (the app needs no internet) are named here, with their hash, rather than picked up
         # from assets/ (assets_ignore matches file names only, so the folder is left out by path: it had loaded

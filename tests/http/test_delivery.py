@@ -6,6 +6,7 @@ import json
 import re
 
 import brotli
+import pytest
 from flask.testing import FlaskClient
 from plotly.offline import get_plotlyjs_version
 
@@ -35,6 +36,22 @@ def test_the_overview_loads_the_vendored_cartesian_bundle_and_not_the_full_one(c
     assert body.startswith(f"/**\n* plotly.js (cartesian - minified) v{get_plotlyjs_version()}\n".encode())
     assert b"window.Plotly = Plotly;" in body  # what dcc.Graph looks for before fetching plotly.min.js
     assert len(response.get_data()) < 600_000 < 1_400_000 < len(body)
+
+
+def test_dashs_polyfill_is_replaced_by_regenerator_runtime_alone_before_react(client: FlaskClient) -> None:
+    login(client, "leader")
+    sources = script_sources(client.get("/overview").get_data(as_text=True))
+    runtime = delivery.vendored_url(delivery.REGENERATOR_JS)
+    assert not [s for s in sources if "polyfill" in s]
+    react = next(i for i, s in enumerate(sources) if "/deps/react@" in s)
+    # before React and every bundle: dash-renderer's lazy loading calls the global regeneratorRuntime
+    assert sources.index(runtime) == react - 1 == 0
+    body = client.get(runtime).get_data(as_text=True)
+    assert "regeneratorRuntime = runtime" in body and "mark" in body
+    assert client.get(runtime).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # a Dash upgrade that drops or renames the tag is noticed, not silently served with the polyfill
+    with pytest.raises(RuntimeError, match="polyfill"):
+        delivery.without_polyfill('<script src="/x.js"></script>')
 
 
 def test_a_callbacks_json_arrives_compressed_and_reads_the_same(client: FlaskClient) -> None:
