@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,8 @@ from dashboard.queries.supervision import kpis
 from dashboard.scope import Scope
 from models import (CertificationStage, Leave, MeetingMonth, SessionAttendee, StageAssignment, Staff, StandardRule,
                     SupervisionSession, SupervisionStandard, Team, TeamMembership)
-from models.vocabulary import Role
+from models.judgements import JudgementVersion
+from models.vocabulary import Role, SessionFormat
 from tests.conftest import DEMO_END
 
 TODAY = date(2026, 11, 24)  # every month of the demo agency (to DEMO_END, 2026-10-31) has closed
@@ -158,6 +159,12 @@ def shorten_session(s: Session) -> date:
     return session.held_on
 
 
+def change_session_format(s: Session) -> date:
+    session = _session(s)
+    session.format = SessionFormat.GROUP if session.format == SessionFormat.INDIVIDUAL else SessionFormat.INDIVIDUAL
+    return session.held_on
+
+
 def delete_session(s: Session) -> date:
     session = _session(s)
     s.delete(session)
@@ -266,7 +273,8 @@ def rename_stage(s: Session) -> date:
 WRITES: dict[str, Callable[[Session], date]] = {
     "attendance inserted": insert_attendance, "attendance deleted": delete_attendance,
     "attendance moved to another session": move_attendance, "session moved later": move_session_later,
-    "session shortened": shorten_session, "session deleted": delete_session, "leave inserted": insert_leave,
+    "session shortened": shorten_session, "session format changed": change_session_format,
+    "session deleted": delete_session, "leave inserted": insert_leave,
     "leave extended": extend_leave, "leave deleted": delete_leave, "stage changed": change_stage,
     "stage deleted": delete_stage, "stage inserted": insert_stage, "membership ended": end_membership,
     "membership deleted": delete_membership, "worker left": set_left_on, "rule changed": change_rule,
@@ -289,6 +297,28 @@ def test_a_write_deletes_the_kept_months_from_its_date_and_the_trend_follows_it(
         after = trend(s)
         assert after == trend(s, today=LIVE)
         assert kept_by_month(s) == kept_before  # counted again and kept again
+
+
+def judgement_versions(s: Session) -> dict[int, int]:
+    return dict(s.execute(select(JudgementVersion.worker_id, JudgementVersion.version)).tuples().all())
+
+
+def test_signing_a_session_keeps_the_kept_months_and_its_attendees_judgements(demo_db: Database) -> None:
+    """Sign-off (dashboard.signoff.sign_session) writes who signed and when, which no count reads: migration 0018.
+    Before it, a signature deleted the kept months from the session's date (and, on PostgreSQL, bumped its attendees'
+    judgements), so every sign-off of last month's sessions had the next Overview count them again."""
+    with demo_db.session() as s:
+        trend(s)
+        kept_before = kept_by_month(s)
+        versions_before = judgement_versions(s)
+    with demo_db.session() as s:
+        session = _session(s)
+        signer = s.scalar(text("SELECT min(id) FROM users"))
+        session.signed_at, session.signed_by_id = datetime(2026, 4, 2, 9, 30, tzinfo=UTC), signer
+    with demo_db.session() as s:
+        assert _session(s).signed_at is not None
+        assert kept_by_month(s) == kept_before and len(kept_before) >= 11
+        assert judgement_versions(s) == versions_before
 
 
 def test_a_bulk_import_deletes_the_months_it_touches(demo_db: Database) -> None:
