@@ -6,6 +6,7 @@ from typing import Any
 from dash import Dash, Input, Output, html
 
 from callbacks.common import as_date, viewer_for
+from dashboard import dates
 from dashboard.audit import Change
 from dashboard.dates import grid_dates
 from dashboard.db import session_scope
@@ -37,7 +38,7 @@ def refresh_events(person: Any, entity: Any, action: Any, first: Any, last: Any)
     first_day = as_date(first) if first else None
     last_day = as_date(last) if last else None
     if (first and first_day is None) or (last and last_day is None):
-        return [], "A date could not be read; use the date picker (YYYY-MM-DD)."
+        return [], f"A date could not be read: {dates.asked_for(mid_sentence=True)}"
     if first_day and last_day and first_day > last_day:
         return [], "The 'from' day is after the 'to' day: no events."
     wanted = audit.AuditFilter(_choice(person), _choice(entity), _choice(action), first_day, last_day)

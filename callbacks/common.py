@@ -8,7 +8,8 @@ from flask import abort, request
 
 from dashboard.audit import Actor
 from dashboard.auth import Viewer, current_viewer
-from dashboard.numbers import is_digits, iso_day
+from dashboard import dates
+from dashboard.numbers import is_digits
 from dashboard.recording import MAX_ID
 from models.vocabulary import Role
 
@@ -56,9 +57,10 @@ def as_int_set(values: Any) -> frozenset[int]:
 
 
 def as_date(value: Any) -> date | None:
-    if not isinstance(value, str):
+    """A day from a date field (typed in the agency's format or ISO) or a crafted payload, or nothing."""
+    if not isinstance(value, str) or len(value) > 40:
         return None
     try:
-        return iso_day(value[:10])
+        return dates.parse(value)
     except ValueError:
         return None

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output
 
 from callbacks.common import as_date, viewer_for
+from dashboard import dates
 from dashboard.compliance_params import BadParameter, parse
 from dashboard.db import one_snapshot, session_scope
 from dashboard.exports import FORMATS
@@ -75,8 +76,17 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
     """The roll-up, the rows and the export addresses (one per dashboard.exports.FORMATS) for the filters; a bad
     value gets a message and nothing else changes in meaning (empty table, no links)."""
     viewer = viewer_for(SECTION)
-    args = {key: value for key, value in (("start", start), ("end", end), ("program", program), ("team", team),
-                                          ("supervisor", supervisor), ("stage", stage))
+    texts = {"From": start, "To": end}
+    days = {name: as_date(text) for name, text in texts.items()}
+    unread = [name for name, text in texts.items() if isinstance(text, str) and text.strip() and days[name] is None]
+    if unread:
+        message = f"The {' and '.join(unread)} date could not be read: {dates.asked_for(mid_sentence=True)}"
+        return (dbc.Alert(message, color="warning", className="mb-3"), "", [], [], *("#" for _ in FORMATS),
+                *(True for _ in FORMATS))
+    # The parameters as an export's address carries them: days in ISO, whatever the fields show.
+    iso = {name: day.isoformat() if day else None for name, day in days.items()}
+    args = {key: value for key, value in (("start", iso["From"]), ("end", iso["To"]), ("program", program),
+                                          ("team", team), ("supervisor", supervisor), ("stage", stage))
             if isinstance(value, str) and value not in ("", ALL)}
     now = today()
     with session_scope() as session:

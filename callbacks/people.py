@@ -17,7 +17,7 @@ from dashboard.auth import Viewer
 from dashboard.db import session_scope
 from dashboard.figures import scroll_region
 from dashboard.recording import Rejected
-from dashboard.dates import show
+from dashboard.dates import show, show_input
 from layouts import ids
 from models.vocabulary import Role
 
@@ -286,8 +286,9 @@ def load_person(person: Any, _staff_version: Any) -> tuple[Any, ...]:
         every = [{"label": f"{t.team_name}, {show(t.start)} – {f'{show(t.end)}' if t.end else 'now'}",
                   "value": str(t.id)} for t in led]
         dates = {str(t.id): [t.start.isoformat(), t.end.isoformat() if t.end else None] for t in led}
-    return (values["full_name"], values["employee_code"] or "", values["role"], values["hire_date"],
-            values["left_on"], float(values["fte"]), values["peer_credential"], view.values() if view else None,
+    return (values["full_name"], values["employee_code"] or "", values["role"], show_input(values["hire_date"]),
+            show_input(values["left_on"]), float(values["fte"]), values["peer_credential"],
+            view.values() if view else None,
             not record_editable, "mt-3" if record_editable else "d-none", teams_table, move_hidden, sup_hidden,
             latest, which, every, dates)
 
@@ -298,7 +299,7 @@ def fill_supervision_dates(which: Any, seen: Any) -> tuple[Any, Any]:
     dates = seen.get(which) if isinstance(seen, dict) and isinstance(which, str) else None
     if not isinstance(dates, list) or len(dates) != 2:
         return None, None
-    return dates[0], dates[1]
+    return show_input(dates[0]), show_input(dates[1])
 
 
 def save_person(_save: Any, person: Any, name: Any, code: Any, role: Any, hire: Any, left: Any, fte: Any,

@@ -9,6 +9,7 @@ from dash import ALL, Dash, Input, Output, State, html, no_update
 
 from callbacks.common import as_date, viewer_for
 from dashboard import standards
+from dashboard import dates
 from dashboard.audit import Actor
 from dashboard.db import session_scope
 from dashboard.numbers import is_digits
@@ -115,9 +116,10 @@ def save(clicks: Any, effective: Any, name: Any, source: Any, presets: Any, days
     if not clicks:
         return no_update, no_update
     viewer = viewer_for(SECTION)
-    day = as_date(effective) if isinstance(effective, str) and len(effective) == 10 else None
+    day = as_date(effective)
     if day is None:
-        return dbc.Alert("Choose the date the version takes effect.", color="warning"), no_update
+        return dbc.Alert(f"Give the date the version takes effect: {dates.asked_for(mid_sentence=True)}",
+                         color="warning"), no_update
     lists = [presets, days, minutes, groups, preset_ids]
     if not all(isinstance(x, list) for x in lists) or len({len(x) for x in lists}) != 1:
         return dbc.Alert("The form is incomplete; reload the page.", color="warning"), no_update

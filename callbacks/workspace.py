@@ -255,7 +255,7 @@ def open_session_form(_open: Any, _log_with: Any, _edit: Any) -> tuple[Any, ...]
         known = {m.worker_id for m in members}
         options += [{"label": f"Worker {w} (no longer on your teams)", "value": w}
                     for w in editing.attendee_ids if w not in known]
-        return (True, f"Edit the session of {show(editing.held_on)}", editing.held_on.isoformat(),
+        return (True, f"Edit the session of {show(editing.held_on)}", show(editing.held_on),
                 editing.minutes, editing.format, editing.kind, editing.modality, options, list(editing.attendee_ids),
                 rows, {"ids": [str(c) for c in editing.competency_ids]}, editing.note or "",
                 {"id": editing.id, "version": editing.version}, {"display": "inline-block"}, "")
@@ -263,7 +263,7 @@ def open_session_form(_open: Any, _log_with: Any, _edit: Any) -> tuple[Any, ...]
         return (no_update,) * 14 + (dbc.Alert("That session was not found among your sessions.", color="warning"),)
     chosen = [as_int(trigger.get("worker"))] if isinstance(trigger, dict) else []
     chosen = [w for w in chosen if w in {m.worker_id for m in members}]
-    return (True, "Log a supervision session", now.isoformat(), 60, SessionFormat.INDIVIDUAL, SessionKind.SUPPORTIVE,
+    return (True, "Log a supervision session", show(now), 60, SessionFormat.INDIVIDUAL, SessionKind.SUPPORTIVE,
             Modality.IN_PERSON, options, chosen, rows, [], "", None, {"display": "none"}, "")
 
 
@@ -329,7 +329,7 @@ def open_rating_form(_clicks: Any) -> tuple[Any, ...]:
         labels = workspace.scale_labels(session)
     self_rating = viewer.role == Role.PEER_WORKER
     title = "Rate yourself" if self_rating else f"Record ratings for {worker.name}"
-    return (True, title, view.rating_inputs(categories, labels, self_rating), worker.id, now.isoformat(), "", "")
+    return (True, title, view.rating_inputs(categories, labels, self_rating), worker.id, show(now), "", "")
 
 
 def close_rating_form(_cancel: Any) -> bool:
@@ -376,11 +376,11 @@ def open_leave_form(_open: Any, _edit: Any) -> tuple[Any, ...]:
         else:
             leave, worker = None, workspace.visible_worker(session, scope, as_int(trigger.get("worker")), now)
     if leave is not None:
-        return (True, f"Change the leave from {show(leave.start_date)}", leave.start_date.isoformat(),
-                leave.end_date.isoformat() if leave.end_date else None, {"leave": leave.id},
+        return (True, f"Change the leave from {show(leave.start_date)}", show(leave.start_date),
+                show(leave.end_date) if leave.end_date else None, {"leave": leave.id},
                 {"display": "inline-block"}, "")
     if worker is not None:
-        return True, f"Record leave for {worker.name}", now.isoformat(), None, {"worker": worker.id}, \
+        return True, f"Record leave for {worker.name}", show(now), None, {"worker": worker.id}, \
             {"display": "none"}, ""
     return (no_update,) * 6 + (dbc.Alert("That worker or leave is not on your teams.", color="warning"),)
 

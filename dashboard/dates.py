@@ -1,7 +1,9 @@
-"""The agency's date format: the formats offered, the one function every on-screen date goes through, and the format
-of the request being served."""
+"""The agency's date format: the formats offered, the one function every on-screen date goes through, the one that
+reads a typed date back, and the format of the request being served."""
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,6 +20,7 @@ class DateFormat:
     name: str
     pattern: str  # strftime; %b is English month abbreviations under the C locale the server runs in
     in_same_year: str  # a span's first day when both days are in one year: "03 Aug – 31 Oct 2026"
+    day_first: bool | None  # how 5/12/2026 reads: day first, month first, or not at all (ISO's people write 2026-12-05)
 
     @property
     def example(self) -> str:
@@ -33,9 +36,9 @@ EXAMPLE_DAY = date(2026, 12, 5)  # day 5 of month 12, so day-first and month-fir
 
 
 FORMATS: dict[str, DateFormat] = {f.key: f for f in (
-    DateFormat("dmy", "Day month year", "%d %b %Y", "%d %b"),
-    DateFormat("mdy", "Month/day/year (US)", "%m/%d/%Y", "%m/%d"),
-    DateFormat("iso", "Year-month-day (ISO 8601)", "%Y-%m-%d", "%Y-%m-%d"),  # ISO never drops the year
+    DateFormat("dmy", "Day month year", "%d %b %Y", "%d %b", day_first=True),
+    DateFormat("mdy", "Month/day/year (US)", "%m/%d/%Y", "%m/%d", day_first=False),
+    DateFormat("iso", "Year-month-day (ISO 8601)", "%Y-%m-%d", "%Y-%m-%d", day_first=None),  # never drops the year
 )}
 # The format most of the app showed before there was a choice; models.settings repeats it as the column default.
 DEFAULT = "dmy"
@@ -58,6 +61,67 @@ def show(value: date | datetime | None, empty: str = NO_DATE) -> str:
     if value is None:
         return empty
     return value.strftime(_current.get().pattern)
+
+
+def show_input(value: date | str | None) -> str | None:
+    """What a date field holds: the day in the agency's format; text that is not a day (an address's) as it came."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return show(parse(value))
+        except ValueError:
+            return value
+    return show(value)
+
+
+def asked_for(mid_sentence: bool = False) -> str:
+    """What a date field says when its text is not a day (after "The hire date: " in a form's message)."""
+    return f"{'enter' if mid_sentence else 'Enter'} the date as {current().example}."
+
+
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_PART = re.compile(r"[0-9]+|[A-Za-z]+")
+_SEPARATORS = re.compile(r"[\s,./-]*")
+
+
+def _month(word: str) -> int | None:
+    """A month by its name or the start of it, three letters at least: Dec, dec, Sept, December."""
+    word = word.lower()
+    found = [n for name, n in _MONTHS.items() if len(word) >= 3 and name.startswith(word)]
+    return found[0] if len(found) == 1 else None
+
+
+def parse(text: str) -> date:
+    """A day as a person types it, whatever the agency's format: ISO (2026-12-05) always; a month by name in either
+    order (5 Dec 2026, Dec 5, 2026, 05-dec-2026); numbers only in the agency's order (5/12/2026 is 5 December where
+    days come first, 12 May where months do, and not a date in ISO's). The year has four digits: 05/12/26 would be
+    a guess. Anything else raises ValueError carrying asked_for()."""
+    parts = _PART.findall(text)
+    if len(parts) != 3 or "".join(_SEPARATORS.split(text)) != "".join(parts):
+        raise ValueError(asked_for())
+    words = [p for p in parts if p.isalpha()]
+    numbers = [p for p in parts if p.isdigit()]
+    day_first = current().day_first
+    if len(parts[0]) == 4 and not words:
+        year, month, day = parts
+    elif len(words) == 1 and len(parts[2]) == 4 and parts[2].isdigit():
+        day = numbers[0]
+        month_number = _month(words[0])
+        if month_number is None:
+            raise ValueError(asked_for())
+        year, month = parts[2], str(month_number)
+    elif not words and len(parts[2]) == 4 and day_first is not None:
+        day, month = (parts[0], parts[1]) if day_first else (parts[1], parts[0])
+        year = parts[2]
+    else:
+        raise ValueError(asked_for())
+    if len(year) != 4 or len(month) > 2 or len(day) > 2:
+        raise ValueError(asked_for())
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(asked_for()) from None
 
 
 def show_time(value: datetime, seconds: bool = False) -> str:

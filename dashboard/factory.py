@@ -171,3 +171,4 @@ def register_callbacks(app: Dash, pages: Sequence[Page]) -> None:
         if register is not None and register not in registered:
             register(app)
             registered.append(register)
+    callbacks.register_date_fields(app)

@@ -18,6 +18,7 @@ from sqlalchemy import CursorResult, Executable, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dashboard import dates
 from dashboard.audit import Actor, record
 from dashboard.recording import MAX_ID, Problem, Rejected, after_leaving, before_hire, in_future
 from dashboard.dates import show
@@ -378,11 +379,12 @@ def record_change(session: Session, actor: Actor, staff_id: object, value_id: ob
     start = None
     if isinstance(raw_start, str) and raw_start.strip():
         try:
-            start = date.fromisoformat(raw_start.strip()[:10])
+            start = dates.parse(raw_start[:40])
         except ValueError:
             pass
     if start is None:
-        problems.append(Problem("from_date", f"Give the date the {kind.what} took effect, like 2026-03-31."))
+        problems.append(Problem("from_date", f"Give the date the {kind.what} took effect: "
+                                             f"{dates.asked_for(mid_sentence=True)}"))
     if problems or value is None or start is None:
         raise Rejected(problems)
     spans = history(session, worker.id, kind)

@@ -7,6 +7,7 @@ understands, having written nothing.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,9 +17,10 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from dashboard import dates
 from dashboard.audit import Actor, plain, record
 from dashboard.auth import Viewer
-from dashboard.numbers import is_digits, iso_day
+from dashboard.numbers import is_digits
 from dashboard.queries.common import members_on
 from dashboard.scope import Scope, scope_for
 from dashboard.dates import show
@@ -48,6 +50,9 @@ SIGNED_NOT_DELETED = ("A signed session cannot be deleted: it is part of the sup
                       "giving the reason.")
 DUPLICATE = ("A session with the same supervisor, date, attendees and minutes is already recorded ({when}). "
              "Save anyway?")
+
+# An API caller may send a moment ("2026-03-31T10:00"); its day is what a session or rating keeps.
+_ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T")
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,11 @@ class _Checks:
             return raw.date()
         if isinstance(raw, date):
             return raw
-        text = str(raw).strip()
-        try:  # a date picker sends "2026-03-31", sometimes with a time part after a "T"
-            return iso_day(text.split("T", 1)[0])
+        text = str(raw).strip()[:40]
+        try:  # typed in the agency's format or ISO; an API caller's ISO moment has a time part after a "T"
+            return dates.parse(text.split("T", 1)[0] if _ISO_MOMENT.match(text) else text)
         except ValueError:
-            self.add(field_name, f"{label} must be a date like 2026-03-31.")
+            self.add(field_name, f"{label}: {dates.asked_for(mid_sentence=True)}")
             return None
 
     def whole_number(self, field_name: str, label: str, raw: object) -> int | None:

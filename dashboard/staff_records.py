@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.orm import Session
 
+from dashboard import dates
 from dashboard.audit import Actor, plain, record
 from dashboard.people import STALE_WORKER, changed_rows
 from dashboard.recording import MAX_ID, Problem, Rejected, after_leaving, before_hire, in_future
@@ -75,10 +76,10 @@ def _day(raw: object, field: str, label: str, problems: list[Problem], required:
         return None
     if isinstance(raw, str):
         try:
-            return date.fromisoformat(raw.strip()[:10])
+            return dates.parse(raw[:40])
         except ValueError:
             pass
-    problems.append(Problem(field, f"{label} must be a date like 2026-03-31."))
+    problems.append(Problem(field, f"{label}: {dates.asked_for(mid_sentence=True)}"))
     return None
 
 

@@ -16,13 +16,13 @@ from flask import Blueprint, Flask, Response, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard import dates
 from dashboard.audit import Actor, record
 from dashboard.auth import Viewer, client_address, csrf_token, current_viewer
 from dashboard.config import Config
 from dashboard.dates import show, show_time
 from dashboard.db import session_scope
 from dashboard.exports import numbered_canvas
-from dashboard.numbers import iso_day
 from dashboard.queries import ledger
 from dashboard.queries.workspace import WorkerRef, visible_worker
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_ID, MODALITY_LABELS
@@ -268,10 +268,10 @@ def _parse(session: Session, viewer: Viewer, args: dict[str, str], today: date
     if worker is None:
         raise BadRequest("That worker is not on your teams (or is not yours to see).")
     try:
-        end = iso_day(args["to"]) if args.get("to") else today
-        start = iso_day(args["from"]) if args.get("from") else worker.hire_date
+        end = dates.parse(args["to"][:40]) if args.get("to") else today
+        start = dates.parse(args["from"][:40]) if args.get("from") else worker.hire_date
     except ValueError:
-        raise BadRequest("from and to must be dates like 2026-03-31.") from None
+        raise BadRequest(f"The period's days could not be read: {dates.asked_for()}") from None
     if start > end or end > today:
         raise BadRequest("The period must start before it ends, and end today or earlier.")
     requirements = {r.id: r for r in ledger.requirements(session)}

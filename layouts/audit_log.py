@@ -7,6 +7,7 @@ from dash import html
 
 from dashboard.dates import grid_column
 from layouts import ids
+from layouts.fields import date_field
 from layouts.ids import ALL
 from layouts.select import select
 
@@ -36,10 +37,8 @@ def layout(**_: str) -> html.Div:
             _select("Person", ids.AUDIT_PERSON, "Everyone"),
             _select("Entity", ids.AUDIT_ENTITY, "All entities"),
             _select("Action", ids.AUDIT_ACTION, "All actions"),
-            dbc.Col([dbc.Label("From (UTC day)", html_for=ids.AUDIT_FROM),
-                     dbc.Input(id=ids.AUDIT_FROM, type="date", debounce=True)], md=6, lg=2),
-            dbc.Col([dbc.Label("To (UTC day)", html_for=ids.AUDIT_TO),
-                     dbc.Input(id=ids.AUDIT_TO, type="date", debounce=True)], md=6, lg=2),
+            dbc.Col(date_field(ids.AUDIT_FROM, "From (UTC day)"), md=6, lg=2),
+            dbc.Col(date_field(ids.AUDIT_TO, "To (UTC day)"), md=6, lg=2),
         ], className="g-3")), className="mb-3 shadow-sm"),
         html.P(id=ids.AUDIT_COUNT, className="small text-body-secondary", **{"aria-live": "polite"}),
         html.Section(id=ids.AUDIT_DETAIL, className="mb-3", **{"aria-live": "polite", "aria-label": "Chosen event"}),

@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard.dates import grid_display
 from dashboard.exports import FORMATS
 from layouts import ids
+from layouts.fields import date_field
 from layouts.ids import ALL
 from layouts.select import select
 
@@ -103,12 +104,8 @@ def layout(start: str | None = None, end: str | None = None, program: str | None
         html.P(html.A("What meeting the standard means", href="/help#meeting-the-standard", className="small"),
                className="mb-3"),
         dbc.Card(dbc.CardBody([dbc.Row([
-            dbc.Col([dbc.Label("From", html_for=ids.COMPLIANCE_START),
-                     dbc.Input(id=ids.COMPLIANCE_START, type="date", value=start or default_start.isoformat(),
-                               debounce=True)], md=2),
-            dbc.Col([dbc.Label("To", html_for=ids.COMPLIANCE_END),
-                     dbc.Input(id=ids.COMPLIANCE_END, type="date", value=end or default_end.isoformat(),
-                               debounce=True)], md=2),
+            dbc.Col(date_field(ids.COMPLIANCE_START, "From", start or default_start), md=2),
+            dbc.Col(date_field(ids.COMPLIANCE_END, "To", end or default_end), md=2),
             _select("Program", ids.COMPLIANCE_PROGRAM, program, "All programs"),
             _select("Team", ids.COMPLIANCE_TEAM, team, "All teams"),
             _select("Supervisor", ids.COMPLIANCE_SUPERVISOR, supervisor, "All supervisors"),

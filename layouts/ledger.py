@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.queries.ledger import Progress, hours_text
 from dashboard.recording import KIND_LABELS
+from layouts.fields import date_input, date_label
 
 
 def _rules(progress: Progress) -> str:
@@ -61,8 +61,8 @@ def log_form(worker_id: int) -> html.Form:
     """A plain GET form to the supervision log export: the browser downloads the file, the page stays."""
     def day(label: str, name: str) -> Any:
         field = f"log-{name}-{worker_id}"
-        return html.Div([html.Label(label, htmlFor=field, className="form-label small mb-0"),
-                         dbc.Input(id=field, type="date", name=name, size="sm")], className="me-2")
+        return html.Div([date_label(field, label, className="small mb-0"), date_input(field, name=name, size="sm")],
+                        className="me-2")
     return html.Form([
         dcc.Input(type="hidden", name="worker", value=str(worker_id), id=f"log-worker-{worker_id}"),
         html.Div([day("Sessions from (empty: hire date)", "from"), day("to (empty: today)", "to")],

@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from dashboard.numbers import is_digits
 from layouts import ids
+from layouts.fields import date_field
 from layouts.ids import ALL
 from layouts.workspace import ONE_TAB_STOP
 from layouts.select import select
@@ -105,13 +106,11 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                      select(id=ids.OVERVIEW_WINDOW, value=preset,
                             options=[{"label": label, "value": v} for v, label in WINDOW_PRESETS])],
                     md=4, lg=3, xl=2),  # "Last 365 days" whole from 390 to 1440 px (md=2 cut it at 780)
-            # The browser's own date fields (as in every form here): Dash 4's range picker carries ARIA attributes
+            # Text fields in the agency's format (layouts.fields): Dash 4's range picker carries ARIA attributes
             # its element may not have (axe: aria-allowed-attr, critical) and a calendar a keyboard cannot use.
             dbc.Col(html.Div(dbc.Row([
-                dbc.Col([dbc.Label("From", html_for=ids.OVERVIEW_CUSTOM_START),
-                         dbc.Input(id=ids.OVERVIEW_CUSTOM_START, type="date", value=start, debounce=True)]),
-                dbc.Col([dbc.Label("To", html_for=ids.OVERVIEW_CUSTOM_END),
-                         dbc.Input(id=ids.OVERVIEW_CUSTOM_END, type="date", value=end, debounce=True)]),
+                dbc.Col(date_field(ids.OVERVIEW_CUSTOM_START, "From", start)),
+                dbc.Col(date_field(ids.OVERVIEW_CUSTOM_END, "To", end)),
             ], className="g-2"), id=ids.OVERVIEW_CUSTOM_WRAP, hidden=preset != "custom"), md=8, lg=3),
             dbc.Col([dbc.Label("Program", html_for=ids.OVERVIEW_PROGRAM),
                      select(id=ids.OVERVIEW_PROGRAM, value=program if is_digits(program or "") else ALL,

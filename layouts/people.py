@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.fields import date_field
 from models.vocabulary import Role
 from layouts.select import select
 
@@ -59,8 +60,7 @@ def _worker_form() -> html.Div:
         dbc.Row([
             dbc.Col([dbc.Label("Stage", html_for=ids.PEOPLE_WORKER_STAGE),
                      select(id=ids.PEOPLE_WORKER_STAGE, options=[], placeholder="Choose a stage")], md=5),
-            dbc.Col([dbc.Label("From (the day it took effect)", html_for=ids.PEOPLE_WORKER_FROM),
-                     dbc.Input(id=ids.PEOPLE_WORKER_FROM, type="date")], md=4),
+            dbc.Col(date_field(ids.PEOPLE_WORKER_FROM, "From (the day it took effect)"), md=4),
             dbc.Col(dbc.Button("Record stage", id=ids.PEOPLE_WORKER_RECORD, color="primary"),
                     className="d-flex align-items-end", md=3),
         ], className="g-3"),
@@ -115,9 +115,8 @@ def _staff_card() -> dbc.Card:
             _field("Role", select(id=ids.PEOPLE_STAFF_ROLE, value=Role.PEER_WORKER,
                                   options=[{"label": r.label, "value": r.value}
                                            for r in (Role.PEER_WORKER, Role.SUPERVISOR)])),
-            _field("Hire date", dbc.Input(id=ids.PEOPLE_STAFF_HIRE, type="date"), 3),
-            _field("Leaving date (no longer on staff from that day)", dbc.Input(id=ids.PEOPLE_STAFF_LEFT,
-                                                                                type="date"), 4),
+            dbc.Col(date_field(ids.PEOPLE_STAFF_HIRE, "Hire date"), md=3),
+            dbc.Col(date_field(ids.PEOPLE_STAFF_LEFT, "Leaving date (no longer on staff from that day)"), md=4),
             _field("FTE (above 0, at most 1)", dbc.Input(id=ids.PEOPLE_STAFF_FTE, type="number", min=0.01, max=1,
                                                          step=0.01), 2),
             dbc.Col(dbc.Checkbox(id=ids.PEOPLE_STAFF_CREDENTIAL, label="Holds a peer credential (supervisors)",
@@ -129,7 +128,7 @@ def _staff_card() -> dbc.Card:
         html.H3("Move to another team", className="h6 mt-3"),
         dbc.Row([
             _field("Team", select(id=ids.PEOPLE_MOVE_TEAM, options=[], placeholder="Choose a team"), 5),
-            _field("From (first day on it)", dbc.Input(id=ids.PEOPLE_MOVE_FROM, type="date"), 4),
+            dbc.Col(date_field(ids.PEOPLE_MOVE_FROM, "From (first day on it)"), md=4),
             dbc.Col(dbc.Button("Move", id=ids.PEOPLE_MOVE, color="primary"), className="d-flex align-items-end",
                     md=3),
         ], className="g-3"),
@@ -141,7 +140,7 @@ def _staff_card() -> dbc.Card:
         html.H3("Supervise another team", className="h6 mt-3"),
         dbc.Row([
             _field("Team", select(id=ids.PEOPLE_SUP_TEAM, options=[], placeholder="Choose a team"), 5),
-            _field("From", dbc.Input(id=ids.PEOPLE_SUP_FROM, type="date"), 4),
+            dbc.Col(date_field(ids.PEOPLE_SUP_FROM, "From"), md=4),
             dbc.Col(dbc.Button("Add team", id=ids.PEOPLE_SUP_ADD, color="primary"),
                     className="d-flex align-items-end", md=3),
         ], className="g-3"),
@@ -149,7 +148,7 @@ def _staff_card() -> dbc.Card:
         dbc.Row([
             _field("Team", select(id=ids.PEOPLE_SUP_WHICH, options=[], placeholder="Choose one of their teams"),
                    5),
-            _field("Ends on (the first day without it)", dbc.Input(id=ids.PEOPLE_SUP_END, type="date"), 4),
+            dbc.Col(date_field(ids.PEOPLE_SUP_END, "Ends on (the first day without it)"), md=4),
             dbc.Col(dbc.Button("End", id=ids.PEOPLE_SUP_END_BUTTON, color="secondary"),
                     className="d-flex align-items-end", md=3),
         ], className="g-3"),
@@ -158,8 +157,8 @@ def _staff_card() -> dbc.Card:
         dbc.Row([
             _field("Team", select(id=ids.PEOPLE_SUP_EDIT_WHICH, options=[],
                                   placeholder="Choose one of their teams"), 4),
-            _field("From", dbc.Input(id=ids.PEOPLE_SUP_EDIT_FROM, type="date"), 3),
-            _field("Ends on (empty: still leads it)", dbc.Input(id=ids.PEOPLE_SUP_EDIT_UNTIL, type="date"), 3),
+            dbc.Col(date_field(ids.PEOPLE_SUP_EDIT_FROM, "From"), md=3),
+            dbc.Col(date_field(ids.PEOPLE_SUP_EDIT_UNTIL, "Ends on (empty: still leads it)"), md=3),
             dbc.Col(dbc.Button("Save dates", id=ids.PEOPLE_SUP_EDIT_BUTTON, color="secondary"),
                     className="d-flex align-items-end", md=2),
         ], className="g-3"),

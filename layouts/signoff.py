@@ -14,6 +14,7 @@ from dashboard.queries.signoff import STATES, Amendment, SessionSignoff
 from dashboard.queries.voice import VoiceCell
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MODALITY_LABELS, REASON_LIMIT
 from layouts import ids
+from layouts.fields import date_field
 from layouts.ids import ALL
 from dashboard.voice import QUESTIONS, SCALE
 from dashboard.dates import grid_column, show
@@ -194,10 +195,8 @@ def layout(state: str | None = None, **_: str) -> html.Div:
                             options=[{"label": "All states", "value": ALL}] +
                                     [{"label": label, "value": key} for key, label in STATES.items()])],
                     md=6, lg=3),
-            dbc.Col([dbc.Label("Held from", html_for=ids.SIGNOFF_FROM),
-                     dbc.Input(id=ids.SIGNOFF_FROM, type="date", debounce=True)], md=6, lg=3),
-            dbc.Col([dbc.Label("Held to", html_for=ids.SIGNOFF_TO),
-                     dbc.Input(id=ids.SIGNOFF_TO, type="date", debounce=True)], md=6, lg=3),
+            dbc.Col(date_field(ids.SIGNOFF_FROM, "Held from"), md=6, lg=3),
+            dbc.Col(date_field(ids.SIGNOFF_TO, "Held to"), md=6, lg=3),
             dbc.Col(dbc.Checkbox(id=ids.SIGNOFF_FLAGGED, value=False, label="Flagged only"),
                     className="d-flex align-items-end", md=6, lg=3),
         ], className="g-3")), className="mb-3 shadow-sm"),

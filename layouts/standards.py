@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from dashboard.rule_packs import STANDARD_PACKS
 from layouts import ids
+from layouts.fields import date_field
 from layouts.select import select
 
 
@@ -54,8 +55,7 @@ def layout(**_: str) -> html.Div:
                 dbc.CardHeader(html.H2("New version", className="h6 mb-0")),
                 dbc.CardBody([
                     dbc.Row([
-                        dbc.Col([dbc.Label("Takes effect on", html_for=ids.STANDARDS_EFFECTIVE),
-                                 dbc.Input(id=ids.STANDARDS_EFFECTIVE, type="date")], md=4),
+                        dbc.Col(date_field(ids.STANDARDS_EFFECTIVE, "Takes effect on"), md=4),
                         dbc.Col([dbc.Label("Name", html_for=ids.STANDARDS_NAME),
                                  dbc.Input(id=ids.STANDARDS_NAME, type="text", maxLength=200,
                                            placeholder="e.g. 2027 state rule")], md=8),

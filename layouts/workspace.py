@@ -12,6 +12,7 @@ from dashboard.dates import grid_column
 from dashboard.numbers import is_digits
 from dashboard.recording import FORMAT_LABELS, KIND_LABELS, MAX_MINUTES, MIN_MINUTES, MODALITY_LABELS
 from layouts import ids
+from layouts.fields import date_field
 from layouts.ids import ALL
 from layouts.signoff import acknowledge_dialog, amendment_reason_field, sign_dialog
 from models.vocabulary import DueStatus, Modality, SessionFormat, SessionKind, labels
@@ -91,8 +92,7 @@ def session_form() -> dbc.Modal:
         dbc.ModalBody([
             dcc.Store(id=ids.SESSION_EDITING),
             dbc.Row([
-                dbc.Col([dbc.Label("Date", html_for=ids.SESSION_DATE),
-                         dbc.Input(id=ids.SESSION_DATE, type="date")], md=4),
+                dbc.Col(date_field(ids.SESSION_DATE, "Date"), md=4),
                 dbc.Col([dbc.Label(f"Minutes ({MIN_MINUTES}–{MAX_MINUTES})", html_for=ids.SESSION_MINUTES),
                          # No min/max/step: the browser would send an out-of-range number as empty,
                          # and the person would read "required" instead of the real reason.
@@ -160,8 +160,7 @@ def rating_form(title: str) -> dbc.Modal:
         dbc.ModalBody([
             dcc.Store(id=ids.RATING_WORKER),
             dbc.Row([
-                dbc.Col([dbc.Label("Rating date", html_for=ids.RATING_DATE),
-                         dbc.Input(id=ids.RATING_DATE, type="date")], md=4),
+                dbc.Col(date_field(ids.RATING_DATE, "Rating date"), md=4),
                 dbc.Col([dbc.Label("Note for the changed ratings (optional)", html_for=ids.RATING_NOTE),
                          dbc.Input(id=ids.RATING_NOTE, maxLength=2000)], md=8),
             ], className="g-3 mb-3"),
@@ -184,10 +183,8 @@ def leave_form() -> dbc.Modal:
         dbc.ModalBody([
             dcc.Store(id=ids.LEAVE_EDITING),
             dbc.Row([
-                dbc.Col([dbc.Label("First day away", html_for=ids.LEAVE_START),
-                         dbc.Input(id=ids.LEAVE_START, type="date")], md=6),
-                dbc.Col([dbc.Label("Back on (leave empty if not known yet)", html_for=ids.LEAVE_BACK),
-                         dbc.Input(id=ids.LEAVE_BACK, type="date")], md=6),
+                dbc.Col(date_field(ids.LEAVE_START, "First day away"), md=6),
+                dbc.Col(date_field(ids.LEAVE_BACK, "Back on (leave empty if not known yet)"), md=6),
             ], className="g-3 mb-2"),
             html.P("Days away are left out of the supervision gaps and the monthly minimum; the due date "
                    "waits until the day back. No reason is recorded.", className="small text-body-secondary"),

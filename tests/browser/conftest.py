@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,14 @@ from dash import Dash
 from axe_selenium_python import Axe
 from dash.testing.composite import DashComposite
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.db import Database
 from tests.conftest import make_app
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+DAY = "%d %b %Y"  # how the demo agency writes a day (dashboard.dates.DEFAULT): 05 Dec 2026
 # axe-selenium-python bundles axe-core 3.1 (2018); the vendored 4.x knows today's WCAG rules.
 AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-4.11.4.min.js"
 
@@ -59,6 +62,15 @@ def log_in(dash_duo: DashComposite, app: Dash, username: str, password: str = "d
     dash_duo.driver.find_element(By.ID, "password").send_keys(password)
     dash_duo.driver.find_element(By.ID, "login-submit").click()
     dash_duo.wait_for_element("#shell-user-name", timeout=15)
+
+
+def type_day(dash_duo: DashComposite, selector: str, day: date | None, pattern: str = DAY) -> None:
+    """Type a day into a date field as a person would, over what it held (None: empty it); Tab leaves the field,
+    which sends it."""
+    field = dash_duo.find_element(selector)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", field)
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(day.strftime(pattern) if day else Keys.BACKSPACE, Keys.TAB)
 
 
 def screenshot(dash_duo: DashComposite, name: str) -> None:

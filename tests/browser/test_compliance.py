@@ -9,7 +9,7 @@ from dash.testing.composite import DashComposite
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import accessibility_violations, log_in, screenshot
+from tests.browser.conftest import accessibility_violations, log_in, screenshot, type_day
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +129,7 @@ def test_quality_staff_save_a_new_version_of_the_standard(dash_duo: DashComposit
     dash_duo.driver.get(f"{dash_duo.server.url}/standards")
     dash_duo.wait_for_element("#standards-form-rules select", timeout=30)
     effective = date.today() + timedelta(days=40)
-    dash_duo.find_element("#standards-effective").send_keys(effective.strftime("%m%d%Y"))
+    type_day(dash_duo, "#standards-effective", effective)
     dash_duo.find_element("#standards-name").send_keys("Next year's state rule")
     presets = dash_duo.driver.find_elements("css selector", "#standards-form-rules select")
     Select(presets[-1]).select_by_value("14")  # fully certified: every two weeks

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import accessibility_violations, log_in, screenshot
+from tests.browser.conftest import accessibility_violations, log_in, screenshot, type_day
 
 pytestmark = pytest.mark.browser
 
@@ -57,12 +56,18 @@ def test_the_chosen_format_reaches_the_grids_which_still_sort_by_day(dash_duo: D
             was = key
         # Two months either side of a new year: month/day/year text would put 01/… before 12/….
         dash_duo.driver.get(f"{dash_duo.server.url}/sign-off")
+        example = date(2026, 12, 5).strftime(FORMATS[key])
+        dash_duo.wait_for_contains_text("label[for='signoff-from']", f"Held from e.g. {example}", timeout=20)
+        # A day that does not exist gets the field's own message, in the agency's format, and a red border.
+        type_day(dash_duo, "#signoff-to", date(2026, 2, 28), FORMATS[key].replace("%d", "31"))
+        dash_duo.wait_for_text_to_equal("#signoff-to-error", f"Enter the date as {example}.", timeout=20)
+        assert "is-invalid" in dash_duo.find_element("#signoff-to").get_attribute("class")
+        if key == "dmy":
+            screenshot(dash_duo, "dates-field-error")
+        # Typed in the agency's format, the way its hint shows (a month by name is read in any format).
         for field, day in (("#signoff-from", date(2025, 11, 1)), ("#signoff-to", date(2026, 2, 28))):
-            element = dash_duo.find_element(field)
-            dash_duo.driver.execute_script("arguments[0].focus();", element)
-            # Chromium's date box in the en-US locale, whatever the setting; Enter sends it (debounce=True)
-            element.send_keys(f"{day:%m%d%Y}")
-            element.send_keys(Keys.ENTER)
+            type_day(dash_duo, field, day, FORMATS[key])
+        dash_duo.wait_for_text_to_equal("#signoff-to-error", "", timeout=20)
         span = f"held {date(2025, 11, 1).strftime(FORMATS[key])} – {date(2026, 2, 28).strftime(FORMATS[key])}."
         dash_duo.wait_for_contains_text("#signoff-count", span, timeout=20)
         rows = sorted_held_on(dash_duo)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from dashboard.db import Database
 from models import Program, Staff, Team, User
-from tests.browser.conftest import accessibility_violations, screenshot, start
+from tests.browser.conftest import accessibility_violations, screenshot, start, type_day
 from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
@@ -39,13 +39,6 @@ def type_into(dash_duo: DashComposite, selector: str, text: str) -> None:
     field = dash_duo.find_element(selector)
     field.clear()
     field.send_keys(text)
-
-
-def type_date(dash_duo: DashComposite, selector: str, day: date) -> None:
-    """Chromium's date field takes month, day and year typed in a row (the en-US locale)."""
-    field = dash_duo.find_element(selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", field)
-    field.send_keys(f"{day:%m%d%Y}")
 
 
 def choose(dash_duo: DashComposite, selector: str, text: str) -> None:
@@ -85,7 +78,7 @@ def add_person(dash_duo: DashComposite, name: str, code: str, role: str) -> None
     type_into(dash_duo, "#people-staff-name", name)
     type_into(dash_duo, "#people-staff-code", code)
     Select(dash_duo.find_element("#people-staff-role")).select_by_value(role)
-    type_date(dash_duo, "#people-staff-hire", HIRED)
+    type_day(dash_duo, "#people-staff-hire", HIRED)
     click(dash_duo, "#people-staff-save")
     dash_duo.wait_for_contains_text("#people-staff-message", "Added.", timeout=20)
 
@@ -94,7 +87,7 @@ def put_on_team(dash_duo: DashComposite, form: str, button: str, done: str) -> N
     """The opened person onto Harbor Outreach from their hire date, through the staff card's `form`."""
     wait_for(dash_duo, lambda: dash_duo.find_element(f"#people-{form}-form").get_attribute("hidden") is None)
     choose(dash_duo, f"#people-{form}-team", "Harbor Outreach")
-    type_date(dash_duo, f"#people-{form}-from", HIRED)
+    type_day(dash_duo, f"#people-{form}-from", HIRED)
     click(dash_duo, button)
     dash_duo.wait_for_contains_text("#people-teams-message", done, timeout=20)
     dash_duo.wait_for_contains_text("#people-staff-teams", "Harbor Outreach", timeout=20)
@@ -165,7 +158,7 @@ def test_a_fresh_install_becomes_a_working_agency_in_the_browser(dash_duo: DashC
     choose(dash_duo, "#people-worker", "Tomas Reyes")
     dash_duo.wait_for_contains_text("#people-worker-history", "No stage recorded", timeout=20)
     choose(dash_duo, "#people-worker-stage", "Initially certified")
-    type_date(dash_duo, "#people-worker-from", HIRED)
+    type_day(dash_duo, "#people-worker-from", HIRED)
     click(dash_duo, "#people-worker-record")
     dash_duo.wait_for_contains_text("#people-worker-message", "Recorded.", timeout=20)
     dash_duo.wait_for_contains_text("#people-without-stage", "Every peer worker on staff today has a stage",
@@ -188,7 +181,7 @@ def test_a_fresh_install_becomes_a_working_agency_in_the_browser(dash_duo: DashC
     minutes = row.find_elements(By.CSS_SELECTOR, "input[type=number]")[1]
     minutes.clear()
     minutes.send_keys("90")
-    type_date(dash_duo, "#standards-effective", date.today())
+    type_day(dash_duo, "#standards-effective", date.today())
     screenshot(dash_duo, "fresh-install-standards")
     assert accessibility_violations(dash_duo) == []
     click(dash_duo, "#standards-save")

@@ -14,7 +14,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import screenshot, start
+from tests.browser.conftest import DAY, screenshot, start
 
 pytestmark = pytest.mark.browser
 
@@ -213,7 +213,7 @@ def test_an_administrator_saves_a_standard_by_keyboard(dash_duo: DashComposite, 
     go_to(dash_duo, "Standards", "standards", "Supervision standard")
     dash_duo.wait_for_element("#standards-form-rules select", timeout=30)
     tab_to(dash_duo, "#standards-effective", limit=10)
-    press(dash_duo, (date.today() + timedelta(days=40)).strftime("%m%d%Y"))
+    press(dash_duo, (date.today() + timedelta(days=40)).strftime(DAY))  # the agency's format, as its hint says
     tab_to(dash_duo, "#standards-name", limit=5)
     press(dash_duo, "Keyboard rule")
     tab_to(dash_duo, "#standards-form-rules select", limit=5)

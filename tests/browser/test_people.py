@@ -18,7 +18,7 @@ from dashboard.audit import Actor
 from dashboard.db import Database
 from dashboard.importers import run_import
 from models import Program, Team
-from tests.browser.conftest import accessibility_violations, log_in, screenshot
+from tests.browser.conftest import accessibility_violations, log_in, screenshot, type_day
 
 pytestmark = pytest.mark.browser
 
@@ -121,15 +121,13 @@ def test_an_admin_records_a_stage_on_the_page_and_quality_reads_it_without_forms
     worker.select_by_visible_text("Ada Imported (E9301)")
     dash_duo.wait_for_contains_text("#people-worker-history", "No stage recorded", timeout=20)
     Select(dash_duo.find_element("#people-worker-stage")).select_by_visible_text("Initially certified")
-    day = dash_duo.find_element("#people-worker-from")
-    dash_duo.driver.execute_script("arguments[0].focus();", day)
-    day.send_keys("03012025")  # Chromium's date field, month/day/year in the en-US locale
+    type_day(dash_duo, "#people-worker-from", date(2025, 3, 1))
     click(dash_duo, "#people-worker-record")
     dash_duo.wait_for_contains_text("#people-worker-message", "Recorded.", timeout=20)
     dash_duo.wait_for_contains_text("#people-worker-history", "01 Mar 2025", timeout=20)
     dash_duo.wait_for_contains_text("#people-without-stage", "1 peer worker on staff today has no stage", timeout=20)
     assert accessibility_violations(dash_duo) == []
-    dash_duo.find_element("#shell-logout").click()
+    click(dash_duo, "#shell-logout")  # the date field was scrolled to the middle, the navbar off screen
 
     dash_duo.driver.get(f"{dash_duo.server.url}/login")
     log_in(dash_duo, browser_app, "quality")

@@ -2,6 +2,7 @@
 them) and a peer worker's self-rating, with axe-core on each page."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import accessibility_violations, log_in, screenshot
+from tests.browser.conftest import accessibility_violations, log_in, screenshot, type_day
 
 pytestmark = pytest.mark.browser
 
@@ -184,17 +185,12 @@ def test_a_supervisor_records_leave_and_the_worker_is_no_longer_overdue(dash_duo
     click(dash_duo, button(dash_duo, "Record leave"))
     start = wait_visible(dash_duo, "#leave-start")
     first_day = start.get_attribute("value")  # today, filled in
-    dash_duo.driver.execute_script("arguments[0].value = ''", dash_duo.find_element("#leave-back"))
-    dash_duo.find_element("#leave-back").send_keys("01012020")  # a day back long before the first day away
+    type_day(dash_duo, "#leave-back", date(2020, 1, 1))  # a day back long before the first day away
     click(dash_duo, dash_duo.find_element("#leave-save"))
     dash_duo.wait_for_contains_text("#leave-feedback", "The day back must be after the first day away", timeout=10)
     screenshot(dash_duo, "my-team-leave-refused")
     assert accessibility_violations(dash_duo) == []
-    dash_duo.find_element("#leave-back").send_keys(Keys.BACKSPACE * 3, Keys.DELETE * 3)
-    dash_duo.driver.execute_script(
-        "const el = arguments[0]; const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
-        "set.call(el, ''); el.dispatchEvent(new Event('input', {bubbles: true}));",
-        dash_duo.find_element("#leave-back"))
+    type_day(dash_duo, "#leave-back", None)  # return not known yet
     click(dash_duo, dash_duo.find_element("#leave-save"))
     dash_duo.wait_for_contains_text("#workspace-message", "Leave saved", timeout=20)
     dash_duo.wait_for_text_to_equal("#profile-status", "On leave", timeout=20)

@@ -207,7 +207,7 @@ def test_a_session_dated_as_an_iso_week_or_without_dashes_is_refused(demo_client
                                                                      people: dict[str, int], text: str) -> None:
     login(demo_client, "supervisor", "demo")
     before = counts(demo_db)
-    assert "The session date must be a date like 2026-03-31." in save_session(demo_client, [people["omar"]], date=text)
+    assert "The session date: enter the date as 05 Dec 2026." in save_session(demo_client, [people["omar"]], date=text)
     assert counts(demo_db) == before
 
 

@@ -107,7 +107,7 @@ def test_admin_records_a_workers_stage_audited_and_a_stale_copy_is_refused(clien
     ("pat", 999999, "2024-01-01", 0, "Choose a stage on the list."),
     ("pat", "training", "2099-01-01", 0, "in the future"),
     ("pat", "training", "2023-02-28", 0, "before the hire date"),
-    ("pat", "training", "31/12/2024", 0, "Give the date the stage took effect"),
+    ("pat", "training", "2024-12-32", 0, "Give the date the stage took effect"),
     ("pat", "training", {"$gt": ""}, 0, "Give the date the stage took effect"),
     ("sam", "training", "2024-01-01", 0, "Choose a peer worker on the list."),  # a supervisor
     ("99999999999", "training", "2024-01-01", 0, "Choose a peer worker on the list."),
@@ -411,7 +411,8 @@ def test_admin_corrects_a_supervisors_team_dates_refusing_overlaps_and_end_befor
             ("2021-01-01", "2021-01-01", "The end date must be after the first day (01 Jan 2021)."),
             ("2019-12-01", None, "The first day is before the hire date (06 Jan 2020)."),
             ("2099-01-01", None, "The first day is in the future"),
-            ("01/02/2021", None, "The first day must be a date like 2026-03-31."),
+            ("13/13/2021", None, "The first day: enter the date as 05 Dec 2026."),
+            ("01/02/2021", "2021-01-15", "The end date must be after the first day (01 Feb 2021)."),  # day first
             (None, None, "The first day is required."),
             ("2020-01-06", None, "Nothing to save"),
     ]:

@@ -93,7 +93,7 @@ def test_bad_input_gets_a_message_and_changes_nothing(demo_client: FlaskClient, 
     future = (date.today() + timedelta(days=10)).isoformat()
     cases = [
         (save(demo_client, demo_db, "2020-01-01"), "in the past"),
-        (save(demo_client, demo_db, "not a date"), "Choose the date"),
+        (save(demo_client, demo_db, "not a date"), "Give the date the version takes effect"),
         (save(demo_client, demo_db, future, name="  "), "Give the version a name"),
         (save(demo_client, demo_db, future, days=[7, 14, 0]), "from 1 to 366"),
         (save(demo_client, demo_db, future, days=[7, 14, "x; DROP TABLE"]), "whole numbers"),

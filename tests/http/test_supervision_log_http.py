@@ -55,7 +55,7 @@ def test_bad_requests_are_refused_with_nothing_written(demo_client: FlaskClient,
     assert export(demo_client, people["omar"])[0] == 401
     login(demo_client, "supervisor", "demo")
     before = counts(demo_db)
-    for worker, args, message in ((people["omar"], {"from": "2026-13-01"}, b"dates like"),
+    for worker, args, message in ((people["omar"], {"from": "2026-13-01"}, b"could not be read"),
                                   (people["omar"], {"from": "2026-10-31", "to": "2026-01-01"}, b"start before"),
                                   (people["omar"], {"to": "2999-01-01"}, b"end today or earlier"),
                                   (people["omar"], {"requirement": "999"}, b"does not exist"),

@@ -62,8 +62,11 @@ def test_custom_days_are_editable_only_for_a_custom_preset() -> None:
 
 
 @pytest.mark.parametrize(("effective", "states", "expected"), [
-    ("", {"presets": ["7", "14", "custom"]}, "Choose the date the version takes effect."),
-    ("2027-01-01T00:00", {"presets": ["7", "14", "custom"]}, "Choose the date the version takes effect."),
+    ("", {"presets": ["7", "14", "custom"]}, "Give the date the version takes effect: enter the date as 05 Dec 2026."),
+    ("2027-01-01T00:00", {"presets": ["7", "14", "custom"]},
+     "Give the date the version takes effect: enter the date as 05 Dec 2026."),
+    ("31 Feb 2027", {"presets": ["7", "14", "custom"]},
+     "Give the date the version takes effect: enter the date as 05 Dec 2026."),
     ("2027-01-01", {"presets": ["7", "14"]}, "The form is incomplete; reload the page."),
     ("2027-01-01", {"presets": ["7", "3", "custom"]}, "Choose weekly, every two weeks, monthly or custom for every "
                                                        "stage."),

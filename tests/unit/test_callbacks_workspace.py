@@ -17,6 +17,7 @@ from tests.callback_calls import as_sent, fired, pattern, signed_in
 from tests.http.conftest import texts
 
 TODAY = "2026-10-31"  # DEMO_END, the callbacks' today in these tests
+SHOWN = "31 Oct 2026"  # as the form's date field shows it (the demo agency's format)
 
 
 def worker_elsewhere(db: Database, demo_ids: dict[str, int]) -> int:
@@ -89,7 +90,7 @@ def test_logging_a_session_with_a_worker_opens_the_form_for_them(demo_app: Dash,
     (is_open, title, held_on, minutes, format_, kind, modality, options, chosen, topics, selected, note, editing,
      delete, feedback) = form
     assert (is_open, title, held_on, minutes, format_, kind, modality) == (
-        True, "Log a supervision session", TODAY, 60, "individual", "supportive", "in_person")
+        True, "Log a supervision session", SHOWN, 60, "individual", "supportive", "in_person")
     assert len(options) == 15 and {"label": "Luis Yazzie (Eastside Outreach)", "value": luis} in options
     assert chosen == [luis]
     assert len(topics) == 62 and topics[0] == {"id": topics[0]["id"], "category": topics[0]["category"],
@@ -111,7 +112,7 @@ def test_editing_a_session_fills_the_form_with_it(demo_app: Dash, demo_db: Datab
         form = fired(open_session_form, None, [], [1], by=pattern({"type": ids.SESSION_EDIT, "session": own.id}))
         refused = fired(open_session_form, None, [], [1], by=pattern({"type": ids.SESSION_EDIT, "session": foreign}))
     assert form[0] is True and form[1] == f"Edit the session of {own.held_on:%d %b %Y}"
-    assert form[2:7] == (own.held_on.isoformat(), own.minutes, own.format, own.kind, own.modality)
+    assert form[2:7] == (f"{own.held_on:%d %b %Y}", own.minutes, own.format, own.kind, own.modality)
     assert sorted(form[8]) == attendees
     assert form[11] == (own.note or "")
     assert form[12] == {"id": own.id, "version": own.version} and form[13] == {"display": "inline-block"}
@@ -137,7 +138,7 @@ def test_recording_leave_opens_the_form_for_the_worker_from_today(demo_app: Dash
         outsider = fired(open_leave_form, [1], [],
                          by=leave_button(ids.LEAVE_OPEN, "worker", worker_elsewhere(demo_db, demo_ids)))
         appearing = fired(open_leave_form, [None], [], by=leave_button(ids.LEAVE_OPEN, "worker", omar), value=None)
-    assert form == (True, "Record leave for Omar Davis", TODAY, None, {"worker": omar}, {"display": "none"}, "")
+    assert form == (True, "Record leave for Omar Davis", SHOWN, None, {"worker": omar}, {"display": "none"}, "")
     assert outsider[:6] == (no_update,) * 6
     assert texts(as_sent(outsider[6])) == ["That worker or leave is not on your teams."]
     assert appearing == (no_update,) * 7
@@ -151,8 +152,8 @@ def test_changing_a_leave_fills_the_form_with_it(demo_app: Dash, demo_db: Databa
     with signed_in(demo_app, demo_db, "supervisor"):
         form = fired(open_leave_form, [], [1], by=leave_button(ids.LEAVE_EDIT, "leave", leave.id))
     assert leave.end_date is not None and leave.end_date.isoformat() == "2026-11-25"  # the planted leave
-    assert form == (True, f"Change the leave from {leave.start_date:%d %b %Y}", leave.start_date.isoformat(),
-                    "2026-11-25", {"leave": leave.id}, {"display": "inline-block"}, "")
+    assert form == (True, f"Change the leave from {leave.start_date:%d %b %Y}", f"{leave.start_date:%d %b %Y}",
+                    "25 Nov 2026", {"leave": leave.id}, {"display": "inline-block"}, "")
 
 
 @pytest.mark.parametrize(("back", "editing", "message"), [

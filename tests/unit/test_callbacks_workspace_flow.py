@@ -18,6 +18,7 @@ from tests.http.conftest import texts
 from tests.unit.test_callbacks_workspace import worker_elsewhere
 
 TODAY = "2026-10-31"  # DEMO_END, the callbacks' today in these tests
+SHOWN = "31 Oct 2026"  # as the form's date field shows it (the demo agency's format)
 
 
 def status_of(roster: list[dict[str, object]], worker: str) -> object:
@@ -59,7 +60,7 @@ def test_a_refused_session_keeps_the_form_open_a_saved_one_puts_the_worker_on_tr
         demo_app: Dash, demo_db: Database, demo_ids: dict[str, int]) -> None:
     luis = demo_ids["Luis Yazzie"]
     before = sessions_of(demo_db, luis)
-    form = (TODAY, "individual", "supportive", "in_person", [luis], [], "")
+    form = (SHOWN, "individual", "supportive", "in_person", [luis], [], "")
     with signed_in(demo_app, demo_db, "supervisor"):
         assert status_of(refresh_roster("all", 0), "Luis Yazzie") == "Overdue"
         refused = save_session_form(1, form[0], 3, *form[1:], None, 2, False, None)
@@ -94,10 +95,10 @@ def test_the_rating_form_opens_for_the_worker_and_says_how_many_ratings_changed(
         form = fired(open_rating_form, [1], by=pattern({"type": ids.RATING_OPEN, "worker": luis}))
         elsewhere = worker_elsewhere(demo_db, demo_ids)
         outsider = fired(open_rating_form, [1], by=pattern({"type": ids.RATING_OPEN, "worker": elsewhere}))
-        one = save_rating_form(1, ["1"], [{"competency": competency}], TODAY, "", luis, 5)
-        none = save_rating_form(1, ["1"], [{"competency": competency}], TODAY, "", luis, 6)
+        one = save_rating_form(1, ["1"], [{"competency": competency}], SHOWN, "", luis, 5)
+        none = save_rating_form(1, ["1"], [{"competency": competency}], SHOWN, "", luis, 6)
     assert (form[0], form[1], form[3], form[4], form[5], form[6]) == (
-        True, "Record ratings for Luis Yazzie", luis, TODAY, "", "")
+        True, "Record ratings for Luis Yazzie", luis, SHOWN, "", "")
     assert outsider[:6] == (no_update,) * 6 and texts(as_sent(outsider[6])) == ["That worker is not on your teams."]
     assert one[:3] == ("", False, 6) and texts(as_sent(one[3])) == ["1 rating saved."]
     # The same level again on the same day changes nothing: nothing is written, and the message says so.

@@ -69,3 +69,48 @@ def test_a_request_formats_with_the_stored_key_and_the_next_code_outside_it_with
     assert client.get("/day").text == "05 Dec 2026"
     stored[0] = "iso"
     assert client.get("/assets/x.css").text == "dmy"  # files skip the settings read
+
+
+@pytest.mark.parametrize(("text", "dmy", "mdy", "iso"), [
+    ("2026-12-05", DAY, DAY, DAY),  # ISO whatever the format
+    ("2026/12/5", DAY, DAY, DAY),
+    ("05 Dec 2026", DAY, DAY, DAY),  # a month by name cannot be misread
+    ("5 december 2026", DAY, DAY, DAY),
+    ("Dec 5, 2026", DAY, DAY, DAY),
+    ("05-DEC-2026", DAY, DAY, DAY),
+    ("Sept 5 2026", date(2026, 9, 5), date(2026, 9, 5), date(2026, 9, 5)),
+    ("  5 Dec 2026 ", DAY, DAY, DAY),
+    ("5/12/2026", DAY, date(2026, 5, 12), None),  # numbers only: in the agency's order, and none in ISO's
+    ("12/05/2026", date(2026, 5, 12), DAY, None),
+    ("5.12.2026", DAY, date(2026, 5, 12), None),
+    ("05/12/26", None, None, None),  # a two-digit year would be a guess
+    ("31 Feb 2026", None, None, None),
+    ("5 Ju 2026", None, None, None),  # June or July
+    ("5th Dec 2026", None, None, None),
+    ("2026-W49-6", None, None, None),  # what date.fromisoformat would read
+    ("20261205", None, None, None),
+    ("5 Dec 2026 12:00", None, None, None),
+    ("", None, None, None),
+    ("1" * 30 + "/1/2026", None, None, None),
+])
+def test_a_typed_day_is_read_in_the_agencys_order_or_refused_with_an_example(text: str, dmy: date | None,
+                                                                              mdy: date | None,
+                                                                              iso: date | None) -> None:
+    for key, expected, example in (("dmy", dmy, "05 Dec 2026"), ("mdy", mdy, "12/05/2026"),
+                                   ("iso", iso, "2026-12-05")):
+        with dates.using(key):
+            if expected is None:
+                with pytest.raises(ValueError, match=f"^Enter the date as {example}.$"):
+                    dates.parse(text)
+            else:
+                assert dates.parse(text) == expected, (key, text)
+                assert dates.parse(dates.show(expected)) == expected  # what the app shows reads back
+
+
+def test_a_date_fields_check_says_what_to_type_and_leaves_an_empty_field_to_its_form() -> None:
+    from callbacks.date_fields import check
+    with dates.using("mdy"):
+        assert check("13/05/2026") == ("Enter the date as 12/05/2026.", True)
+        assert check("12/05/2026") == ("", False)
+    assert check("") == ("", False) and check("  ") == ("", False) and check(None) == ("", False)
+    assert check(["2026-12-05"]) == ("", False)  # a crafted payload: nothing to say, the reader refuses it

@@ -70,3 +70,37 @@ def test_every_drop_down_names_its_hidden_first_option() -> None:
     assert select(id="x", placeholder="Choose a team").placeholder == "Choose a team"
     with pytest.raises(ValueError, match="cannot be blank"):
         select(id="x", placeholder=" ")
+
+
+def test_every_date_field_is_a_text_box_in_the_agencys_format_whose_label_says_how_to_write_a_day(
+        empty_db: Database, tmp_path: Path) -> None:
+    """No page uses the browser's date picker (it shows the browser's locale, not the agency's format); each date
+    field's label holds the hint and, for every checked field, the error the check writes."""
+    from dashboard import dates
+    from layouts.fields import CHECKED, date_label, error_id
+    from layouts.ledger import log_form
+
+    make_app(empty_db, tmp_path)
+    components = [c for page in PAGES for c in page.load_layout()()._traverse()] + list(log_form(7)._traverse())
+    assert not [c.id for c in components if getattr(c, "type", None) == "date"]
+    labels = {c.html_for: c for c in components if type(c).__name__ == "Label" and getattr(c, "html_for", None)}
+    date_fields = {c.id for c in components if type(c).__name__ == "Input" and c.id in labels
+                   and any(getattr(part, "className", None) == "date-hint" for part in labels[c.id].children)}
+    assert set(CHECKED) <= date_fields and date_fields - set(CHECKED) == {"log-from-7", "log-to-7"}
+    with dates.using("mdy"):
+        label = date_label(ids.SESSION_DATE, "Date")
+    assert [getattr(part, "children", part) for part in label.children] == ["Date", " e.g. 12/05/2026", None]
+    assert label.children[2].id == error_id(ids.SESSION_DATE) and label.children[2].to_plotly_json()["props"][
+        "aria-live"] == "polite"
+
+
+def test_a_date_field_shows_a_day_from_an_address_in_the_agencys_format_and_keeps_text_it_cannot_read() -> None:
+    from dashboard import dates
+    from layouts.fields import date_input
+    with dates.using("dmy"):
+        assert date_input("x", "2026-03-01").value == "01 Mar 2026"
+        assert date_input("x", "3/1/2026").value == "03 Jan 2026"  # day first where the agency writes it so
+        assert date_input("x", "soon").value == "soon"
+        assert date_input("x").value is None
+    with dates.using("mdy"):
+        assert date_input("x", "3/1/2026").value == "03/01/2026"

@@ -103,7 +103,8 @@ def test_a_session_is_saved_with_its_attendees_topics_and_an_audit_event(place: 
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"held_on": "2026-06-01"}, "is in the future"),
-    ({"held_on": "31/05/2026"}, "must be a date like 2026-03-31"),
+    ({"held_on": "31/13/2026"}, "The session date: enter the date as 05 Dec 2026."),
+    ({"held_on": "05/31/2026"}, "The session date: enter the date as 05 Dec 2026."),  # month first: not here
     ({"held_on": ""}, "The session date is required."),
     ({"minutes": "4"}, "Minutes must be between 5 and 480"),
     ({"minutes": 481}, "Minutes must be between 5 and 480"),
