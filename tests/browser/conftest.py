@@ -1,6 +1,7 @@
 """Browser fixtures: dash_duo drives Debian's headless Chromium; missing browser = skip, or fail if required."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -38,6 +39,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_configure(config: pytest.Config) -> None:
     config.option.headless = True  # CI has no display; so does every developer machine here
+    # dash_duo stops its server by raising SystemExit in every thread it started, werkzeug's request threads
+    # included. One stopped while writing its "GET /... 200" line keeps the log handler's lock forever, and the
+    # next test's server hangs on its first log line (seen: the suite idle for 10 minutes). A request that
+    # succeeds now writes no line; errors still do.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @pytest.fixture
