@@ -78,9 +78,9 @@ def refresh_view(start: Any, end: Any, program: Any, team: Any, supervisor: Any,
     viewer = viewer_for(SECTION)
     texts = {"From": start, "To": end}
     days = {name: as_date(text) for name, text in texts.items()}
-    unread = [name for name, text in texts.items() if isinstance(text, str) and text.strip() and days[name] is None]
+    unread = [name for name, day in days.items() if day is None]  # empty, or not a day
     if unread:
-        message = f"The {' and '.join(unread)} date could not be read: {dates.asked_for(mid_sentence=True)}"
+        message = f"Give the {' and '.join(unread)} date: {dates.asked_for(mid_sentence=True)}"
         return (dbc.Alert(message, color="warning", className="mb-3"), "", [], [], *("#" for _ in FORMATS),
                 *(True for _ in FORMATS))
     # The parameters as an export's address carries them: days in ISO, whatever the fields show.

@@ -37,6 +37,20 @@ def test_a_bad_period_disables_the_export_links_and_says_why(demo_app: Dash, dem
     assert links == ["#", "#", "#", True, True, True]
 
 
+def test_a_typed_period_reads_in_the_agencys_format_and_an_empty_or_unreadable_day_says_what_to_type(
+        demo_app: Dash, demo_db: Database) -> None:
+    with signed_in(demo_app, demo_db, "quality"):
+        typed = refresh_view("01 Jul 2026", "Sep 30, 2026", *NO_FILTER)
+        empty = refresh_view("", "30 Sep 2026", *NO_FILTER)
+        both = refresh_view("31 Feb 2026", None, *NO_FILTER)
+    assert typed[1].startswith("76 workers in 10 teams from 01 Jul 2026 to 30 Sep 2026")
+    assert typed[4] == "/export/compliance.csv?start=2026-07-01&end=2026-09-30"  # addresses stay ISO
+    assert texts(as_sent(empty[0])) == ["Give the From date: enter the date as 05 Dec 2026."]
+    assert texts(as_sent(both[0])) == ["Give the From and To date: enter the date as 05 Dec 2026."]
+    for refused in (empty, both):
+        assert refused[1:4] == ("", [], []) and refused[4:] == ("#", "#", "#", True, True, True)
+
+
 def test_a_period_past_today_is_cut_at_today(demo_app: Dash, demo_db: Database) -> None:
     with signed_in(demo_app, demo_db, "leader"):
         message, summary, *_ = refresh_view("2026-10-01", "2026-12-31", *NO_FILTER)
