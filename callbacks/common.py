@@ -58,7 +58,7 @@ def as_int_set(values: Any) -> frozenset[int]:
 
 def as_date(value: Any) -> date | None:
     """A day from a date field (typed in the agency's format or ISO) or a crafted payload, or nothing."""
-    if not isinstance(value, str) or len(value) > 40:
+    if not isinstance(value, str):
         return None
     try:
         return dates.parse(value)

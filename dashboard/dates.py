@@ -80,6 +80,7 @@ def asked_for(mid_sentence: bool = False) -> str:
     return f"{'enter' if mid_sentence else 'Enter'} the date as {current().example}."
 
 
+MAX_TYPED = 40  # "September 30, 2026" with room for spaces; longer text is refused before it is scanned
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _PART = re.compile(r"[0-9]+|[A-Za-z]+")
 _SEPARATORS = re.compile(r"[\s,./-]*")
@@ -96,7 +97,9 @@ def parse(text: str) -> date:
     """A day as a person types it, whatever the agency's format: ISO (2026-12-05) always; a month by name in either
     order (5 Dec 2026, Dec 5, 2026, 05-dec-2026); numbers only in the agency's order (5/12/2026 is 5 December where
     days come first, 12 May where months do, and not a date in ISO's). The year has four digits: 05/12/26 would be
-    a guess. Anything else raises ValueError carrying asked_for()."""
+    a guess. Anything else, and any text longer than a date is written, raises ValueError carrying asked_for()."""
+    if len(text) > MAX_TYPED:
+        raise ValueError(asked_for())
     parts = _PART.findall(text)
     if len(parts) != 3 or "".join(_SEPARATORS.split(text)) != "".join(parts):
         raise ValueError(asked_for())

@@ -379,7 +379,7 @@ def record_change(session: Session, actor: Actor, staff_id: object, value_id: ob
     start = None
     if isinstance(raw_start, str) and raw_start.strip():
         try:
-            start = dates.parse(raw_start[:40])
+            start = dates.parse(raw_start)
         except ValueError:
             pass
     if start is None:

@@ -133,7 +133,7 @@ class _Checks:
             return raw.date()
         if isinstance(raw, date):
             return raw
-        text = str(raw).strip()[:40]
+        text = str(raw).strip()
         try:  # typed in the agency's format or ISO; an API caller's ISO moment has a time part after a "T"
             return dates.parse(text.split("T", 1)[0] if _ISO_MOMENT.match(text) else text)
         except ValueError:

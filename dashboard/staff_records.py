@@ -76,7 +76,7 @@ def _day(raw: object, field: str, label: str, problems: list[Problem], required:
         return None
     if isinstance(raw, str):
         try:
-            return dates.parse(raw[:40])
+            return dates.parse(raw)
         except ValueError:
             pass
     problems.append(Problem(field, f"{label}: {dates.asked_for(mid_sentence=True)}"))

@@ -268,8 +268,8 @@ def _parse(session: Session, viewer: Viewer, args: dict[str, str], today: date
     if worker is None:
         raise BadRequest("That worker is not on your teams (or is not yours to see).")
     try:
-        end = dates.parse(args["to"][:40]) if args.get("to") else today
-        start = dates.parse(args["from"][:40]) if args.get("from") else worker.hire_date
+        end = dates.parse(args["to"]) if args.get("to") else today
+        start = dates.parse(args["from"]) if args.get("from") else worker.hire_date
     except ValueError:
         raise BadRequest(f"The period's days could not be read: {dates.asked_for()}") from None
     if start > end or end > today:

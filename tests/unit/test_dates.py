@@ -92,6 +92,7 @@ def test_a_request_formats_with_the_stored_key_and_the_next_code_outside_it_with
     ("5 Dec 2026 12:00", None, None, None),
     ("", None, None, None),
     ("1" * 30 + "/1/2026", None, None, None),
+    ("05 Dec 2026" + " " * 30, None, None, None),  # longer than a date is written (41 characters): refused
 ])
 def test_a_typed_day_is_read_in_the_agencys_order_or_refused_with_an_example(text: str, dmy: date | None,
                                                                               mdy: date | None,
