@@ -42,7 +42,7 @@ PANELS = ("kpis_and_heatmap", "refresh_frequency", "refresh_trend", "refresh_sig
 class Panel:
     key: str
     outputs: list[tuple[str, str]]
-    with_mode: bool = False
+    state: tuple[tuple[str, str, Any], ...] = ()  # as the first load sends it
 
 
 def panel_requests() -> dict[str, Panel]:
@@ -51,9 +51,11 @@ def panel_requests() -> dict[str, Panel]:
     return {
         "kpis_and_heatmap": Panel("kpis_and_heatmap", [
             (ids.OVERVIEW_KPIS, "children"), (ids.OVERVIEW_HEATMAP, "figure"), (ids.OVERVIEW_HEATMAP_TABLE, "children"),
-            (ids.OVERVIEW_HEATMAP_EMPTY, "children"), (ids.OVERVIEW_HEATMAP_KEYS, "data")], with_mode=True),
+            (ids.OVERVIEW_HEATMAP_EMPTY, "children"), (ids.OVERVIEW_HEATMAP_KEYS, "data")],
+            ((ids.OVERVIEW_MODE, "value", "proficiency"),)),
         "refresh_frequency": Panel("refresh_frequency", [(ids.OVERVIEW_FREQUENCY, "figure")]),
-        "refresh_trend": Panel("refresh_trend", [(ids.OVERVIEW_TREND, "figure")]),
+        "refresh_trend": Panel("refresh_trend", [(ids.OVERVIEW_TREND, "figure"), (ids.OVERVIEW_TREND_DRAWN, "data")],
+                                ((ids.OVERVIEW_TREND_DRAWN, "data", None),)),
         "refresh_signals": Panel("refresh_signals", [(ids.OVERVIEW_SIGNALS, "children")]),
     }
 
@@ -92,8 +94,7 @@ def first_load_bodies() -> dict[str, dict[str, Any]]:
     filters = [(ids.OVERVIEW_WINDOW, "value", DEFAULT_WINDOW), (ids.OVERVIEW_CUSTOM_START, "value", None),
                (ids.OVERVIEW_CUSTOM_END, "value", None), (ids.OVERVIEW_PROGRAM, "value", ALL),
                (ids.OVERVIEW_TEAMS, "value", [])]
-    return {key: callback_body(panel.outputs, filters,
-                               [(ids.OVERVIEW_MODE, "value", "proficiency")] if panel.with_mode else [])
+    return {key: callback_body(panel.outputs, filters, list(panel.state))
             for key, panel in panel_requests().items()}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL as EVERY, Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 from flask import has_request_context
 from sqlalchemy.orm import Session
 
@@ -204,19 +205,27 @@ def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: An
     return figures.frequency_chart(rows)
 
 
-def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> go.Figure:
+def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any,
+                  drawn: Any = None) -> tuple[go.Figure, list[Any]]:
+    """The trend and what it was drawn for (the last whole month's end and the filters). The trend ends at the window's
+    last whole month, so choosing 30 days instead of 90 changes nothing in it: when what it would be drawn for is
+    what the page already shows (`drawn`, the store this returns), nothing is read or sent again. A crafted `drawn`
+    can only spare the caller's own chart an update."""
     window, filters = parse_filters(preset, start, end, program, teams)
+    # Whole calendar months only: a month to date (1-4 December) judged as a month looks far better than it is.
+    end = last_whole_month_end(window.end)
+    key = [end.isoformat(), filters.program_id, sorted(filters.team_ids)]
+    if drawn == key:
+        raise PreventUpdate
     with session_scope() as session:
         scope = _scope(session)
         settings = load_settings(session)
-        # Whole calendar months only: a month to date (1-4 December) judged as a month looks far better than it is.
-        end = last_whole_month_end(window.end)
         coverage_points = coverage.coverage_trend(session, scope, end, TREND_MONTHS, filters, settings, today())
         meeting_points = supervision.meeting_trend(session, scope, end, TREND_MONTHS, filters, settings, today())
     if all(p.proficient_share is None for p in coverage_points) and all(
             p.meeting_share is None for p in meeting_points):
-        return figures.empty_figure(NO_WORKERS)
-    return figures.trend_chart(coverage_points, meeting_points)
+        return figures.empty_figure(NO_WORKERS), key
+    return figures.trend_chart(coverage_points, meeting_points), key
 
 
 def refresh_signals(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> html.Div:
@@ -358,7 +367,8 @@ def register(app: Dash) -> None:
                  *(State(i.component_id, i.component_property) for i in FILTER_INPUTS),
                  Input(ids.OVERVIEW_MODE, "value"), prevent_initial_call=True)(refresh_heatmap)
     app.callback(Output(ids.OVERVIEW_FREQUENCY, "figure"), *FILTER_INPUTS)(refresh_frequency)
-    app.callback(Output(ids.OVERVIEW_TREND, "figure"), *FILTER_INPUTS)(refresh_trend)
+    app.callback(Output(ids.OVERVIEW_TREND, "figure"), Output(ids.OVERVIEW_TREND_DRAWN, "data"), *FILTER_INPUTS,
+                 State(ids.OVERVIEW_TREND_DRAWN, "data"))(refresh_trend)
     app.callback(Output(ids.OVERVIEW_SIGNALS, "children"), *FILTER_INPUTS)(refresh_signals)
     app.callback(Output(ids.OVERVIEW_DRILLDOWN, "is_open"), Output(ids.OVERVIEW_DRILLDOWN_BODY, "children"),
                  Output(ids.OVERVIEW_DRILLDOWN_TITLE, "children"), Output(ids.OVERVIEW_PROGRAM, "value"),

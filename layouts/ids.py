@@ -33,6 +33,7 @@ OVERVIEW_HEATMAP_EMPTY = "overview-heatmap-empty"
 OVERVIEW_HEATMAP_KEYS = "overview-heatmap-keys"
 OVERVIEW_FREQUENCY = "overview-frequency"
 OVERVIEW_TREND = "overview-trend"
+OVERVIEW_TREND_DRAWN = "overview-trend-drawn"  # what the trend shows: its end and filters
 OVERVIEW_SIGNALS = "overview-signals"
 OVERVIEW_SIGNALS_GRID = "overview-signals-grid"
 OVERVIEW_DRILLDOWN = "overview-drilldown"

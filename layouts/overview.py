@@ -142,7 +142,8 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                            _chart(ids.OVERVIEW_FREQUENCY, 520), entry="supervision-frequency"), lg=5),
         ], className="g-3 my-1"),
         dbc.Row([
-            dbc.Col(_panel("Monthly trend", _chart(ids.OVERVIEW_TREND, 320),
+            dbc.Col(_panel("Monthly trend", html.Div([_chart(ids.OVERVIEW_TREND, 320),
+                                                      dcc.Store(id=ids.OVERVIEW_TREND_DRAWN)]),
                            "Coverage (proficient share) on each month's last day and the share of workers meeting "
                            "the standard in each month: the 12 whole calendar months up to the window's end. The "
                            "month to date is left out.", "monthly-trend"), lg=5),

@@ -113,6 +113,9 @@ def demo_client(demo_db: Database, tmp_path: Path) -> Iterator[FlaskClient]:
 COVERAGE_PANELS = [("overview-kpis", "children"), ("overview-heatmap", "figure"),
                    ("overview-heatmap-table", "children"), ("overview-heatmap-empty", "children"),
                    ("overview-heatmap-keys", "data")]
+# The trend and the store of what it was drawn for (callbacks.overview.refresh_trend).
+TREND_PANEL = [("overview-trend", "figure"), ("overview-trend-drawn", "data")]
+TREND_STATE = [("overview-trend-drawn", "data", None)]  # as on a page that has not drawn it yet
 
 
 def coverage_panels(client: FlaskClient, inputs: list[tuple[str, str, Any]], mode: str = "proficiency") -> Any:

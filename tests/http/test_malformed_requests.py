@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from callbacks.common import as_date, as_int, as_int_set
 from callbacks.overview import parse_filters
 from dashboard.db import Database
-from tests.http.conftest import COVERAGE_PANELS, callback, login
+from tests.http.conftest import COVERAGE_PANELS, TREND_PANEL, TREND_STATE, callback, login
 from tests.http.test_workspace_scope import HELD_ON, RATING_PATTERN, counts, fire, save_session
 
 UNICODE_DIGITS = ["²", "١٢", "٣", "１２"]  # superscript two, Arabic-Indic 12 and 3, fullwidth 12: all pass isdigit()
@@ -180,7 +180,9 @@ def test_a_peer_worker_gets_403_from_the_overview_whatever_the_filters(demo_clie
         assert callback(demo_client, COVERAGE_PANELS, junk, [("overview-mode", "value", ["²"])]).status_code == 403
         return
     component, prop = output.split(".")
-    assert callback(demo_client, [(component, prop)], junk).status_code == 403
+    trend = component == "overview-trend"
+    assert callback(demo_client, TREND_PANEL if trend else [(component, prop)], junk,
+                    TREND_STATE if trend else []).status_code == 403
 
 
 def test_the_overview_asks_who_is_asking_before_it_reads_the_filters(demo_client: FlaskClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,14 +15,14 @@ from dashboard.queries.common import TeamFilter, Window, last_whole_month_end
 from dashboard.queries.supervision import due_dates, standard_status
 from dashboard.scope import Scope
 from tests.conftest import DEMO_END
-from tests.http.conftest import callback, coverage_panels, kpi_cards, login
+from tests.http.conftest import TREND_PANEL, TREND_STATE, callback, coverage_panels, kpi_cards, login
 
 
 def trend_dates(client: FlaskClient, window: str, start: str | None = None, end: str | None = None) -> list[list[str]]:
     inputs = [("overview-window", "value", window), ("overview-custom-start", "value", start),
               ("overview-custom-end", "value", end), ("overview-program", "value", None),
               ("overview-teams", "value", [])]
-    response = callback(client, [("overview-trend", "figure")], inputs)
+    response = callback(client, TREND_PANEL, inputs, TREND_STATE)
     assert response.status_code == 200, response.data[:300]
     figure = json.loads(response.data)["response"]["overview-trend"]["figure"]
     return [[x[:10] for x in trace["x"]] for trace in figure["data"]]
@@ -47,6 +48,35 @@ def test_the_trend_ends_at_the_last_whole_month_before_the_month_to_date(demo_cl
     # A custom window ending on a month's last day keeps that month: it is whole.
     coverage_line, meeting_line = trend_dates(demo_client, "custom", "2026-06-01", "2026-08-31")
     assert coverage_line[-1] == meeting_line[-1] == "2026-08-31" and len(coverage_line) == 12
+
+
+def test_a_window_ending_in_the_same_month_does_not_read_the_trend_again(demo_client: FlaskClient,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Today 4 October 2026: 30 days and 90 days both end the trend at 30 September, so the page's store of what the
+    # trend shows ([its end, program, teams]) makes the second request answer 204 (Dash's PreventUpdate): nothing read.
+    monkeypatch.setattr(callbacks.overview, "today", lambda: date(2026, 10, 4))
+    login(demo_client, "leader", "demo")
+
+    def inputs(window: str, start: str | None = None, end: str | None = None) -> list[tuple[str, str, Any]]:
+        return [("overview-window", "value", window), ("overview-custom-start", "value", start),
+                ("overview-custom-end", "value", end), ("overview-program", "value", "all"),
+                ("overview-teams", "value", ["3", 3])]
+
+    first = callback(demo_client, TREND_PANEL, inputs("90"), TREND_STATE)
+    drawn = json.loads(first.data)["response"]["overview-trend-drawn"]["data"]
+    assert drawn == ["2026-09-30", None, [3]]
+    unchanged = callback(demo_client, TREND_PANEL, inputs("30"), [("overview-trend-drawn", "data", drawn)])
+    assert unchanged.status_code == 204 and unchanged.data == b""
+    # A window ending in August ends the trend there: drawn again, with its own end.
+    other = callback(demo_client, TREND_PANEL, inputs("custom", "2026-06-01", "2026-08-31"),
+                     [("overview-trend-drawn", "data", drawn)])
+    assert json.loads(other.data)["response"]["overview-trend-drawn"]["data"] == ["2026-08-31", None, [3]]
+    # Whatever else the store holds (a crafted or stale one), the trend is drawn as without it.
+    for stored in (["2026-09-30", None, [4]], "x", {"a": 1}, None):
+        again = callback(demo_client, TREND_PANEL, inputs("30"), [("overview-trend-drawn", "data", stored)])
+        assert again.status_code == 200
+        trend = json.loads(again.data)["response"]["overview-trend"]
+        assert trend == json.loads(first.data)["response"]["overview-trend"]
 
 
 def test_meeting_the_standard_counts_the_active_workers_and_says_so(demo_client: FlaskClient,

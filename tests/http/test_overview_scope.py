@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dashboard.db import Database
 from models import Program, Team
-from tests.http.conftest import callback, coverage_panels, login
+from tests.http.conftest import TREND_PANEL, TREND_STATE, callback, coverage_panels, login
 
 SUPERVISOR_TEAMS = {"Eastside Outreach", "Westside Outreach"}  # the demo supervisor's two teams
 
@@ -66,13 +66,13 @@ def test_a_forged_team_or_program_filter_returns_nothing_outside_the_scope(demo_
 
 @pytest.mark.parametrize("output,extra", [
     ([("overview-frequency", "figure")], []),
-    ([("overview-trend", "figure")], []),
+    (TREND_PANEL, TREND_STATE),
     ([("overview-signals", "children")], []),
 ])
 def test_every_panel_keeps_a_supervisor_to_their_teams(demo_client: FlaskClient, output: list[tuple[str, str]],
                                                        extra: list[Any]) -> None:
     login(demo_client, "supervisor", "demo")
-    response = callback(demo_client, output, filters())
+    response = callback(demo_client, output, filters(), extra)
     assert response.status_code == 200, response.data[:300]
     for name in ("Riverside Health Home", "Northgate Recovery Coaching", "Southpoint Health Home"):
         assert name.encode() not in response.data
@@ -103,12 +103,12 @@ def test_a_drilldown_into_another_team_shows_nothing_of_it(demo_client: FlaskCli
     assert b"not in your view" in response.data and b"Riverside" not in response.data
 
 
-@pytest.mark.parametrize("output", [[("overview-frequency", "figure")], [("overview-trend", "figure")],
+@pytest.mark.parametrize("output", [[("overview-frequency", "figure")], TREND_PANEL,
                                     [("overview-signals", "children")]])
 def test_a_peer_worker_gets_403_from_every_overview_callback(demo_client: FlaskClient,
                                                              output: list[tuple[str, str]]) -> None:
     login(demo_client, "peer", "demo")
-    response = callback(demo_client, output, filters())
+    response = callback(demo_client, output, filters(), TREND_STATE if output == TREND_PANEL else [])
     assert response.status_code == 403
     assert heatmap(demo_client).status_code == 403
 

@@ -14,7 +14,7 @@ import callbacks.overview
 from dashboard.db import Database
 from models import AgencySettings, Team
 from tests.conftest import DEMO_END
-from tests.http.conftest import COVERAGE_PANELS, callback, components, kpi_cards, login, texts
+from tests.http.conftest import COVERAGE_PANELS, TREND_PANEL, TREND_STATE, callback, components, kpi_cards, login, texts
 
 # On the demo agency, with 7 workers as the threshold: Downtown Drop-in Center has 4 to 6 peer workers at every
 # month end of the year to DEMO_END, so it is suppressed everywhere; Eastside Outreach has 7 or 8, never.
@@ -68,7 +68,7 @@ def figure_rows(figure: dict[str, Any]) -> dict[str, list[Any]]:
 
 def panels(client: FlaskClient, teams: list[int], days: int) -> dict[str, Any]:
     """Every number the page shows for these teams, keyed by panel (rows by team or program label)."""
-    trend = request(client, [("overview-trend", "figure")], teams, days)["overview-trend"]["figure"]
+    trend = request(client, TREND_PANEL, teams, days, TREND_STATE)["overview-trend"]["figure"]
     signals = request(client, [("overview-signals", "children")], teams, days)["overview-signals"]["children"]
     frequency = request(client, [("overview-frequency", "figure")], teams, days)["overview-frequency"]["figure"]
     found: dict[str, Any] = {"kpis": kpis(client, teams, days),

@@ -14,7 +14,7 @@ BEFORE_ANYONE = ("custom", "2010-01-01", "2010-03-31", "all", [])  # years befor
 def test_a_period_before_anyone_was_hired_says_there_were_no_workers(demo_app: Dash, demo_db: Database) -> None:
     with signed_in(demo_app, demo_db, "leader"):
         figure, table, message, keys = refresh_heatmap(*BEFORE_ANYONE, "proficiency")
-        trend = refresh_trend(*BEFORE_ANYONE)
+        trend, _drawn = refresh_trend(*BEFORE_ANYONE)
         signals = as_sent(refresh_signals(*BEFORE_ANYONE))
     assert NO_WORKERS in str(as_sent(message)) and table == "" and keys == {}
     assert figure.layout.annotations[0].text == NO_WORKERS
