@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import ALL as EVERY, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL as EVERY, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import has_request_context
 from sqlalchemy.orm import Session
@@ -102,10 +102,6 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
     found = choices(program, chosen_teams)
     kept = found.kept if found.kept != sorted(as_int_set(chosen_teams or [])) else no_update
     return found.note, found.programs, found.teams, kept, found.summary
-
-
-def toggle_custom_range(preset: Any) -> bool:
-    return preset != "custom"
 
 
 HeatmapOutputs = tuple[go.Figure, Any, Any, dict[str, dict[str, Any]]]
@@ -292,11 +288,10 @@ def open_drilldown(click: Any, preset: Any, start: Any, end: Any, keys: Any) -> 
     return drilldown(team_id, principle_code, preset, start, end)
 
 
-def open_drilldown_from_table(_clicks: Any, preset: Any, start: Any, end: Any) -> tuple[Any, Any, Any, Any]:
-    """A button in the heatmap's table (the keyboard's way in): its id names the team (or program) and principle;
-    the team is checked against the viewer's scope like a chart click."""
-    cell = ctx.triggered_id
-    if not isinstance(cell, dict) or not any(t.get("value") for t in ctx.triggered):
+def open_drilldown_from_table(cell: Any, preset: Any, start: Any, end: Any) -> tuple[Any, Any, Any, Any]:
+    """A button in the heatmap's table (the keyboard's way in), as CHOSEN_CELL_JS put it in its store: the button's id,
+    naming the team (or program) and principle; the team is checked against the viewer's scope like a chart click."""
+    if not isinstance(cell, dict):
         return no_update, no_update, no_update, no_update
     if cell.get("by") == "program":
         return no_update, no_update, no_update, str(as_int(cell.get("row")) or ALL)
@@ -334,6 +329,26 @@ function(_table) {
 }
 """
 
+# The From/To fields show for a custom window only: in the browser, as the choice changes (the page sets them for
+# its first load). A server callback here was one more request beside the panels' on every window change.
+CUSTOM_RANGE_JS = """
+function(preset) { return preset !== 'custom'; }
+"""
+
+# The table's button pressed, into a store the drill-down's server callback listens to. Dash calls a callback on
+# every button of a pattern (ALL) once more when they are removed, as each new window's table replaces the last:
+# in the browser that costs nothing, where a server callback was one more round trip after every window change.
+CHOSEN_CELL_JS = """
+function(_clicks) {
+    const context = window.dash_clientside.callback_context;
+    const cell = context.triggered_id;
+    if (!cell || typeof cell !== 'object' || !context.triggered.some(t => t.value)) {
+        return window.dash_clientside.no_update;
+    }
+    return {row: cell.row, by: cell.by, principle: cell.principle, pressed: Date.now()};
+}
+"""
+
 URL_SYNC_JS = """
 function(preset, start, end, program, teams, mode) {
     const params = new URLSearchParams();
@@ -360,7 +375,8 @@ def register(app: Dash) -> None:
                  Output(ids.OVERVIEW_TEAMS_SUMMARY, "children"),
                  Input(ids.OVERVIEW_PROGRAM, "value"), Input(ids.OVERVIEW_TEAMS, "value"),
                  prevent_initial_call=True)(scope_and_options)
-    app.callback(Output(ids.OVERVIEW_CUSTOM_WRAP, "hidden"), Input(ids.OVERVIEW_WINDOW, "value"))(toggle_custom_range)
+    app.clientside_callback(CUSTOM_RANGE_JS, Output(ids.OVERVIEW_CUSTOM_WRAP, "hidden"),
+                            Input(ids.OVERVIEW_WINDOW, "value"), prevent_initial_call=True)
     app.callback(Output(ids.OVERVIEW_KPIS, "children"), *HEATMAP_OUTPUTS, *FILTER_INPUTS,
                  State(ids.OVERVIEW_MODE, "value"))(refresh_kpis_and_heatmap)
     app.callback(*(Output(o.component_id, o.component_property, allow_duplicate=True) for o in HEATMAP_OUTPUTS),
@@ -374,9 +390,11 @@ def register(app: Dash) -> None:
                  Output(ids.OVERVIEW_DRILLDOWN_TITLE, "children"), Output(ids.OVERVIEW_PROGRAM, "value"),
                  Input(ids.OVERVIEW_HEATMAP, "clickData"),
                  *WINDOW_STATES, State(ids.OVERVIEW_HEATMAP_KEYS, "data"), prevent_initial_call=True)(open_drilldown)
-    app.callback(*DRILLDOWN_OUTPUTS,
-                 Input({"type": ids.OVERVIEW_HEATMAP_CELL, "row": EVERY, "by": EVERY, "principle": EVERY}, "n_clicks"),
-                 *WINDOW_STATES, prevent_initial_call=True)(open_drilldown_from_table)
+    app.clientside_callback(CHOSEN_CELL_JS, Output(ids.OVERVIEW_HEATMAP_CHOSEN, "data"),
+                            Input({"type": ids.OVERVIEW_HEATMAP_CELL, "row": EVERY, "by": EVERY, "principle": EVERY},
+                                  "n_clicks"), prevent_initial_call=True)
+    app.callback(*DRILLDOWN_OUTPUTS, Input(ids.OVERVIEW_HEATMAP_CHOSEN, "data"), *WINDOW_STATES,
+                 prevent_initial_call=True)(open_drilldown_from_table)
     app.clientside_callback(TABLE_FIRST_ON_A_PHONE_JS, Output(ids.OVERVIEW_HEATMAP_DETAILS, "open"),
                             Input(ids.OVERVIEW_HEATMAP_TABLE, "children"))
     app.clientside_callback(URL_SYNC_JS, Output(ids.OVERVIEW_URL_SYNC, "children"), *FILTER_INPUTS,

@@ -41,6 +41,8 @@ OVERVIEW_DRILLDOWN_BODY = "overview-drilldown-body"
 OVERVIEW_DRILLDOWN_TITLE = "overview-drilldown-title"  # names the dialog (aria-labelledby)
 # pattern: {"type": …, "row": team or program id, "by": "team" | "program", "principle": code}
 OVERVIEW_HEATMAP_CELL = "overview-heatmap-cell"
+# the table's button pressed last (callbacks.overview.CHOSEN_CELL_JS)
+OVERVIEW_HEATMAP_CHOSEN = "overview-heatmap-chosen"
 OVERVIEW_URL_SYNC = "overview-url-sync"
 
 # My team / My record (the supervisor's workspace and a peer worker's own record)

@@ -131,7 +131,7 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                                value=mode if mode in dict(MODES) else "proficiency",
                                options=[{"label": label, "value": v} for v, label in MODES]),
                 html.Div(id=ids.OVERVIEW_HEATMAP_EMPTY),
-                dcc.Store(id=ids.OVERVIEW_HEATMAP_KEYS),
+                dcc.Store(id=ids.OVERVIEW_HEATMAP_KEYS), dcc.Store(id=ids.OVERVIEW_HEATMAP_CHOSEN),
                 # On a phone the chart's labels cannot be read: the table opens first and the chart is not drawn.
                 _chart(ids.OVERVIEW_HEATMAP, 460, className="heatmap-chart"),
                 html.Details([html.Summary("Show as a table"), html.Div(id=ids.OVERVIEW_HEATMAP_TABLE)],

@@ -49,7 +49,11 @@ def test_leadership_sees_every_team_switches_modes_and_windows_and_drills_down(d
     wait_until(dash_duo, lambda: heatmap_trace(dash_duo)["z"] != proficiency, timeout=20)
 
     kpis_90 = dash_duo.find_element("#overview-kpis").text
+    assert not dash_duo.find_element("#overview-custom-start").is_displayed()
+    Select(dash_duo.find_element("#overview-window")).select_by_value("custom")  # the From/To fields show
+    wait_until(dash_duo, lambda: dash_duo.find_element("#overview-custom-start").is_displayed())
     Select(dash_duo.find_element("#overview-window")).select_by_value("365")
+    wait_until(dash_duo, lambda: not dash_duo.find_element("#overview-custom-start").is_displayed())
     wait_until(dash_duo, lambda: "over 365 days" in dash_duo.find_element("#overview-kpis").text, timeout=20)
     assert dash_duo.find_element("#overview-kpis").text != kpis_90
     assert "window=365" in dash_duo.driver.current_url and "mode=discussed" in dash_duo.driver.current_url

@@ -15,8 +15,9 @@ from layouts.workspace import my_team
 from tests.callback_calls import as_sent, fired, pattern, signed_in
 
 
-def cell_button(row: int, principle: str, by: str = "team") -> str:
-    return pattern({"type": ids.OVERVIEW_HEATMAP_CELL, "row": row, "by": by, "principle": principle})
+def chosen(row: int, principle: str, by: str = "team") -> dict[str, Any]:
+    """The store CHOSEN_CELL_JS fills when a table button is pressed: the button's id and when."""
+    return {"row": row, "by": by, "principle": principle, "pressed": 1764979200000}
 
 
 def buttons_in(node: Any) -> list[dict[str, Any]]:
@@ -65,8 +66,7 @@ def test_a_table_button_opens_that_cells_drilldown(demo_app: Dash, demo_db: Data
                                                    demo_ids: dict[str, int]) -> None:
     east = demo_ids["Eastside Outreach"]
     with signed_in(demo_app, demo_db, "supervisor"):
-        is_open, body, title, program = fired(open_drilldown_from_table, [1], "90", None, None,
-                                              by=cell_button(east, "trauma-informed"))
+        is_open, body, title, program = open_drilldown_from_table(chosen(east, "trauma-informed"), "90", None, None)
     assert (is_open, title, program) == (True, "Eastside Outreach · Trauma-informed", no_update)
     assert "Guides that help" in str(as_sent(body))
 
@@ -75,20 +75,18 @@ def test_a_table_button_for_another_supervisors_team_shows_nothing_of_it(demo_ap
                                                                          demo_ids: dict[str, int]) -> None:
     other = demo_ids["Riverside Health Home"]
     with signed_in(demo_app, demo_db, "supervisor"):
-        is_open, body, title, _ = fired(open_drilldown_from_table, [1], "90", None, None,
-                                        by=cell_button(other, "trauma-informed"))
+        is_open, body, title, _ = open_drilldown_from_table(chosen(other, "trauma-informed"), "90", None, None)
     assert is_open is True and title == "Details"
     assert "not in your view" in str(as_sent(body)) and "Riverside" not in str(as_sent(body))
 
 
-def test_a_program_button_filters_to_that_program_and_a_page_load_opens_nothing(demo_app: Dash,
+def test_a_program_button_filters_to_that_program_and_a_store_without_a_button_opens_nothing(demo_app: Dash,
                                                                                 demo_db: Database) -> None:
     with signed_in(demo_app, demo_db, "leader"):
-        chosen = fired(open_drilldown_from_table, [1], "90", None, None, by=cell_button(7, "voluntary", "program"))
-        rendered = fired(open_drilldown_from_table, [None], "90", None, None, by=cell_button(7, "voluntary"),
-                         value=None)
-    assert chosen == (no_update, no_update, no_update, "7")
-    assert rendered == (no_update,) * 4  # the buttons appearing (n_clicks None) is no click
+        program = open_drilldown_from_table(chosen(7, "voluntary", "program"), "90", None, None)
+        crafted = [open_drilldown_from_table(junk, "90", None, None) for junk in (None, "7", [7], 7)]
+    assert program == (no_update, no_update, no_update, "7")
+    assert crafted == [(no_update,) * 4] * 4  # a store that holds no button's id opens nothing
 
 
 def test_the_drilldown_is_a_named_dialog_that_escape_closes() -> None:

@@ -5,16 +5,11 @@ from datetime import date
 
 from dash import Dash, no_update
 
-from callbacks.overview import page, parse_filters, scope_and_options, toggle_custom_range
+from callbacks.overview import page, parse_filters, scope_and_options
 from dashboard.db import Database
 from dashboard.queries.common import Window
 from layouts import ids
 from tests.callback_calls import signed_in
-
-
-def test_the_custom_range_shows_only_for_a_custom_window() -> None:
-    assert toggle_custom_range("custom") is False  # not hidden
-    assert [toggle_custom_range(p) for p in ("90", "365", None)] == [True, True, True]
 
 
 def test_a_custom_window_is_read_from_the_range_and_cut_at_today(demo_app: Dash, demo_db: Database) -> None:
