@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 from dash import Dash, no_update
 from plotly.colors import sample_colorscale, unlabel_rgb
 
@@ -49,14 +50,17 @@ def test_every_heatmap_label_has_at_least_4_5_to_1_contrast_with_its_cell() -> N
 def test_the_heatmap_writes_each_cells_label_in_its_own_colour(demo_app: Dash, demo_db: Database) -> None:
     with signed_in(demo_app, demo_db, "leader"):
         figure, table, _, _ = refresh_heatmap("90", None, None, "all", [], "proficiency")
-    annotations = figure.layout.annotations
+    # As the browser gets it: a plain dict (figures.coverage_heatmap), which go.Figure must accept as valid.
+    sent = as_sent(figure)
+    assert as_sent(go.Figure(sent)) == sent
+    annotations = sent["layout"]["annotations"]
     assert len(annotations) == 10 * 5  # one label per team and principle
-    trace = figure.data[0]
+    trace = sent["data"][0]
     for note in annotations:
-        row, column = list(trace.y).index(note.y), list(trace.x).index(note.x)
-        assert note.text == trace.text[row][column]
-        assert note.font.color == figures.cell_text_colour(trace.z[row][column])
-    assert {note.font.color for note in annotations} == {"#000000", "#ffffff"}  # both are needed in the demo
+        row, column = trace["y"].index(note["y"]), trace["x"].index(note["x"])
+        assert note["text"] == trace["text"][row][column]
+        assert note["font"]["color"] == figures.cell_text_colour(trace["z"][row][column])
+    assert {note["font"]["color"] for note in annotations} == {"#000000", "#ffffff"}  # both are needed in the demo
     buttons = buttons_in(as_sent(table))
     assert len(buttons) == 50 and all(b["id"]["type"] == ids.OVERVIEW_HEATMAP_CELL for b in buttons)
     assert buttons[0]["aria-label"].startswith("Downtown Drop-in Center, Recovery-oriented: ")
