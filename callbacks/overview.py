@@ -117,7 +117,7 @@ def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, te
         scope = _scope(session)
         settings = load_settings(session)
         cells = coverage.coverage(session, scope, window, filters, settings)
-        kpis = supervision.kpi_supervision(session, scope, window, filters, settings)
+        kpis = supervision.kpi_supervision(session, scope, window, filters, settings, today())
         heatmap = _heatmap(session, scope, window, filters, settings, mode,
                            None if mode == "discussed" else cells)
     return (_kpi_cards(kpis, coverage.overall_coverage(cells), window, settings), *heatmap)

@@ -6,7 +6,7 @@ from models.coverage_months import GUARD, CoverageMonth, CoverageMonthGuard
 from models.base import Base, UTCDateTime, utcnow
 from models.framework import (Category, CategoryPrinciple, Competency, Framework, Principle, RatingLevel,
                               RatingScale)
-from models.judgements import EVERYONE, JudgementVersion, MonthJudgement
+from models.judgements import EVERYONE, JudgementVersion, MonthJudgement, WindowJudgement
 from models.meeting_months import MeetingMonth, MeetingMonthGuard
 from models.guides import GuideCategory, GuidePrinciple, ResourceGuide
 from models.settings import AgencySettings
@@ -29,5 +29,5 @@ __all__ = [
     "SessionAttendee", "SessionCompetency", "SetupLink", "StageAssignment", "Staff",
     "StandardRule", "SupervisionFeedback", "SupervisionLogExport",
     "SupervisionSession", "SupervisionStandard", "Team", "TeamMembership", "TeamSupervisor", "User",
-    "UserSession", "USER_ROLES", "UTCDateTime", "utcnow",
+    "UserSession", "USER_ROLES", "UTCDateTime", "WindowJudgement", "utcnow",
 ]

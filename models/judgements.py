@@ -59,3 +59,20 @@ class MonthJudgement(Base):
     month_days: Mapped[int | None] = mapped_column(Integer)
     gap_end: Mapped[date | None] = mapped_column(Date)
     away: Mapped[int | None] = mapped_column(Integer)
+
+
+class WindowJudgement(Base):
+    """One worker's verdict over one window ending on the day it was judged (the Overview's "Meeting the standard"
+    card: last 30, 90, 180 or 365 days, or a custom window ending today), so that the day's later views read it
+    instead of judging every worker again. Valid under the same versions as month_judgements; rows of windows that
+    ended before today are deleted by the next keep (dashboard.queries.supervision.kept_windows)."""
+
+    __tablename__ = "window_judgements"
+    # The window leads the key: a view reads one window's rows, and the clean-up deletes a range of ends.
+    period_end_excl: Mapped[date] = mapped_column(Date, primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    definition: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    everyone_version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    bad: Mapped[int]  # 1: the standard was not met over the window

@@ -7,6 +7,7 @@
 #   rule.py     meeting the standard: the rule in force, days at work, gaps, months, who is judged, the verdict,
 #               and its version (JUDGEMENT_DEFINITION)
 #   kept.py     kept month judgements: keeping, composing whole-month windows, staleness
+#   kept_windows.py  kept verdicts of windows ending today (the Overview's "Meeting the standard" card)
 #   status.py   standard_status / iter_standard_status: kept, composed or freshly judged rows in one statement
 #   due.py      due dates and overdue now
 #   team.py     team metrics: frequency, mix of kinds, supervisor signals

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries import kept_months
 from dashboard.queries.common import MetricSettings, TeamFilter, Window, members_on, shown_team_ids, visible_team_ids
+from dashboard.queries.supervision import kept_windows
 from dashboard.queries.supervision.due import _due_query, _not_on_leave
 from dashboard.queries.supervision.results import MeetingPoint, SupervisionKpis
-from dashboard.queries.supervision.rule import JUDGEMENT_DEFINITION, _meeting_counts, _team_meeting_counts
+from dashboard.queries.supervision.rule import JUDGEMENT_DEFINITION, _team_meeting_counts
 from dashboard.queries.supervision.sql import _day, _employed_on, _holds_on, _month_start, _next_month
 from dashboard.queries.supervision.team import _attended_in
 from dashboard.scope import Scope
@@ -113,7 +114,7 @@ def _team_meeting_months(session: Session, teams: Select[int], periods: list[tup
 
 
 def kpi_supervision(session: Session, scope: Scope, window: Window, filters: TeamFilter,
-                    settings: MetricSettings) -> SupervisionKpis:
+                    settings: MetricSettings, today: date | None = None) -> SupervisionKpis:
     """Agency (scope) totals over the visible teams on window.end.
 
     Head counts, over every visible team: active_workers: peer workers on visible teams on window.end
@@ -127,6 +128,8 @@ def kpi_supervision(session: Session, scope: Scope, window: Window, filters: Tea
     judged (None when there is nobody). overdue_now: overdue_now's count with as_of = window.end, on those teams.
     on_leave_now: their workers on leave on window.end. hours_per_worker_month: minutes of every session they
     attended in the window (group sessions count for each attendee) / 60 / shown_workers / window.months.
+
+    Given the page's `today`, the verdicts of a window ending on it are kept per worker (kept_windows).
     """
     team_ids = visible_team_ids(scope, filters)
     shown = shown_team_ids(scope, filters, window.end, settings).subquery("kpi_shown")
@@ -144,8 +147,7 @@ def kpi_supervision(session: Session, scope: Scope, window: Window, filters: Tea
         .where(TeamSupervisor.team_id.in_(team_ids), _holds_on(TeamSupervisor, window.end),
                _employed_on(window.end))) or 0)
     judged = _judged_at_period_ends(scope, filters, settings, [(window.start, window.end)], "judged")
-    counts = _meeting_counts(session, judged, window.start, window.end + timedelta(days=1), one_per_worker=True)
-    judged_workers, meeting = counts.get(window.end + timedelta(days=1), (0, 0))
+    judged_workers, meeting = kept_windows.meeting_counts(session, judged, window, today)
     due = _due_query(session, scope, window.end, filters, exact=False).subquery()
     overdue = int(session.scalar(select(func.count()).select_from(due)
                                  .where(due.c.limit.is_not(None), due.c.days_since > due.c.limit,
