@@ -104,7 +104,8 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
     return found.note, found.programs, found.teams, kept, found.summary
 
 
-HeatmapOutputs = tuple[go.Figure, Any, Any, dict[str, dict[str, Any]]]
+# The figure: figures.coverage_heatmap's plain dict, or figures.empty_figure's go.Figure.
+HeatmapOutputs = tuple[go.Figure | dict[str, Any], Any, Any, dict[str, dict[str, Any]]]
 
 
 def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,

@@ -135,7 +135,7 @@ def coverage_heatmap(cells: Sequence[Any], value_attr: str, min_workers: int, by
 
     A plain figure dict, as dcc.Graph takes it, rather than a go.Figure: plotly.py validates every property of every
     object it builds, and a label per cell made that most of the callback's Python (a whole state's 600 cells:
-    ~85 ms; the same dict ~1 ms). test_figures checks it equals the go.Figure built from the same parts."""
+    ~85 ms; the same dict ~1 ms). test_accessibility checks that go.Figure accepts it and sends it unchanged."""
     teams = _rows(cells, by)
     principles = list(dict.fromkeys((c.principle_code, c.principle_name) for c in cells))
     by_key = {(getattr(c, f"{by}_id"), c.principle_code): c for c in cells}

@@ -41,6 +41,15 @@ def _everyone_version() -> ColumnElement[int]:
                          .scalar_subquery(), 0)
 
 
+def _with_versions(query: Select[*tuple[Any, ...]], worker_id: ColumnElement[int]) -> Select[*tuple[Any, ...]]:
+    """query with the worker's judgement versions now (version, everyone_version): what a judgement kept for them
+    must carry to hold (month_judgements, window_judgements). A worker with no judgement_versions row is at 0."""
+    version = aliased(JudgementVersion)
+    return (query.outerjoin(version, version.worker_id == worker_id)
+            .add_columns(func.coalesce(version.version, 0).label("version"),
+                         _everyone_version().label("everyone_version")))
+
+
 def _kept(judged: NamedFromClause, whole: tuple[date, date]) -> Select[*tuple[Any, ...]]:
     """A judged period's summary in month_judgements, when the period is a whole month and the summary was kept at
     the versions read with the period (judged.c.version, judged.c.everyone_version; see _judged_periods)."""

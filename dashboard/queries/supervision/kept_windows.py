@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import CTE, ColumnElement, Integer, Table, and_, case, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from dashboard.queries.common import Window
-from dashboard.queries.supervision.kept import _everyone_version
+from dashboard.queries.supervision.kept import _with_versions
 from dashboard.queries.supervision.rule import JUDGEMENT_DEFINITION, _meeting_counts, _meeting_per_period
 from dashboard.queries.supervision.tuning import _analyze
-from models import JudgementVersion, WindowJudgement
+from models import WindowJudgement
 
 # A keep of more workers than this is mostly a new window (the day's first view): its statistics are taken at once,
 # as month_judgements' are (kept._keep_month_judgements), or the next read would be planned as if the window were empty.
@@ -33,14 +33,17 @@ def meeting_counts(session: Session, judged: CTE, window: Window, today: date | 
     window, or a keep the database refuses, is judged whole in one statement and nothing is kept, as before these
     rows existed: a kept verdict is always the live one.
     """
-    end_excl = window.end + timedelta(days=1)
-    if today is None or window.end != today:
+    def live() -> tuple[int, int]:
+        end_excl = window.end + timedelta(days=1)
         return _meeting_counts(session, judged, window.start, end_excl, one_per_worker=True).get(end_excl, (0, 0))
+
+    if today is None or window.end != today:
+        return live()
     total, found, meeting, stale = _read(session, judged, window)
     if found < total:
         fresh = _keep(session, judged, window, today, stale)
         if fresh is None or len(fresh) < total - found:  # refused, or another view kept some of them at once
-            return _meeting_counts(session, judged, window.start, end_excl, one_per_worker=True).get(end_excl, (0, 0))
+            return live()
         meeting += sum(1 for bad in fresh if bad == 0)
         if total - found > ANALYZE_AFTER:
             _analyze(session, "window_judgements")
@@ -64,10 +67,7 @@ def _read(session: Session, judged: CTE, window: Window) -> tuple[int, int, int,
 
 def _versioned(judged: CTE) -> CTE:
     """`judged` with each worker's versions now: what a verdict kept for them must carry to hold."""
-    version = aliased(JudgementVersion)
-    return (select(*judged.c, func.coalesce(version.version, 0).label("version"),
-                   _everyone_version().label("everyone_version"))
-            .outerjoin(version, version.worker_id == judged.c.worker_id).cte(f"{judged.name}_versioned"))
+    return _with_versions(select(*judged.c), judged.c.worker_id).cte(f"{judged.name}_versioned")
 
 
 def _holds(versioned: CTE, window: Window) -> ColumnElement[bool]:

@@ -8,19 +8,19 @@ import typing
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, Select, Table, func, select, text, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.schema import DropTable
 
 from dashboard.queries.common import TeamFilter, Window
-from dashboard.queries.supervision.kept import (_composed_rows, _employed_months, _everyone_version,
-                                                _keep_month_judgements, _kept, _kept_rows, _whole_months)
+from dashboard.queries.supervision.kept import (_composed_rows, _employed_months, _keep_month_judgements, _kept,
+                                                _kept_rows, _whole_months, _with_versions)
 from dashboard.queries.supervision.reasons import _ONE_DAY, _standards
 from dashboard.queries.supervision.results import WorkerStandard
 from dashboard.queries.supervision.rule import _judged_select, _judgement_rows, _window_judged_select, month_periods
 from dashboard.queries.supervision.sql import _day, _month_start, _next_month
 from dashboard.queries.supervision.tuning import _one_snapshot, _temporary
 from dashboard.scope import Scope
-from models import JudgementVersion, Team
+from models import Team
 
 T = TypeVar("T")
 
@@ -166,8 +166,5 @@ def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id:
     query = (select(*stacked.c, position.label("position"), Team.name.label("team_name"))
              .join(Team, Team.id == stacked.c.team_id))
     if versions:  # the versions its whole months are looked up by in month_judgements (_kept)
-        version = aliased(JudgementVersion)
-        query = (query.outerjoin(version, version.worker_id == stacked.c.worker_id)
-                 .add_columns(func.coalesce(version.version, 0).label("version"),
-                              _everyone_version().label("everyone_version")))
+        query = _with_versions(query, stacked.c.worker_id)
     return query
