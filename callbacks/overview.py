@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import ALL as EVERY, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import has_request_context
@@ -104,12 +103,13 @@ def scope_and_options(program: Any, chosen_teams: Any) -> tuple[str, list[dict[s
     return found.note, found.programs, found.teams, kept, found.summary
 
 
-# The figure: figures.coverage_heatmap's plain dict, or figures.empty_figure's go.Figure.
-HeatmapOutputs = tuple[go.Figure | dict[str, Any], Any, Any, dict[str, dict[str, Any]]]
+# A figure is a plain dict (figures.coverage_heatmap says why).
+Figure = dict[str, Any]
+HeatmapOutputs = tuple[Figure, Any, Any, dict[str, dict[str, Any]]]
 
 
 def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
-                             mode: Any) -> tuple[html.Div, go.Figure, Any, Any, dict[str, dict[str, Any]]]:
+                             mode: Any) -> tuple[html.Div, Figure, Any, Any, dict[str, dict[str, Any]]]:
     """The KPI cards and the heatmap from one coverage query: "Overall coverage" is the heatmap's shown cells summed
     (coverage.overall_coverage), so the two panels ask for the same cells. A change of mode alone redraws only the
     heatmap (refresh_heatmap)."""
@@ -190,7 +190,7 @@ def _heatmap(session: Session, scope: Scope, window: Window, filters: TeamFilter
                                       button_type=ids.OVERVIEW_HEATMAP_CELL), "", keys)
 
 
-def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> go.Figure:
+def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> Figure:
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
         scope = _scope(session)
@@ -203,7 +203,7 @@ def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: An
 
 
 def refresh_trend(preset: Any, start: Any, end: Any, program: Any, teams: Any,
-                  drawn: Any = None) -> tuple[go.Figure, list[Any]]:
+                  drawn: Any = None) -> tuple[Figure, list[Any]]:
     """The trend and what it was drawn for (the last whole month's end and the filters). The trend ends at the window's
     last whole month, so choosing 30 days instead of 90 changes nothing in it: when what it would be drawn for is
     what the page already shows (`drawn`, the store this returns), nothing is read or sent again. A crafted `drawn`

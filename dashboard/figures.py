@@ -101,12 +101,11 @@ def number(value: float | None, digits: int = 1, suppressed: bool = False, min_w
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def empty_figure(message: str) -> go.Figure:
-    figure = go.Figure()
-    figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, template="plotly_white",
-                         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}])
-    return figure
+def empty_figure(message: str) -> dict[str, Any]:
+    """A blank chart saying why it is blank (a plain figure dict, as coverage_heatmap explains)."""
+    return {"data": [], "layout": {"template": _WHITE, "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                   "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                                   "annotations": [{"text": message, "showarrow": False, "font": {"size": 14}}]}}
 
 
 def kpi_cards(items: list[tuple[str, str, str]]) -> dbc.Row:
@@ -219,46 +218,46 @@ def heatmap_table(cells: Sequence[Any], value_attr: str, min_workers: int, by: s
                          "Principle coverage as a table")
 
 
-def frequency_chart(rows: Sequence[Any], by: str = "team") -> go.Figure:
-    """Individual sessions per worker per month by team (or program), with each one's standard as a marker."""
+def frequency_chart(rows: Sequence[Any], by: str = "team") -> dict[str, Any]:
+    """Individual sessions per worker per month by team (or program), with each one's standard as a marker (a plain
+    figure dict, as coverage_heatmap explains: a whole agency's 250 teams as a go.Figure took ~25 ms)."""
     shown = [r for r in rows if not r.suppressed and r.individual_per_worker_month is not None]
     if not shown:
         return empty_figure(f"No {by} with enough workers to show.")
     names = [plotly_text(getattr(r, f"{by}_name")) for r in shown]
-    figure = go.Figure([
-        go.Bar(x=[r.individual_per_worker_month for r in shown], y=names, orientation="h", name="Held",
-               marker_color="#3b6ea5",
-               customdata=[[number(r.hours_per_worker_month), number(getattr(r, "median_gap_days", None), 0)]
+    held = {"type": "bar", "x": [r.individual_per_worker_month for r in shown], "y": names, "orientation": "h",
+            "name": "Held", "marker": {"color": "#3b6ea5"},
+            "customdata": [[number(r.hours_per_worker_month), number(getattr(r, "median_gap_days", None), 0)]
                            for r in shown],
-               hovertemplate="%{y}: %{x:.2f} individual sessions per worker per month<br>"
+            "hovertemplate": "%{y}: %{x:.2f} individual sessions per worker per month<br>"
                              "%{customdata[0]} h per worker per month · median gap %{customdata[1]} days"
-                             "<extra></extra>"),
-        go.Scatter(x=[r.expected_individual_per_worker_month for r in shown], y=names, mode="markers",
-                   name="Standard", marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3},
-                                            "color": "#b5452a"},
-                   hovertemplate="%{y}: standard %{x:.2f} per worker per month<extra></extra>"),
-    ])
-    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 30},
-                         legend={"orientation": "h", "y": -0.08}, barmode="overlay",
-                         xaxis={"title": "individual sessions per worker per month"},
-                         yaxis={"autorange": "reversed", "automargin": True})
-    return figure
+                             "<extra></extra>"}
+    standard = {"type": "scatter", "x": [r.expected_individual_per_worker_month for r in shown], "y": names,
+                "mode": "markers", "name": "Standard",
+                "marker": {"symbol": "line-ns-open", "size": 22, "line": {"width": 3}, "color": "#b5452a"},
+                "hovertemplate": "%{y}: standard %{x:.2f} per worker per month<extra></extra>"}
+    layout = {"template": _WHITE, "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
+              "legend": {"orientation": "h", "y": -0.08}, "barmode": "overlay",
+              "xaxis": {"title": {"text": "individual sessions per worker per month"}},
+              "yaxis": {"autorange": "reversed", "automargin": True}}
+    return {"data": [held, standard], "layout": layout}
 
 
-def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -> go.Figure:
-    """One point per whole calendar month (the callback ends the trend at the last whole month)."""
-    figure = go.Figure([
-        go.Scatter(x=[p.as_of for p in coverage_points], y=[p.proficient_share for p in coverage_points],
-                   name="Coverage (proficient)", mode="lines+markers", line={"color": "#3b6ea5"},
-                   # The three formats' strftime patterns read the same in Plotly's d3 time format.
-                   hovertemplate=f"Coverage on %{{x|{current().pattern}}}: %{{y:.0%}}<extra></extra>"),
-        go.Scatter(x=[p.month_end for p in meeting_points], y=[p.meeting_share for p in meeting_points],
-                   name="Meeting the standard", mode="lines+markers", line={"color": "#b5452a", "dash": "dot"},
-                   hovertemplate="Meeting the standard in %{x|%B %Y}: %{y:.0%}<extra></extra>"),
-    ])
-    figure.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         yaxis={"tickformat": ".0%", "range": [0, 1.05]}, legend={"orientation": "h", "y": -0.15})
-    return figure
+def trend_chart(coverage_points: Sequence[Any], meeting_points: Sequence[Any]) -> dict[str, Any]:
+    """One point per whole calendar month (the callback ends the trend at the last whole month); a plain figure
+    dict, as coverage_heatmap explains."""
+    coverage_line = {"type": "scatter", "x": [p.as_of.isoformat() for p in coverage_points],
+                     "y": [p.proficient_share for p in coverage_points], "name": "Coverage (proficient)",
+                     "mode": "lines+markers", "line": {"color": "#3b6ea5"},
+                     # The three formats' strftime patterns read the same in Plotly's d3 time format.
+                     "hovertemplate": f"Coverage on %{{x|{current().pattern}}}: %{{y:.0%}}<extra></extra>"}
+    meeting_line = {"type": "scatter", "x": [p.month_end.isoformat() for p in meeting_points],
+                    "y": [p.meeting_share for p in meeting_points], "name": "Meeting the standard",
+                    "mode": "lines+markers", "line": {"color": "#b5452a", "dash": "dot"},
+                    "hovertemplate": "Meeting the standard in %{x|%B %Y}: %{y:.0%}<extra></extra>"}
+    layout = {"template": _WHITE, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+              "yaxis": {"tickformat": ".0%", "range": [0, 1.05]}, "legend": {"orientation": "h", "y": -0.15}}
+    return {"data": [coverage_line, meeting_line], "layout": layout}
 
 
 def drilldown_panel(detail: Any, frequency: Any, window: Any, min_workers: int) -> html.Div:

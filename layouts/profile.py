@@ -163,7 +163,7 @@ def history_chart(points: Sequence[HistoryPoint], titles: dict[str, str], levels
     under the others), each with the same level scale so panels compare. A plain figure dict: go.Figure with a
     template deep-copies the template, ~60 ms a profile."""
     if not points:
-        return empty_figure("No supervisor ratings yet.").to_plotly_json()
+        return empty_figure("No supervisor ratings yet.")
     low, high = (min(levels), max(levels)) if levels else (1, 4)
     series: dict[str, list[HistoryPoint]] = defaultdict(list)
     for point in points:

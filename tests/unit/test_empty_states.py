@@ -17,8 +17,8 @@ def test_a_period_before_anyone_was_hired_says_there_were_no_workers(demo_app: D
         trend, _drawn = refresh_trend(*BEFORE_ANYONE)
         signals = as_sent(refresh_signals(*BEFORE_ANYONE))
     assert NO_WORKERS in str(as_sent(message)) and table == "" and keys == {}
-    assert figure.layout.annotations[0].text == NO_WORKERS
-    assert trend.layout.annotations[0].text == NO_WORKERS
+    assert figure["layout"]["annotations"][0]["text"] == NO_WORKERS
+    assert trend["layout"]["annotations"][0]["text"] == NO_WORKERS
     assert signals["props"]["children"] == NO_WORKERS
 
 
