@@ -427,7 +427,7 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     it is not, as its heatmap row would.
 
     Each team's counts on each date come from _team_trend_counts; given `today`, those of closed months (month ends
-    before it) are kept in coverage_months and read from there (coverage_months.team_counts). Without it every point
+    before it) are kept in coverage_months and summed there (coverage_months.shown_totals). Without it every point
     is counted and nothing is kept.
     """
     points = month_ends(end, months)
@@ -437,19 +437,17 @@ def coverage_trend(session: Session, scope: Scope, end: date, months: int, filte
     team_ids = list(session.scalars(visible_team_ids(scope, filters)))
     key = coverage_months.MonthKey(TREND_DEFINITION, framework.id, framework.proficient_level,
                                    settings.staleness_days)
-    counts = coverage_months.team_counts(
+    totals = coverage_months.shown_totals(
         session, key, team_ids, points, date.min if today is None else today,  # nothing ends before date.min
-        lambda dates: _team_trend_counts(session, team_ids, dates, framework, settings.staleness_days))
+        lambda dates: _team_trend_counts(session, team_ids, dates, framework, settings.staleness_days), settings)
     trend = []
     for d in points:
-        # A team suppressed on a date adds nothing to that date's point (common.shown_team_ids).
-        shown = [c for c in (counts.get((d, team)) for team in team_ids)
-                 if c is not None and c.workers > 0 and not settings.suppressed(c.workers)]
-        workers = sum(c.workers for c in shown)
-        pairs = workers * framework.competencies
+        # A team suppressed on a date adds nothing to that date's point (common.shown_team_ids): shown_totals.
+        counts = totals[d]
+        pairs = counts.workers * framework.competencies
         # What is left is over enough workers, or none.
-        trend.append(TrendPoint(d, _share(sum(c.proficient for c in shown), pairs, False),
-                                _share(sum(c.rated for c in shown), pairs, False), workers))
+        trend.append(TrendPoint(d, _share(counts.proficient, pairs, False), _share(counts.rated, pairs, False),
+                                counts.workers))
     return trend
 
 

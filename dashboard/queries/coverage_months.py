@@ -9,10 +9,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from dashboard.queries import kept_months
+from dashboard.queries.common import MetricSettings
 from dashboard.queries.kept_months import is_closed
 from models import CoverageMonth, CoverageMonthGuard
 
-__all__ = ["NOBODY", "MonthKey", "TeamCounts", "is_closed", "team_counts"]
+__all__ = ["NOBODY", "MonthKey", "TeamCounts", "is_closed", "shown_totals", "team_counts"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ def team_counts(session: Session, key: MonthKey, team_ids: Sequence[int], dates:
                 count: kept_months.Counter[TeamCounts]) -> dict[tuple[date, int], TeamCounts]:
     """kept_months.team_counts over coverage_months under `key`."""
     return kept_months.team_counts(session, _store(key), team_ids, dates, today, count)
+
+
+def shown_totals(session: Session, key: MonthKey, team_ids: Sequence[int], dates: Sequence[date], today: date,
+                 count: kept_months.Counter[TeamCounts], settings: MetricSettings) -> dict[date, TeamCounts]:
+    """kept_months.shown_totals over coverage_months under `key`."""
+    return kept_months.shown_totals(session, _store(key), team_ids, dates, today, count, settings)
 
 
 def _keep(session: Session, key: MonthKey, rows: list[tuple[date, int, TeamCounts]], generation: int) -> bool:

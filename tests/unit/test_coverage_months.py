@@ -319,3 +319,26 @@ def test_the_keep_checks_the_guard_it_read(demo_db: Database) -> None:
         assert kept_by_month(s) == {date(2026, 1, 31): 1}
         assert not coverage_months._keep(s, key, [(date(2025, 1, 31), 1, counts[date(2026, 1, 31), 1])], -1)
         assert kept_by_month(s) == {date(2026, 1, 31): 1}
+
+
+def test_the_totals_add_only_the_teams_shown_whether_kept_or_counted(demo_db: Database) -> None:
+    """Three teams on 31 January 2026: 5 workers (4 ratings, 3 proficient), 2 workers (2, 1: too few to show at the
+    default three), nobody. Counted (summed here) and kept (summed by the database) alike: 5 workers, 4 and 3; with
+    suppression off, 7, 6 and 4. A month kept for only some of the teams asked about is counted again."""
+    key = coverage_months.MonthKey(cov.TREND_DEFINITION, 1, 3, 365)
+    month = date(2026, 1, 31)
+    counts = {(month, 1): coverage_months.TeamCounts(5, 4, 3), (month, 2): coverage_months.TeamCounts(2, 2, 1)}
+    everyone = MetricSettings(min_cell_workers=0)
+
+    def not_again(dates: list[date]) -> Any:
+        pytest.fail(f"counted again: {dates}")
+    with demo_db.session() as s:
+        counted = coverage_months.shown_totals(s, key, [1, 2, 3], [month], TODAY, lambda dates: counts, DEFAULT)
+        assert kept_by_month(s) == {month: 3}  # team 3 kept as nobody
+        kept = coverage_months.shown_totals(s, key, [1, 2, 3], [month], TODAY, not_again, DEFAULT)
+        assert counted == kept == {month: coverage_months.TeamCounts(5, 4, 3)}
+        assert coverage_months.shown_totals(s, key, [1, 2, 3], [month], TODAY, not_again, everyone) == {
+            month: coverage_months.TeamCounts(7, 6, 4)}
+        assert coverage_months.shown_totals(s, key, [1, 2, 3, 4], [month], TODAY, lambda dates: counts, everyone) == {
+            month: coverage_months.TeamCounts(7, 6, 4)}
+        assert kept_by_month(s) == {month: 4}

@@ -71,8 +71,8 @@ def meeting_trend(session: Session, scope: Scope, end: date, months: int, filter
 
     Each visible team's counts per month come from _team_meeting_months, suppression applied here (a worker is on
     one team at a time, so the teams' counts add up to the population's); given `today`,
-    those of closed months (ending before it) are kept in meeting_months and read from there
-    (kept_months.team_counts). Without it every month is counted and nothing is kept.
+    those of closed months (ending before it) are kept in meeting_months and summed there
+    (kept_months.shown_totals). Without it every month is counted and nothing is kept.
     """
     if months < 1:
         return []
@@ -88,18 +88,16 @@ def meeting_trend(session: Session, scope: Scope, end: date, months: int, filter
     store = kept_months.Store(MeetingMonth, MeetingMonthGuard, {"definition": MEETING_TREND_DEFINITION,
                                                                 "judgement_definition": JUDGEMENT_DEFINITION},
                               MeetingCounts)
-    counts = kept_months.team_counts(
+    totals = kept_months.shown_totals(
         session, store, team_ids, list(periods), date.min if today is None else today,  # nothing ends before it
         lambda last_days: _team_meeting_months(session, visible_team_ids(scope, filters),
-                                               [(periods[d], d) for d in last_days]))
+                                               [(periods[d], d) for d in last_days]), settings)
     points = []
     for last_day in periods:
-        # A team suppressed on a month's last day adds nothing to that month (common.shown_team_ids).
-        shown = [c for c in (counts.get((last_day, team)) for team in team_ids)
-                 if c is not None and c.workers > 0 and not settings.suppressed(c.workers)]
-        workers = sum(c.workers for c in shown)
-        meeting = sum(c.meeting for c in shown)
-        points.append(MeetingPoint(last_day, workers, meeting / workers if workers else None))
+        # A team suppressed on a month's last day adds nothing to that month (common.shown_team_ids): shown_totals.
+        counts = totals[last_day]
+        points.append(MeetingPoint(last_day, counts.workers,
+                                   counts.meeting / counts.workers if counts.workers else None))
     return points
 
 
