@@ -64,7 +64,9 @@ def time_saves(app: Any, supervisor_id: int, worker_id: int, today: date, runs: 
     writer = Writer(Actor(None, "bench"), "supervisor", supervisor_id, Scope(frozenset({team})).team_ids)
     times = []
     for run in range(runs + 1):  # the first is a warm-up
-        form = {"held_on": today.isoformat(), "minutes": 60, "format": "individual", "kind": "supportive",
+        # Minutes differ by run (61, 62, ...): the same supervisor, day, attendees and minutes twice is refused as a
+        # probable duplicate (recording.ProbableDuplicate), which the form asks the supervisor to confirm.
+        form = {"held_on": today.isoformat(), "minutes": 61 + run, "format": "individual", "kind": "supportive",
                 "modality": "video", "attendee_ids": [worker_id], "competency_ids": competencies[:4]}
         # Levels alternate 1/2 by run, so all 61 differ from the current rating every time.
         drafts = [RatingDraft(worker_id, c, 1 + (run % 2), today) for c in competencies]
