@@ -16,7 +16,7 @@ from dashboard.queries.common import MetricSettings
 from models import GUARD  # the guard tables' only row
 
 C = TypeVar("C")  # one team's counts on one date: a frozen dataclass of ints named as the table's count columns,
-# the first of them `workers` (the team's head count, which decides whether it is shown)
+# one of them `workers` (the team's head count, which decides whether it is shown: shown_totals)
 
 
 @dataclass(frozen=True)
