@@ -108,11 +108,11 @@ Figure = dict[str, Any]
 HeatmapOutputs = tuple[Figure, Any, Any, dict[str, dict[str, Any]]]
 
 
-def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any,
-                             mode: Any) -> tuple[html.Div, Figure, Any, Any, dict[str, dict[str, Any]]]:
+def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any, mode: Any,
+                             table_wanted: Any = True) -> tuple[html.Div, Figure, Any, Any, dict[str, dict[str, Any]]]:
     """The KPI cards and the heatmap from one coverage query: "Overall coverage" is the heatmap's shown cells summed
     (coverage.overall_coverage), so the two panels ask for the same cells. A change of mode alone redraws only the
-    heatmap (refresh_heatmap)."""
+    heatmap (refresh_heatmap). The heatmap's table only once the page asked for it (table_wanted, see _heatmap)."""
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
         scope = _scope(session)
@@ -120,7 +120,7 @@ def refresh_kpis_and_heatmap(preset: Any, start: Any, end: Any, program: Any, te
         cells = coverage.coverage(session, scope, window, filters, settings)
         kpis = supervision.kpi_supervision(session, scope, window, filters, settings, today())
         heatmap = _heatmap(session, scope, window, filters, settings, mode,
-                           None if mode == "discussed" else cells)
+                           None if mode == "discussed" else cells, bool(table_wanted))
     return (_kpi_cards(kpis, coverage.overall_coverage(cells), window, settings), *heatmap)
 
 
@@ -147,16 +147,21 @@ def _kpi_cards(kpis: supervision.SupervisionKpis, overall: float | None, window:
         className="small text-body-secondary mt-2 mb-0", id=ids.OVERVIEW_KPIS_NOTE)])
 
 
-def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any, mode: Any) -> HeatmapOutputs:
-    """The heatmap alone, when only its mode changed (the filters' values come as state)."""
+def refresh_heatmap(preset: Any, start: Any, end: Any, program: Any, teams: Any, mode: Any,
+                    table_wanted: Any = True) -> HeatmapOutputs:
+    """The heatmap alone, when only its mode changed or its table was first asked for (the filters' values come as
+    state)."""
     window, filters = parse_filters(preset, start, end, program, teams)
     with session_scope() as session:
-        return _heatmap(session, _scope(session), window, filters, load_settings(session), mode)
+        return _heatmap(session, _scope(session), window, filters, load_settings(session), mode,
+                        table_wanted=bool(table_wanted))
 
 
 def _heatmap(session: Session, scope: Scope, window: Window, filters: TeamFilter, settings: MetricSettings,
-             mode: Any, proficiency: list[coverage.CoverageCell] | None = None) -> HeatmapOutputs:
-    """`proficiency`: the coverage cells when the caller has them already."""
+             mode: Any, proficiency: list[coverage.CoverageCell] | None = None,
+             table_wanted: bool = True) -> HeatmapOutputs:
+    """`proficiency`: the coverage cells when the caller has them already. Without table_wanted the table is left as
+    it is (no_update): the page asks for it when the table is opened, or at once on a phone (TABLE_WANTED_JS)."""
     team_refs = teams_in_view(session, scope, filters)
     if mode == "discussed":
         cells: list[Any] = coverage.attention(session, scope, window, filters, settings)
@@ -173,21 +178,22 @@ def _heatmap(session: Session, scope: Scope, window: Window, filters: TeamFilter
         # Teams exist but nobody was on them (a period before they started): say so rather than draw blank cells.
         return (figures.empty_figure(NO_WORKERS), "", dbc.Alert(NO_WORKERS, color="secondary", className="mb-2"),
                 {})
-    principles = {figures.plotly_text(c.principle_name): c.principle_code for c in cells}
+    principles = figures.click_keys((c.principle_name, c.principle_code) for c in cells)
     if len(team_refs) > MAX_TEAM_ROWS:
         pooled = pooling.pool_cells(cells, team_refs, settings)
         note = dbc.Alert(f"{len(team_refs)} teams in view: one row per program. Click a program (or choose it "
                          "above) to see its teams.", color="light", className="small py-2 mb-2")
-        keys = {"programs": {figures.plotly_text(c.program_name): c.program_id for c in pooled},
+        keys = {"programs": figures.click_keys((c.program_name, c.program_id) for c in pooled),
                 "principles": principles}
         return (figures.coverage_heatmap(pooled, "share", settings.min_cell_workers, by="program"),
                 figures.heatmap_table(pooled, "share", settings.min_cell_workers, by="program",
-                                      button_type=ids.OVERVIEW_HEATMAP_CELL), note, keys)
+                                      button_type=ids.OVERVIEW_HEATMAP_CELL) if table_wanted else no_update,
+                note, keys)
     # Plotly drops a heatmap point's customdata from clickData, so a click is mapped back by its labels.
-    keys = {"teams": {figures.plotly_text(c.team_name): c.team_id for c in cells}, "principles": principles}
+    keys = {"teams": figures.click_keys((c.team_name, c.team_id) for c in cells), "principles": principles}
     return (figures.coverage_heatmap(cells, attr, settings.min_cell_workers),
-            figures.heatmap_table(cells, attr, settings.min_cell_workers,
-                                      button_type=ids.OVERVIEW_HEATMAP_CELL), "", keys)
+            figures.heatmap_table(cells, attr, settings.min_cell_workers, button_type=ids.OVERVIEW_HEATMAP_CELL)
+            if table_wanted else no_update, "", keys)
 
 
 def refresh_frequency(preset: Any, start: Any, end: Any, program: Any, teams: Any) -> Figure:
@@ -324,6 +330,15 @@ WINDOW_STATES = (State(ids.OVERVIEW_WINDOW, "value"), State(ids.OVERVIEW_CUSTOM_
                  State(ids.OVERVIEW_CUSTOM_END, "value"))
 
 # The width matches app.css's phone rule, which hides the chart.
+# The heatmap's table is asked for once its line is pressed (mouse, Enter or Space: each is a click), or at once on a
+# phone, where it opens first (TABLE_FIRST_ON_A_PHONE_JS). Asked for once: later presses only open and close it.
+TABLE_WANTED_JS = """
+function(pressed, wanted) {
+    if (wanted) return window.dash_clientside.no_update;
+    return pressed || window.matchMedia('(max-width: 575.98px)').matches ? true : window.dash_clientside.no_update;
+}
+"""
+
 TABLE_FIRST_ON_A_PHONE_JS = """
 function(_table) {
     return window.matchMedia('(max-width: 575.98px)').matches ? true : window.dash_clientside.no_update;
@@ -379,10 +394,15 @@ def register(app: Dash) -> None:
     app.clientside_callback(CUSTOM_RANGE_JS, Output(ids.OVERVIEW_CUSTOM_WRAP, "hidden"),
                             Input(ids.OVERVIEW_WINDOW, "value"), prevent_initial_call=True)
     app.callback(Output(ids.OVERVIEW_KPIS, "children"), *HEATMAP_OUTPUTS, *FILTER_INPUTS,
-                 State(ids.OVERVIEW_MODE, "value"))(refresh_kpis_and_heatmap)
+                 State(ids.OVERVIEW_MODE, "value"), State(ids.OVERVIEW_HEATMAP_TABLE_WANTED, "data"))(
+        refresh_kpis_and_heatmap)
     app.callback(*(Output(o.component_id, o.component_property, allow_duplicate=True) for o in HEATMAP_OUTPUTS),
                  *(State(i.component_id, i.component_property) for i in FILTER_INPUTS),
-                 Input(ids.OVERVIEW_MODE, "value"), prevent_initial_call=True)(refresh_heatmap)
+                 Input(ids.OVERVIEW_MODE, "value"), Input(ids.OVERVIEW_HEATMAP_TABLE_WANTED, "data"),
+                 prevent_initial_call=True)(refresh_heatmap)
+    app.clientside_callback(TABLE_WANTED_JS, Output(ids.OVERVIEW_HEATMAP_TABLE_WANTED, "data"),
+                            Input(ids.OVERVIEW_HEATMAP_SUMMARY, "n_clicks"),
+                            State(ids.OVERVIEW_HEATMAP_TABLE_WANTED, "data"))
     app.callback(Output(ids.OVERVIEW_FREQUENCY, "figure"), *FILTER_INPUTS)(refresh_frequency)
     app.callback(Output(ids.OVERVIEW_TREND, "figure"), Output(ids.OVERVIEW_TREND_DRAWN, "data"), *FILTER_INPUTS,
                  State(ids.OVERVIEW_TREND_DRAWN, "data"))(refresh_trend)

@@ -134,8 +134,12 @@ def layout(window: str | None = None, start: str | None = None, end: str | None 
                 dcc.Store(id=ids.OVERVIEW_HEATMAP_KEYS), dcc.Store(id=ids.OVERVIEW_HEATMAP_CHOSEN),
                 # On a phone the chart's labels cannot be read: the table opens first and the chart is not drawn.
                 _chart(ids.OVERVIEW_HEATMAP, 460, className="heatmap-chart"),
-                html.Details([html.Summary("Show as a table"), html.Div(id=ids.OVERVIEW_HEATMAP_TABLE)],
+                # The table is drawn once asked for (opened, or on a phone): drawn closed, its ~220 components were
+                # more than half the page's, and the browser worked through them again at every window change.
+                html.Details([html.Summary("Show as a table", id=ids.OVERVIEW_HEATMAP_SUMMARY),
+                              html.Div(id=ids.OVERVIEW_HEATMAP_TABLE)],
                              className="mt-2", id=ids.OVERVIEW_HEATMAP_DETAILS),
+                dcc.Store(id=ids.OVERVIEW_HEATMAP_TABLE_WANTED, data=False),
             ]), "Click a cell, or open the table and press a cell's button, for the principle's competencies and the "
                 "guides that help.", "principle-coverage"), lg=7),
             dbc.Col(_panel("Supervision frequency against the standard",

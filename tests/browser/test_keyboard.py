@@ -97,9 +97,11 @@ def test_leadership_opens_the_weakest_cell_and_a_guide_by_keyboard(dash_duo: Das
     sign_in(dash_duo, browser_app, "leader")
     go_to(dash_duo, "Compliance", "compliance")
     go_to(dash_duo, "Overview", "overview")
-    wait_until(dash_duo, lambda: len(dash_duo.find_elements(".heatmap-cell-button")) == 50)
+    dash_duo.wait_for_element("#overview-heatmap .js-plotly-plot", timeout=20)
+    assert dash_duo.find_elements(".heatmap-cell-button") == []  # the table is drawn once asked for
     tab_to(dash_duo, "summary", "Show as a table", limit=25)
     press(dash_duo, Keys.ENTER)
+    wait_until(dash_duo, lambda: len(dash_duo.find_elements(".heatmap-cell-button")) == 50)
     # The weakest cell: the lowest share among the table's buttons (suppressed cells say n<k and are skipped).
     weakest = dash_duo.driver.execute_script("""
         let low = null;

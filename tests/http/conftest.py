@@ -118,9 +118,14 @@ TREND_PANEL = [("overview-trend", "figure"), ("overview-trend-drawn", "data")]
 TREND_STATE = [("overview-trend-drawn", "data", None)]  # as on a page that has not drawn it yet
 
 
+def coverage_state(mode: Any = "proficiency") -> list[tuple[str, str, Any]]:
+    """The KPI cards and heatmap's state: the heatmap's mode, and its table asked for (as once it has been opened)."""
+    return [("overview-mode", "value", mode), ("overview-heatmap-table-wanted", "data", True)]
+
+
 def coverage_panels(client: FlaskClient, inputs: list[tuple[str, str, Any]], mode: str = "proficiency") -> Any:
     """POST the KPI cards and heatmap's callback with the five filter inputs."""
-    return callback(client, COVERAGE_PANELS, inputs, [("overview-mode", "value", mode)])
+    return callback(client, COVERAGE_PANELS, inputs, coverage_state(mode))
 
 
 def callback(client: FlaskClient, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, Any]],

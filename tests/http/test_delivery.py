@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from plotly.offline import get_plotlyjs_version
 
 from dashboard import delivery
-from tests.http.conftest import COVERAGE_PANELS, callback, login
+from tests.http.conftest import COVERAGE_PANELS, callback, coverage_state, login
 from tests.http.test_overview_scope import filters
 
 EVERY_ENCODING = "gzip, deflate, br, zstd"  # what Chromium sends
@@ -56,7 +56,7 @@ def test_dashs_polyfill_is_replaced_by_regenerator_runtime_alone_before_react(cl
 
 def test_a_callbacks_json_arrives_compressed_and_reads_the_same(client: FlaskClient) -> None:
     login(client, "leader")
-    inputs, mode = filters(), [("overview-mode", "value", "proficiency")]
+    inputs, mode = filters(), coverage_state()
     plain = callback(client, COVERAGE_PANELS, inputs, mode)
     client.environ_base["HTTP_ACCEPT_ENCODING"] = "gzip"
     packed = callback(client, COVERAGE_PANELS, inputs, mode)

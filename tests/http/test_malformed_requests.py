@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from callbacks.common import as_date, as_int, as_int_set
 from callbacks.overview import parse_filters
 from dashboard.db import Database
-from tests.http.conftest import COVERAGE_PANELS, TREND_PANEL, TREND_STATE, callback, login
+from tests.http.conftest import COVERAGE_PANELS, TREND_PANEL, TREND_STATE, callback, coverage_state, login
 from tests.http.test_workspace_scope import HELD_ON, RATING_PATTERN, counts, fire, save_session
 
 UNICODE_DIGITS = ["²", "١٢", "٣", "１２"]  # superscript two, Arabic-Indic 12 and 3, fullwidth 12: all pass isdigit()
@@ -177,7 +177,7 @@ def test_a_peer_worker_gets_403_from_the_overview_whatever_the_filters(demo_clie
             ("overview-custom-end", "value", ["x"]), ("overview-program", "value", "²"),
             ("overview-teams", "value", ["²", {"id": 1}])]
     if output == "coverage":  # the KPI cards and heatmap, whose mode is their state
-        assert callback(demo_client, COVERAGE_PANELS, junk, [("overview-mode", "value", ["²"])]).status_code == 403
+        assert callback(demo_client, COVERAGE_PANELS, junk, coverage_state(["²"])).status_code == 403
         return
     component, prop = output.split(".")
     trend = component == "overview-trend"

@@ -14,7 +14,8 @@ import callbacks.overview
 from dashboard.db import Database
 from models import AgencySettings, Team
 from tests.conftest import DEMO_END
-from tests.http.conftest import COVERAGE_PANELS, TREND_PANEL, TREND_STATE, callback, components, kpi_cards, login, texts
+from tests.http.conftest import (COVERAGE_PANELS, TREND_PANEL, TREND_STATE, callback, components, coverage_state,
+                                 kpi_cards, login, texts)
 
 # On the demo agency, with 7 workers as the threshold: Downtown Drop-in Center has 4 to 6 peer workers at every
 # month end of the year to DEMO_END, so it is suppressed everywhere; Eastside Outreach has 7 or 8, never.
@@ -37,7 +38,7 @@ def request(client: FlaskClient, outputs: list[tuple[str, str]], teams: list[int
 
 def kpis(client: FlaskClient, teams: list[int], days: int) -> dict[str, str]:
     """Label -> value of every card that is not a head count."""
-    response = request(client, COVERAGE_PANELS, teams, days, [("overview-mode", "value", "proficiency")])
+    response = request(client, COVERAGE_PANELS, teams, days, coverage_state())
     cards = kpi_cards(response["overview-kpis"]["children"])
     return {label: value for label, (value, _hint) in cards.items() if label not in HEAD_COUNTS}
 
@@ -75,7 +76,7 @@ def panels(client: FlaskClient, teams: list[int], days: int) -> dict[str, Any]:
                              "trend": [(trace["name"], trace["x"], trace["y"]) for trace in trend["data"]],
                              "signals": signal_rows(signals), "frequency": figure_rows(frequency)}
     for mode in ("proficiency", "discussed"):
-        response = request(client, COVERAGE_PANELS, teams, days, [("overview-mode", "value", mode)])
+        response = request(client, COVERAGE_PANELS, teams, days, coverage_state(mode))
         found[f"heatmap {mode}"] = figure_rows(response["overview-heatmap"]["figure"])
         found[f"table {mode}"] = rows_by_first_cell(response["overview-heatmap-table"]["children"])
     return found

@@ -225,6 +225,20 @@ def test_the_kpis_and_the_heatmap_ask_for_coverage_once(app: Dash, reference_db:
     registered = {c["output"]: c for c in app._callback_list if "overview-heatmap.figure" in c["output"]}
     both = registered["..overview-kpis.children...overview-heatmap.figure...overview-heatmap-table.children..."
                       "overview-heatmap-empty.children...overview-heatmap-keys.data.."]
-    assert [s["id"] for s in both["state"]] == ["overview-mode"]
+    assert [s["id"] for s in both["state"]] == ["overview-mode", "overview-heatmap-table-wanted"]
     [redraw] = [c for key, c in registered.items() if "overview-kpis" not in key]
-    assert [i["id"] for i in redraw["inputs"]] == ["overview-mode"] and redraw["prevent_initial_call"]
+    assert [i["id"] for i in redraw["inputs"]] == ["overview-mode", "overview-heatmap-table-wanted"]
+    assert redraw["prevent_initial_call"]
+
+
+def test_the_table_is_drawn_only_once_the_page_asks_for_it(app: Dash, reference_db: Database) -> None:
+    """Until the table is opened (or the page is on a phone) both callbacks leave it as it is, so the page carries
+    none of its buttons; asked for, it comes with the heatmap, the same rows as the chart's."""
+    with signed_in(app, reference_db, "leader"):
+        _, figure, unwanted, *_ = refresh_kpis_and_heatmap("90", None, None, "all", [], "proficiency", False)
+        _, redrawn_unwanted, _, _ = refresh_heatmap("90", None, None, "all", [], "discussed", False)
+        _, wanted, _, _ = refresh_heatmap("90", None, None, "all", [], "proficiency", True)
+        _, _, with_cards, *_ = refresh_kpis_and_heatmap("90", None, None, "all", [], "proficiency", True)
+    assert unwanted is no_update and redrawn_unwanted is no_update
+    assert as_sent(figure)["data"][0]["text"][0][-1] == "11%"  # the chart itself is drawn either way
+    assert body_rows(wanted) == body_rows(with_cards) == [["A", "0%", "0%", "0%", "0%", "11%"], ["B", *["n<3"] * 5]]
