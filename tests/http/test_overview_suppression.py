@@ -61,6 +61,9 @@ def figure_rows(figure: dict[str, Any]) -> dict[str, list[Any]]:
         if trace["type"] == "heatmap":
             for label, z, text in zip(trace["y"], trace["z"], trace["text"], strict=True):
                 rows.setdefault(label, []).extend([z, text])
+        elif trace.get("mode") == "text":  # the heatmap's labels, one per cell
+            for column, label, text in zip(trace["x"], trace["y"], trace["text"], strict=True):
+                rows.setdefault(label, []).extend([column, text])
         else:
             for i, label in enumerate(trace["y"]):
                 rows.setdefault(label, []).extend([trace["x"][i], (trace.get("customdata") or [None] * (i + 1))[i]])

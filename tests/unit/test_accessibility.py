@@ -53,14 +53,15 @@ def test_the_heatmap_writes_each_cells_label_in_its_own_colour(demo_app: Dash, d
     # As the browser gets it: a plain dict (figures.coverage_heatmap), which go.Figure must accept as valid.
     sent = as_sent(figure)
     assert as_sent(go.Figure(sent)) == sent
-    annotations = sent["layout"]["annotations"]
-    assert len(annotations) == 10 * 5  # one label per team and principle
-    trace = sent["data"][0]
-    for note in annotations:
-        row, column = trace["y"].index(note["y"]), trace["x"].index(note["x"])
-        assert note["text"] == trace["text"][row][column]
-        assert note["font"]["color"] == figures.cell_text_colour(trace["z"][row][column])
-    assert {note["font"]["color"] for note in annotations} == {"#000000", "#ffffff"}  # both are needed in the demo
+    trace, labels = sent["data"]
+    assert labels["mode"] == "text" and labels["hoverinfo"] == "skip"  # clicks and hovers reach the cells below
+    assert len(labels["text"]) == 10 * 5  # one label per team and principle
+    colours = labels["textfont"]["color"]
+    for x, y, label, colour in zip(labels["x"], labels["y"], labels["text"], colours, strict=True):
+        row, column = trace["y"].index(y), trace["x"].index(x)
+        assert label == trace["text"][row][column]
+        assert colour == figures.cell_text_colour(trace["z"][row][column])
+    assert set(colours) == {"#000000", "#ffffff"}  # both are needed in the demo
     buttons = buttons_in(as_sent(table))
     assert len(buttons) == 50 and all(b["id"]["type"] == ids.OVERVIEW_HEATMAP_CELL for b in buttons)
     assert buttons[0]["aria-label"].startswith("Downtown Drop-in Center, Recovery-oriented: ")
