@@ -52,7 +52,8 @@ def panel_requests() -> dict[str, Panel]:
         "kpis_and_heatmap": Panel("kpis_and_heatmap", [
             (ids.OVERVIEW_KPIS, "children"), (ids.OVERVIEW_HEATMAP, "figure"), (ids.OVERVIEW_HEATMAP_TABLE, "children"),
             (ids.OVERVIEW_HEATMAP_EMPTY, "children"), (ids.OVERVIEW_HEATMAP_KEYS, "data")],
-            ((ids.OVERVIEW_MODE, "value", "proficiency"),)),
+            # The table is not asked for at a first load on a desktop (callbacks.overview.TABLE_WANTED_JS).
+            ((ids.OVERVIEW_MODE, "value", "proficiency"), (ids.OVERVIEW_HEATMAP_TABLE_WANTED, "data", False))),
         "refresh_frequency": Panel("refresh_frequency", [(ids.OVERVIEW_FREQUENCY, "figure")]),
         "refresh_trend": Panel("refresh_trend", [(ids.OVERVIEW_TREND, "figure"), (ids.OVERVIEW_TREND_DRAWN, "data")],
                                 ((ids.OVERVIEW_TREND_DRAWN, "data", None),)),

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 
 from bench.overview import (DATA_END, DATABASES, CallbackCase, FigureClock, StatementRecorder, Timing, app_engine,
-                            build_app, environment, fmt_ms, measure_case, pick_viewers, print_table,
-                            set_session_options)
+                            build_app, environment, fmt_ms, measure_case, pick_viewers, print_slowest,
+                            print_table, set_session_options)
 
 TARGET_MS = {"sqlite": 200.0, "postgres": 100.0}
 SAVE_TARGET_MS = 150.0
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--today", type=date.fromisoformat, default=DATA_END)
     parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--top", type=int, default=5, help="slowest statements listed per callback")
     args = parser.parse_args(argv)
 
     url = args.url or DATABASES[args.db]
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [measure_case(app, recorder, clock, engine, supervisor, case, args.runs, args.budget)
             for case in callback_cases(worker_id)]
     print_table(rows, TARGET_MS[args.db], f"{args.db}: {info.get('database', '')}")
+    print_slowest(rows, engine, args.top, False, False)
 
     saves = time_saves(app, supervisor.staff_id or 0, worker_id, args.today - timedelta(days=0), args.runs)
     print(f"\n| save a session with 61 ratings (committed) | median {fmt_ms(saves.median)} ms | "
