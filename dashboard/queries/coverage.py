@@ -256,6 +256,27 @@ def _rated_members(session: Session, scope: Scope, window: Window, filters: Team
             _primary_principles(framework.id))
 
 
+def _counts_by_team_and_principle(session: Session, current: Subquery, primary: Subquery, proficient_level: int
+                                  ) -> Select[int, int, int, int]:
+    """(team_id, principle_id, rated, proficient): the current ratings counted per team and primary principle.
+
+    On SQLite they are first summed per team and competency, and those ~15,000 sums meet the principles: joined row
+    by row, SQLite looked each worker's ratings up one competency at a time (agency scale: 107 ms, 79 ms summed
+    first). PostgreSQL hashes the join either way, and the extra step made it slower there (46-55 ms against 32).
+    """
+    proficient = case((current.c.level >= proficient_level, 1), else_=0)
+    if session.get_bind().dialect.name != "sqlite":
+        return (select(current.c.team_id, primary.c.principle_id, func.count(), func.sum(proficient))
+                .join(primary, primary.c.competency_id == current.c.competency_id)
+                .group_by(current.c.team_id, primary.c.principle_id))
+    sums = (select(current.c.team_id, current.c.competency_id, func.count().label("rated"),
+                   func.sum(proficient).label("proficient"))
+            .group_by(current.c.team_id, current.c.competency_id).subquery("per_competency"))
+    return (select(sums.c.team_id, primary.c.principle_id, func.sum(sums.c.rated), func.sum(sums.c.proficient))
+            .join(primary, primary.c.competency_id == sums.c.competency_id)
+            .group_by(sums.c.team_id, primary.c.principle_id))
+
+
 def coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter,
              settings: MetricSettings) -> list[CoverageCell]:
     """Principle coverage (proficiency mode), one cell per visible team × principle of the active framework.
@@ -281,10 +302,7 @@ def coverage(session: Session, scope: Scope, window: Window, filters: TeamFilter
     counts: dict[tuple[int, int], tuple[int, int]] = {
         (team_id, principle_id): (int(rated), int(proficient))
         for team_id, principle_id, rated, proficient in session.execute(
-            select(current.c.team_id, primary.c.principle_id, func.count(),
-                   func.sum(case((current.c.level >= framework.proficient_level, 1), else_=0)))
-            .join(primary, primary.c.competency_id == current.c.competency_id)
-            .group_by(current.c.team_id, primary.c.principle_id))}
+            _counts_by_team_and_principle(session, current, primary, framework.proficient_level))}
     cells = []
     for team in teams:
         team_workers = workers.get(team.id, 0)
