@@ -70,6 +70,9 @@ def set_password_by_link(dash_duo: DashComposite, link: str, username: str, pass
     dash_duo.find_element("#password").send_keys(password)
     dash_duo.find_element("#confirm").send_keys(password)
     click(dash_duo, "#setup-submit")
+    # The password is set once the sign-in page says so: going on before the answer came could cancel the form's
+    # POST (a sign-in with the new password then failed, once in a CI run).
+    dash_duo.wait_for_contains_text("#login-notice", "Your password is set", timeout=15)
 
 
 def add_person(dash_duo: DashComposite, name: str, code: str, role: str) -> None:
