@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -88,19 +89,38 @@ def screenshot(dash_duo: DashComposite, name: str) -> None:
     dash_duo.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
+def _axe_violations(dash_duo: DashComposite) -> list[str]:
+    """One axe run once the page has been still (no CSS animation or transition) for five polls in a row."""
+    still = {"polls": 0}
+
+    def settled(driver: object) -> bool:
+        running = dash_duo.driver.execute_script("return document.getAnimations().length;")
+        still["polls"] = 0 if running else still["polls"] + 1
+        return still["polls"] >= 5
+
+    WebDriverWait(dash_duo.driver, 10, poll_frequency=0.05).until(settled)
+    axe = Axe(dash_duo.driver, script_url=str(AXE_SCRIPT))
+    axe.inject()
+    results = axe.run()
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+            for v in results["violations"]]
+
+
 def accessibility_violations(dash_duo: DashComposite) -> list[str]:
     """axe-core's violations on the current page (WCAG 2.x A/AA and best practices), and selects with a blank option;
     one line each.
 
-    Waits for running CSS transitions first: a modal checked while it fades in has half-transparent buttons,
-    which axe rightly reports as low contrast."""
-    WebDriverWait(dash_duo.driver, 10).until(
-        lambda driver: driver.execute_script("return document.getAnimations().length === 0;"))
-    axe = Axe(dash_duo.driver, script_url=str(AXE_SCRIPT))
-    axe.inject()
-    results = axe.run()
-    found = [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
-             for v in results["violations"]]
+    Waits for CSS transitions to be over for a few frames in a row first: a modal checked while it fades in has
+    half-transparent buttons, which axe rightly reports as low contrast, and a collapse can start its next transition
+    a frame after the last one ended. A violation must then be found by two runs half a second apart: one CI run once
+    reported colour contrast on `:root` just after a rating was chosen, which no run before or since has shown (most
+    likely a frame caught mid-change). The first run's findings are printed for whoever reads the log."""
+    first = _axe_violations(dash_duo)
+    found = first
+    if first:
+        print("axe, first run:", first)
+        time.sleep(0.5)
+        found = [line for line in _axe_violations(dash_duo) if line in first]
     # Not an axe rule, and an issue of ours: a drop-down whose hidden first option (dbc.Select's placeholder) is
     # blank shows an empty line where browsers list hidden options, and gives a screen reader a nameless option.
     blank = dash_duo.driver.execute_script(
