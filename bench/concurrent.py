@@ -13,13 +13,20 @@ app:server`). Method:
 - **Bare SQL, together**: the statements each callback sends, recorded in this process (the same code and
   database, the viewer a transient leadership account, bench.overview's StatementRecorder), replayed through a raw
   DBAPI connection per callback (execute, fetchall, one commit), the four released together the same way.
-- Rounds alternate (one HTTP round, one bare round) so the machine's load hits both alike; one warm-up round of
-  each first. Percentiles are nearest-rank (p95 of 20 = the 19th), never past the slowest run.
+- **HTTP, alone**: the same requests one after another, each with the machine to itself: what a callback costs
+  without the others competing for the cores.
+- **CPU busy per round**: the machine's busy CPU time (all processes: gunicorn's workers, PostgreSQL's backends, this
+  client; /proc/stat, 10 ms ticks) during each HTTP round fired together. Divided by the cores, it is the least time
+  the round could take were the work spread perfectly: a floor set by the machine, not by the code's waiting.
+- Rounds alternate (one HTTP round together, one bare round, one HTTP round alone) so the machine's load hits all
+  alike; one warm-up round of each first. Percentiles are nearest-rank (p95 of 20 = the 19th), never past the
+  slowest run.
 - The clock is not pinned: the server uses today, so this process does too (the statements must be the same).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import threading
@@ -156,6 +163,23 @@ def record_statements(app: Any, engine: Any, today: date, window_days: int) -> d
     return statements
 
 
+def busy_cpu_ms() -> float:
+    """The machine's busy CPU time so far, all cores summed (/proc/stat: everything but idle and iowait)."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def alone(calls: dict[str, Callable[[], None]]) -> dict[str, float]:
+    """Each call on its own, one after another: ms per call."""
+    times = {}
+    for key, call in calls.items():
+        started = time.perf_counter()
+        call()
+        times[key] = (time.perf_counter() - started) * 1000
+    return times
+
+
 def load() -> str:
     with open("/proc/loadavg") as f:
         return " / ".join(f.read().split()[:3])
@@ -188,15 +212,22 @@ def main(argv: list[str] | None = None) -> int:
 
     http_ms: dict[str, list[float]] = {key: [] for key in PANELS}
     bare_ms: dict[str, list[float]] = {key: [] for key in PANELS}
+    alone_ms: dict[str, list[float]] = {key: [] for key in PANELS}
     http_rounds: list[float] = []
     bare_rounds: list[float] = []
+    busy_rounds: list[float] = []
     together(http)  # warm-up: connections, the workers' caches
     together(bare)
+    alone(http)
     for _ in range(args.rounds):
+        busy = busy_cpu_ms()
         times, whole = together(http)
+        busy_rounds.append(busy_cpu_ms() - busy)
         for key, ms in times.items():
             http_ms[key].append(ms)
         http_rounds.append(whole)
+        for key, ms in alone(http).items():
+            alone_ms[key].append(ms)
         times, whole = together(bare)
         for key, ms in times.items():
             bare_ms[key].append(ms)
@@ -208,21 +239,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# Overview panels fired together: {args.rounds} rounds, leadership, last {args.window} days to {today}, "
           f"{engine.dialect.name}, server {args.server}, code {code_version()}")
     print(f"# load average (1/5/15 min): {started_load} at the start, {load()} at the end\n")
-    print(f"| callback | median ms | p95 ms | bare SQL median ms | bare SQL p95 ms | ratio | stmts | rows | "
-          f"p95 ≤ {target:.0f} ms | ratio ≤ {RATIO_TARGET} |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| callback | median ms | p95 ms | bare SQL median ms | bare SQL p95 ms | ratio | alone median ms | "
+          f"alone p95 ms | stmts | rows | p95 ≤ {target:.0f} ms | ratio ≤ {RATIO_TARGET} |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key in PANELS:
         median, p95 = statistics.median(http_ms[key]), percentile(http_ms[key], 0.95)
         bare_median, bare_p95 = statistics.median(bare_ms[key]), percentile(bare_ms[key], 0.95)
         ratio = median / bare_median if bare_median > 0 else float("nan")
         print(f"| {key} | {median:,.0f} | {p95:,.0f} | {bare_median:,.0f} | {bare_p95:,.0f} | {ratio:.2f}× | "
+              f"{statistics.median(alone_ms[key]):,.0f} | {percentile(alone_ms[key], 0.95):,.0f} | "
               f"{len(statements[key])} | {rows[key]:,} | {'PASS' if p95 <= target else 'MISS'} | "
               f"{'PASS' if ratio <= RATIO_TARGET else 'MISS'} |")
     median, p95 = statistics.median(http_rounds), percentile(http_rounds, 0.95)
     bare_median, bare_p95 = statistics.median(bare_rounds), percentile(bare_rounds, 0.95)
     print(f"| **all panels in** (first send → last response) | {median:,.0f} | {p95:,.0f} | {bare_median:,.0f} | "
-          f"{bare_p95:,.0f} | {median / bare_median:.2f}× | {sum(len(s) for s in statements.values())} | "
+          f"{bare_p95:,.0f} | {median / bare_median:.2f}× | | | {sum(len(s) for s in statements.values())} | "
           f"{sum(rows.values()):,} | | |")
+    cores = os.cpu_count() or 1
+    busy_median, busy_p95 = statistics.median(busy_rounds), percentile(busy_rounds, 0.95)
+    print(f"\nCPU busy per round fired together (all processes, {cores} cores): median {busy_median:,.0f} ms, "
+          f"p95 {busy_p95:,.0f} ms; spread perfectly over the cores, the round could take no less than "
+          f"{busy_median / cores:,.0f} ms (median) / {busy_p95 / cores:,.0f} ms (p95).")
     return 0
 
 
