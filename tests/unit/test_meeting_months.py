@@ -300,7 +300,7 @@ def test_a_write_deletes_the_kept_months_from_its_date_and_the_trend_follows_it(
 
 
 def judgement_versions(s: Session) -> dict[int, int]:
-    return dict(s.execute(select(JudgementVersion.worker_id, JudgementVersion.version)).tuples().all())
+    return dict(s.execute(select(JudgementVersion.worker_id, JudgementVersion.version)).all())
 
 
 def test_signing_a_session_keeps_the_kept_months_and_its_attendees_judgements(demo_db: Database) -> None:
