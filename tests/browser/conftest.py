@@ -15,6 +15,7 @@ from axe_selenium_python import Axe
 from dash.testing.composite import DashComposite
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.db import Database
@@ -91,12 +92,11 @@ def screenshot(dash_duo: DashComposite, name: str) -> None:
 
 def _axe_violations(dash_duo: DashComposite) -> list[str]:
     """One axe run once the page has been still (no CSS animation or transition) for five polls in a row."""
-    still = {"polls": 0}
+    polls = []  # one entry per poll: whether something was animating
 
-    def settled(driver: object) -> bool:
-        running = dash_duo.driver.execute_script("return document.getAnimations().length;")
-        still["polls"] = 0 if running else still["polls"] + 1
-        return still["polls"] >= 5
+    def settled(driver: WebDriver) -> bool:
+        polls.append(bool(driver.execute_script("return document.getAnimations().length;")))
+        return len(polls) >= 5 and not any(polls[-5:])
 
     WebDriverWait(dash_duo.driver, 10, poll_frequency=0.05).until(settled)
     axe = Axe(dash_duo.driver, script_url=str(AXE_SCRIPT))
