@@ -61,7 +61,9 @@ def _problems(problems: tuple[Problem, ...] | list[Problem]) -> dbc.Alert:
 
 
 def _saved(text: str) -> dbc.Alert:
-    return dbc.Alert(text, color="success", dismissable=True, duration=8000)
+    # It stays until dismissed or replaced by the next save's: a message that vanishes on a timer is a time limit
+    # (WCAG 2.2.1) for anyone slower to read it or to find it with a magnifier.
+    return dbc.Alert(text, color="success", dismissable=True)
 
 
 def _write(viewer: Viewer, what: str, change: Callable[[Session, Writer], Any], done: Callable[[Any], str],

@@ -74,11 +74,13 @@
     }, true);
 
     // A form dialog that saves re-renders the profile behind it, so the button that opened it is replaced and focus
-    // falls to <body> when the dialog closes. For a few seconds after a dialog closes, put focus back on the button
-    // with the same id (or text) as the one that opened it; the saved message is announced by its live region.
+    // falls to <body> when the dialog closes. For a while after a dialog closes, put focus back on the button with
+    // the same id (or text) as the one that opened it; the saved message is announced by its live region.
+    // "A while" is counted in ticks of a page that is not waiting for Dash, not in seconds: on a slow machine the
+    // redraw that replaces the button can arrive long after the dialog closed, with the page too busy to tick.
     let opener = null;
     let dialogOpen = false;
-    let restoreUntil = 0;
+    let restoreTicks = 0;  // ticks left; 25 of 200 ms are 5 s of an idle page
     document.addEventListener('focusin', function (event) {
         if (!event.target.closest('.modal, .offcanvas')) {
             opener = {id: event.target.id, text: event.target.textContent, tag: event.target.tagName};
@@ -86,9 +88,10 @@
     });
     setInterval(function () {
         const open = !!document.querySelector('.modal.show');
-        if (dialogOpen && !open) restoreUntil = Date.now() + 5000;
+        if (dialogOpen && !open) restoreTicks = 25;
         dialogOpen = open;
-        if (open || !opener || Date.now() > restoreUntil) return;
+        if (open || !opener || restoreTicks <= 0) return;
+        if (!document.querySelector('[data-dash-is-loading="true"]')) restoreTicks -= 1;
         if (document.activeElement && document.activeElement !== document.body) return;
         const again = (opener.id && document.getElementById(opener.id)) || Array.prototype.find.call(
             document.querySelectorAll('#_pages_content ' + opener.tag), function (e) {
