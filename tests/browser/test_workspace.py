@@ -2,6 +2,7 @@
 them) and a peer worker's self-rating, with axe-core on each page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -30,15 +31,20 @@ def wait_visible(dash_duo: DashComposite, css: str) -> WebElement:
     return wait_until(dash_duo, lambda: next(iter(e for e in dash_duo.find_elements(css) if e.is_displayed()), None))
 
 
-def click(dash_duo: DashComposite, element: WebElement) -> None:
+def click(dash_duo: DashComposite, element: WebElement | Callable[[], WebElement | None]) -> None:
     """Scroll to it and click, again while something (the profile's loading overlay) is still in front of it.
 
-    The scroll is instant: Bootstrap makes scrolling smooth, and a click sent mid-scroll lands elsewhere."""
+    Given a function that finds the element, it is found again at each try: a grid that redraws its rows replaces
+    the one found a moment ago. The scroll is instant: Bootstrap makes scrolling smooth, and a click sent
+    mid-scroll lands elsewhere."""
     def clicked() -> bool:
+        target = element() if callable(element) else element
+        if target is None:
+            return False
         dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
-                                       element)
+                                       target)
         try:
-            element.click()
+            target.click()
         except ElementClickInterceptedException:
             return False
         return True
@@ -104,8 +110,11 @@ def test_a_supervisor_logs_a_session_for_an_overdue_worker_and_rates_them(dash_d
     minutes.clear()
     minutes.send_keys("50")
     dash_duo.find_element("#session-topic-search").send_keys("crisis")
-    click(dash_duo, wait_until(dash_duo, lambda: next(iter(
-        dash_duo.find_elements("#session-topics .ag-center-cols-container .ag-row input[type='checkbox']")), None)))
+    # The filter is applied by a callback, and the grid redraws its rows: the first row is found again at each try.
+    wait_until(dash_duo, lambda: dash_duo.driver.execute_script(
+        "const api = dash_ag_grid.getApi('session-topics'); return api && api.getDisplayedRowCount() < 10;"))
+    click(dash_duo, lambda: next(iter(
+        dash_duo.find_elements("#session-topics .ag-center-cols-container .ag-row input[type='checkbox']")), None))
     dash_duo.wait_for_text_to_equal("#session-topic-count", "1 chosen", timeout=10)
     click(dash_duo, dash_duo.find_element("#session-save"))
     dash_duo.wait_for_contains_text("#workspace-message", "Session saved", timeout=20)
