@@ -23,7 +23,9 @@ def test_a_panels_link_opens_its_definition_with_focus_on_it(dash_duo: DashCompo
     link.send_keys(Keys.ENTER)
     WebDriverWait(dash_duo.driver, 20).until(
         lambda driver: driver.execute_script("return document.activeElement.id") == "principle-coverage")
-    entry = dash_duo.find_element("#principle-coverage").text
+    # Its text is read once it is shown: on a loaded machine the focus can come a moment before the paint.
+    entry = WebDriverWait(dash_duo.driver, 20).until(
+        lambda driver: driver.find_element("css selector", "#principle-coverage").text)
     assert entry.startswith("Principle coverage (team × principle, proficiency mode): the team's peer workers")
     # The role table says what the leader's navbar says: Overview yes, People no.
     rows = {row.find_element("css selector", "th").text: [cell.get_attribute("aria-label") for cell in
