@@ -129,3 +129,9 @@ def accessibility_violations(dash_duo: DashComposite) -> list[str]:
     if blank:
         found.append("blank-option: a select lists an option with no text — " + "; ".join(blank[:5]))
     return found
+
+
+def topics_filtered(dash_duo: DashComposite) -> bool:
+    """The session form's topic search has landed: a callback applies it, and the grid redraws its rows."""
+    return bool(dash_duo.driver.execute_script(
+        "const api = dash_ag_grid.getApi('session-topics'); return api && api.getDisplayedRowCount() < 10;"))

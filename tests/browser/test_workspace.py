@@ -16,7 +16,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import accessibility_violations, log_in, screenshot, type_day
+from tests.browser.conftest import accessibility_violations, log_in, screenshot, topics_filtered, type_day
 
 pytestmark = pytest.mark.browser
 
@@ -111,8 +111,7 @@ def test_a_supervisor_logs_a_session_for_an_overdue_worker_and_rates_them(dash_d
     minutes.send_keys("50")
     dash_duo.find_element("#session-topic-search").send_keys("crisis")
     # The filter is applied by a callback, and the grid redraws its rows: the first row is found again at each try.
-    wait_until(dash_duo, lambda: dash_duo.driver.execute_script(
-        "const api = dash_ag_grid.getApi('session-topics'); return api && api.getDisplayedRowCount() < 10;"))
+    wait_until(dash_duo, lambda: topics_filtered(dash_duo))
     click(dash_duo, lambda: next(iter(
         dash_duo.find_elements("#session-topics .ag-center-cols-container .ag-row input[type='checkbox']")), None))
     dash_duo.wait_for_text_to_equal("#session-topic-count", "1 chosen", timeout=10)
