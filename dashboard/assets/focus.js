@@ -39,10 +39,12 @@
     }
     // An address with a fragment (/help#principle-coverage, from a panel's "What this means"): the browser looks
     // for the element before the page's content has arrived and gives up; wait for it, then focus and scroll to it.
+    // Wait for its text too: a Help entry's Markdown is drawn by a script loaded on first use, after the entry
+    // itself exists, and focus or a scroll before that would land on an empty box that then grows.
     function goToFragment(hash) {
         const id = decodeURIComponent(hash.slice(1));
-        focusWhenReady(function () { return document.getElementById(id); }, function () { return true; },
-                       closePhoneMenu);
+        focusWhenReady(function () { return document.getElementById(id); },
+                       function (target) { return target.textContent.trim() !== ''; }, closePhoneMenu);
     }
     const push = history.pushState;
     history.pushState = function (state, title, url) {

@@ -19,11 +19,17 @@ def test_a_panels_link_opens_its_definition_with_focus_on_it(dash_duo: DashCompo
     dash_duo.wait_for_element("#overview-kpis .kpi-value", timeout=30)
     link = dash_duo.find_element("a[href='/help#principle-coverage']")
     assert link.get_attribute("aria-label") == "What this means: Principle coverage by team"
+    # What the entry held at the moment it took focus, recorded from the start of the page the link loads.
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+        "document.addEventListener('focusin', function (e) {"
+        " if (e.target.id === 'principle-coverage') window.textOnFocus = e.target.textContent; });")})
     dash_duo.driver.execute_script("arguments[0].focus();", link)
     link.send_keys(Keys.ENTER)
     WebDriverWait(dash_duo.driver, 20).until(
         lambda driver: driver.execute_script("return document.activeElement.id") == "principle-coverage")
-    # Its text is read once it is shown: on a loaded machine the focus can come a moment before the paint.
+    # Focus waits for the entry's text (its Markdown is drawn by a script loaded on first use), not just the entry.
+    assert dash_duo.driver.execute_script("return window.textOnFocus").startswith("Principle coverage (team")
+    # Its text as shown: on a loaded machine the paint can come a moment after.
     entry = WebDriverWait(dash_duo.driver, 20).until(
         lambda driver: driver.find_element("css selector", "#principle-coverage").text)
     assert entry.startswith("Principle coverage (team × principle, proficiency mode): the team's peer workers")
