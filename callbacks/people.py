@@ -40,17 +40,35 @@ Work = Callable[[Session, Actor], str]  # one button's write; returns what to te
 def _perform(actions: dict[str, Work], version: Any) -> tuple[Any, Any]:
     """The pressed button's write, as an admin, in one transaction with its audit events: a success message and
     the page's next version, or the refusal's messages, nothing written (a stale copy also re-reads the page)."""
+    return _attempt(actions, version)[:2]
+
+
+def _attempt(actions: dict[str, Work], version: Any) -> tuple[Any, Any, bool]:
+    """_perform's message and version, and whether the write was made."""
     trigger = ctx.triggered_id
     if not isinstance(trigger, str) or trigger not in actions or not any(t.get("value") for t in ctx.triggered):
-        return no_update, no_update
+        return no_update, no_update, False
     viewer = _editor()
     try:
         with session_scope() as session:
             done = actions[trigger](session, actor_for(viewer))
     except Rejected as error:
         stale = any(p.message.startswith("Someone else changed") for p in error.problems)
-        return _refused(error), (_next(version) if stale else no_update)
-    return dbc.Alert(done, color="success", className="mb-0"), _next(version)
+        return _refused(error), (_next(version) if stale else no_update), False
+    return dbc.Alert(done, color="success", className="mb-0"), _next(version), True
+
+
+def _boxes(typed: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Every text box a form's buttons use (typed: button -> its boxes), each once, in order: the callback's outputs."""
+    return tuple(dict.fromkeys(box for boxes in typed.values() for box in boxes))
+
+
+def _perform_and_empty(actions: dict[str, Work], version: Any, typed: dict[str, tuple[str, ...]]) -> tuple[Any, ...]:
+    """_perform, then the text boxes the pressed button's write used (typed) emptied once it was made, so the next
+    name starts from a blank box instead of the last one; after a refusal what was typed stays, to be corrected."""
+    shown, next_version, made = _attempt(actions, version)
+    used = typed.get(str(ctx.triggered_id), ()) if made else ()
+    return (shown, next_version, *("" if box in used else no_update for box in _boxes(typed)))
 
 
 def _refused(error: Rejected) -> dbc.Alert:
@@ -122,8 +140,11 @@ def show_worker(worker: Any, _workers_version: Any, _stages_version: Any) -> tup
     return _dated_table(("Stage", "From", "Until"), [(x.name, x.start, x.end) for x in reversed(spans)]), spans[-1].id
 
 
+STAGE_TYPED = {ids.PEOPLE_STAGE_ADD: (ids.PEOPLE_STAGE_NEW,), ids.PEOPLE_STAGE_RENAME: (ids.PEOPLE_STAGE_RENAME_TO,)}
+
+
 def stage_action(_add: Any, _rename: Any, _up: Any, _down: Any, _delete: Any, new_name: Any, chosen: Any,
-                 rename_to: Any, seen: Any, version: Any) -> tuple[Any, Any]:
+                 rename_to: Any, seen: Any, version: Any) -> tuple[Any, ...]:
     """Add, rename, move or delete a stage, whichever button was pressed; the list the editor saw travels with it."""
     def add(session: Session, actor: Actor) -> str:
         people.add_stage(session, actor, new_name)
@@ -141,8 +162,9 @@ def stage_action(_add: Any, _rename: Any, _up: Any, _down: Any, _delete: Any, ne
 
     def delete(session: Session, actor: Actor) -> str:
         return f"Deleted “{people.delete_stage(session, actor, as_int(chosen), seen)}”."
-    return _perform({ids.PEOPLE_STAGE_ADD: add, ids.PEOPLE_STAGE_RENAME: rename, ids.PEOPLE_STAGE_UP: move(-1),
-                     ids.PEOPLE_STAGE_DOWN: move(1), ids.PEOPLE_STAGE_DELETE: delete}, version)
+    return _perform_and_empty({ids.PEOPLE_STAGE_ADD: add, ids.PEOPLE_STAGE_RENAME: rename,
+                               ids.PEOPLE_STAGE_UP: move(-1), ids.PEOPLE_STAGE_DOWN: move(1),
+                               ids.PEOPLE_STAGE_DELETE: delete}, version, STAGE_TYPED)
 
 
 def worker_action(_record: Any, _remove: Any, worker: Any, stage: Any, from_date: Any, latest: Any,
@@ -205,9 +227,13 @@ def _chosen_key(value: Any) -> tuple[str | None, int | None]:
     return kind, as_int(number)
 
 
+ORG_TYPED = {ids.PEOPLE_PROGRAM_ADD: (ids.PEOPLE_PROGRAM_NEW, ids.PEOPLE_PROGRAM_DESCRIPTION),
+             ids.PEOPLE_TEAM_ADD: (ids.PEOPLE_TEAM_NEW,), ids.PEOPLE_ORG_RENAME: (ids.PEOPLE_ORG_RENAME_TO,)}
+
+
 def org_action(_add_program: Any, _add_team: Any, _rename: Any, _archive: Any, _restore: Any, program_name: Any,
                description: Any, team_program: Any, team_name: Any, chosen: Any, rename_to: Any, seen: Any,
-               version: Any) -> tuple[Any, Any]:
+               version: Any) -> tuple[Any, ...]:
     """Add a program or team, or rename, archive or restore the chosen one (as the editor saw it)."""
     kind, entity_id = _chosen_key(chosen)
     shown = seen.get(chosen) if isinstance(seen, dict) and isinstance(chosen, str) else None
@@ -230,9 +256,9 @@ def org_action(_add_program: Any, _add_team: Any, _rename: Any, _archive: Any, _
             org.set_archived(session, actor, kind, entity_id, archive, seen_name, seen_archived, today())
             return "Archived: it keeps its history and leaves the filters." if archive else "Restored."
         return work
-    return _perform({ids.PEOPLE_PROGRAM_ADD: add_program, ids.PEOPLE_TEAM_ADD: add_team,
-                     ids.PEOPLE_ORG_RENAME: rename, ids.PEOPLE_ORG_ARCHIVE: archived(True),
-                     ids.PEOPLE_ORG_RESTORE: archived(False)}, version)
+    return _perform_and_empty({ids.PEOPLE_PROGRAM_ADD: add_program, ids.PEOPLE_TEAM_ADD: add_team,
+                               ids.PEOPLE_ORG_RENAME: rename, ids.PEOPLE_ORG_ARCHIVE: archived(True),
+                               ids.PEOPLE_ORG_RESTORE: archived(False)}, version, ORG_TYPED)
 
 
 NEW_PERSON = "new"
@@ -366,6 +392,7 @@ def register(app: Dash) -> None:
                  Input(ids.PEOPLE_WORKER, "value"), Input(ids.PEOPLE_WORKERS_VERSION, "data"),
                  Input(ids.PEOPLE_STAGES_VERSION, "data"))(show_worker)
     app.callback(Output(ids.PEOPLE_STAGES_MESSAGE, "children"), Output(ids.PEOPLE_STAGES_VERSION, "data"),
+                 *(Output(box, "value") for box in _boxes(STAGE_TYPED)),
                  Input(ids.PEOPLE_STAGE_ADD, "n_clicks"), Input(ids.PEOPLE_STAGE_RENAME, "n_clicks"),
                  Input(ids.PEOPLE_STAGE_UP, "n_clicks"), Input(ids.PEOPLE_STAGE_DOWN, "n_clicks"),
                  Input(ids.PEOPLE_STAGE_DELETE, "n_clicks"),
@@ -420,6 +447,7 @@ def register(app: Dash) -> None:
                  State(ids.PEOPLE_SUP_EDIT_UNTIL, "value"), State(ids.PEOPLE_SUP_SEEN, "data"),
                  State(ids.PEOPLE_STAFF_VERSION, "data"), prevent_initial_call=True)(team_action)
     app.callback(Output(ids.PEOPLE_ORG_MESSAGE, "children"), Output(ids.PEOPLE_ORG_VERSION, "data"),
+                 *(Output(box, "value") for box in _boxes(ORG_TYPED)),
                  Input(ids.PEOPLE_PROGRAM_ADD, "n_clicks"), Input(ids.PEOPLE_TEAM_ADD, "n_clicks"),
                  Input(ids.PEOPLE_ORG_RENAME, "n_clicks"), Input(ids.PEOPLE_ORG_ARCHIVE, "n_clicks"),
                  Input(ids.PEOPLE_ORG_RESTORE, "n_clicks"),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import select
@@ -126,6 +127,15 @@ def test_an_admin_records_a_stage_on_the_page_and_quality_reads_it_without_forms
     dash_duo.wait_for_contains_text("#people-worker-message", "Recorded.", timeout=20)
     dash_duo.wait_for_contains_text("#people-worker-history", "01 Mar 2025", timeout=20)
     dash_duo.wait_for_contains_text("#people-without-stage", "1 peer worker on staff today has no stage", timeout=20)
+    # A new stage from the keyboard: typed, Tab to Add, Enter; once added, the box is empty for the next name.
+    box = dash_duo.find_element("#people-stage-new")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", box)
+    box.send_keys("Peer mentor", Keys.TAB)
+    assert dash_duo.driver.execute_script("return document.activeElement.id") == "people-stage-add"
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#people-stages-message", "Added “Peer mentor”.", timeout=20)
+    wait_for(dash_duo, lambda: box.get_attribute("value") == "")
+    screenshot(dash_duo, "people-admin-stage-added")
     assert accessibility_violations(dash_duo) == []
     click(dash_duo, "#shell-logout")  # the date field was scrolled to the middle, the navbar off screen
 

@@ -42,7 +42,8 @@ def worker_action(client: FlaskClient, button: str, worker: Any, stage: Any, fro
 
 def stage_action(client: FlaskClient, button: str, new: Any = None, chosen: Any = None, rename_to: Any = None,
                  seen: Any = None) -> Any:
-    return post(client, [("people-stages-message", "children"), ("people-stages-version", "data")],
+    return post(client, [("people-stages-message", "children"), ("people-stages-version", "data"),
+                         ("people-stage-new", "value"), ("people-stage-rename-to", "value")],
                 {i: (1 if i == button else None) for i in STAGE_INPUTS}, button,
                 [("people-stage-new", "value", new), ("people-stage-chosen", "value", chosen),
                  ("people-stage-rename-to", "value", rename_to), ("people-stages-seen", "data", seen),
@@ -181,9 +182,10 @@ ORG_INPUTS = ("people-program-add", "people-team-add", "people-org-rename", "peo
 
 def org_action(client: FlaskClient, button: str, program_name: Any = None, team_program: Any = None,
                team_name: Any = None, chosen: Any = None, rename_to: Any = None, seen: Any = None) -> Any:
-    body = {"output": "..people-org-message.children...people-org-version.data..",
-            "outputs": [{"id": "people-org-message", "property": "children"},
-                        {"id": "people-org-version", "property": "data"}],
+    outputs = [("people-org-message", "children"), ("people-org-version", "data"), ("people-program-new", "value"),
+               ("people-program-description", "value"), ("people-team-new", "value"), ("people-org-rename-to", "value")]
+    body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+            "outputs": [{"id": i, "property": p} for i, p in outputs],
             "inputs": [{"id": i, "property": "n_clicks", "value": 1 if i == button else None} for i in ORG_INPUTS],
             "state": [{"id": i, "property": p, "value": v} for i, p, v in (
                 ("people-program-new", "value", program_name), ("people-program-description", "value", None),
@@ -449,3 +451,32 @@ def test_admin_corrects_a_supervisors_team_dates_refusing_overlaps_and_end_befor
                                      "people-teams-message")
     assert supervision_dates(people_db)[second] == ("2022-01-01", None)
     assert staff_rows(people_db) == (after[0], after[1], after[2], after[3] + 1)
+
+
+def emptied(response: Any) -> set[str]:
+    """The text boxes a write's response empties ('' sent back); the others are left as typed (not in it)."""
+    assert response.status_code == 200, response.data[:300]
+    changed = json.loads(response.data)["response"]
+    return {i for i, props in changed.items() if props.get("value") == ""}
+
+
+def test_a_name_box_empties_after_its_write_is_made_and_keeps_a_refused_name(client: FlaskClient,
+                                                                              people_db: Database) -> None:
+    from models import Program
+
+    with people_db.session() as s:
+        program = s.scalar(select(Program.id))
+    login(client, "admin")
+    assert emptied(stage_action(client, "people-stage-add", new="Peer mentor")) == {"people-stage-new"}
+    stages = ids(people_db)["stages"]
+    # Refused (the name is taken): what was typed stays to be corrected.
+    assert emptied(stage_action(client, "people-stage-add", new="Peer mentor")) == set()
+    assert emptied(stage_action(client, "people-stage-rename", chosen=str(stages[-1][0]), rename_to="Mentor",
+                                seen=stages)) == {"people-stage-rename-to"}
+    assert emptied(stage_action(client, "people-stage-up", chosen=str(stages[-1][0]),
+                                seen=ids(people_db)["stages"])) == set()  # no box of its own
+    assert emptied(org_action(client, "people-program-add", program_name="Housing")) == {
+        "people-program-new", "people-program-description"}
+    assert emptied(org_action(client, "people-team-add", team_program=str(program), team_name="Team C")) == {
+        "people-team-new"}
+    assert emptied(org_action(client, "people-team-add", team_program=None, team_name="Team D")) == set()
