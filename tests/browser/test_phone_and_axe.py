@@ -20,7 +20,8 @@ WAIT_FOR = {"overview": "#overview-kpis .kpi-value", "my_team": ".roster-card", 
             "compliance": "#compliance-summary", "resources": ".guide-card",
             "standards": "#standards-form-rules select",
             "import": "#import-kind", "audit": "#audit-grid", "guides": ".guides-table",
-            "framework": ".framework-category", "help": "#principle-coverage"}
+            # Help: an entry's text, not just the entry (its Markdown is drawn by a script loaded on first use).
+            "framework": ".framework-category", "help": "#principle-coverage p"}
 
 
 def as_phone(dash_duo: DashComposite) -> None:
