@@ -13,6 +13,7 @@ from flask import Response, abort
 from sqlalchemy.exc import IntegrityError
 
 from callbacks.common import actor_for, viewer_for
+from dashboard import figures
 from dashboard.auth import current_viewer
 from dashboard.db import session_scope
 from dashboard.importers import DATE_ORDERS, KINDS, ImportRefused, ImportReport, run_import
@@ -59,12 +60,13 @@ def kind_help(kind: Any) -> tuple[str, Any]:
     """The template address and the column list for the chosen kind (unknown kinds fall back to the first)."""
     viewer_for(SECTION)
     chosen = KINDS[_kind(kind) or DEFAULT_KIND]
-    table = dbc.Table([
+    # On a phone the table scrolls inside its own region, not the page (reflow, WCAG 1.4.10).
+    table = figures.scroll_region(dbc.Table([
         html.Thead(html.Tr([html.Th("Column", scope="col"), html.Th("Required", scope="col"),
                             html.Th("What to write", scope="col"), html.Th("Example", scope="col")])),
         html.Tbody([html.Tr([html.Td(html.Code(c.name)), html.Td("yes" if c.required else "no"), html.Td(c.help),
                              html.Td(c.example)]) for c in chosen.columns]),
-    ], size="sm", bordered=False, striped=True, className="mb-1 small")
+    ], size="sm", bordered=False, striped=True, className="mb-1 small"), "Columns of the file")
     header = html.P(["Header row, exactly: ", html.Code(",".join(chosen.column_names)), ". The template has it and "
                      "one example row. Other columns are not read: they are named in a warning and the rows are "
                      "still checked."], className="small mb-1")

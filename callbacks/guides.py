@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import request
 
 from callbacks.common import as_int, viewer_for
-from dashboard import guides
+from dashboard import figures, guides
 from dashboard.audit import Actor
 from dashboard.db import session_scope
 from dashboard.recording import Rejected
@@ -30,13 +30,13 @@ def load(_version: Any, choice: Any) -> tuple[Any, ...]:
     category_options = [{"label": label, "value": i} for i, label in allowed.categories]
     principle_options = [{"label": label, "value": i} for i, label in allowed.principles]
     category_codes = {i: label.split(".")[0] for i, label in allowed.categories}
-    table = dbc.Table([html.Thead(html.Tr([html.Th("Title"), html.Th("Publisher"), html.Th("Year"),
-                                           html.Th("Categories")])),
-                       html.Tbody([html.Tr([html.Td(html.A(g.title, href=g.url, target="_blank",
-                                                           rel="noopener noreferrer")),
-                                            html.Td(g.publisher), html.Td(g.year or ""),
-                                            html.Td(", ".join(category_codes.get(i, "?") for i in g.category_ids))])
-                                   for g in in_use])], striped=True, size="sm", className="guides-table")
+    # On a phone the table scrolls inside its own region, not the page (reflow, WCAG 1.4.10).
+    table = figures.scroll_region(dbc.Table([
+        html.Thead(html.Tr([html.Th("Title"), html.Th("Publisher"), html.Th("Year"), html.Th("Categories")])),
+        html.Tbody([html.Tr([html.Td(html.A(g.title, href=g.url, target="_blank", rel="noopener noreferrer")),
+                             html.Td(g.publisher), html.Td(g.year or ""),
+                             html.Td(", ".join(category_codes.get(i, "?") for i in g.category_ids))])
+                    for g in in_use])], striped=True, size="sm", className="guides-table"), "Guides in use")
     if chosen is None:
         return (options, "", "", None, "", "", category_options, [], principle_options, [], None, table, True)
     return (options, chosen.title, chosen.publisher, chosen.year, chosen.url, chosen.summary, category_options,

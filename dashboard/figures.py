@@ -66,7 +66,8 @@ def framework_panel(framework: FrameworkSummary | None) -> html.Div:
                                        html.Th("Primary principle", scope="col"),
                                        html.Th("Secondary", scope="col")])),
                    html.Tbody(rows)], bordered=False, striped=True, size="sm"), "Categories and principles"),
-        html.P([html.Span("Source: "), framework.source], className="small text-body-secondary"),
+        # text-break: the source's long address would otherwise push the page sideways on a phone.
+        html.P([html.Span("Source: "), framework.source], className="small text-body-secondary text-break"),
         html.P(framework.note, className="small text-body-secondary"),
     ])
 

@@ -21,8 +21,12 @@ def test_each_kind_explains_its_columns_and_links_its_template(demo_app: Dash, d
         fallback = kind_help("<script>")
         default = kind_help(DEFAULT_KIND)
     assert href == "/export/templates/staff.csv"
-    header, table, _note = as_sent(children)
+    header, region, _note = as_sent(children)
     assert texts(header)[1] == "employee_code,full_name,role,hire_date,fte,left_on,peer_credential"
+    # The table scrolls inside a named, focusable region on a phone, not the page.
+    assert (region["props"]["role"], region["props"]["aria-label"], region["props"]["tabIndex"]) == (
+        "region", "Columns of the file", 0)
+    table = region["props"]["children"]
     rows = [texts(row)[:2] for row in table["props"]["children"][1]["props"]["children"]]
     assert rows == [["employee_code", "yes"], ["full_name", "yes"], ["role", "yes"], ["hire_date", "yes"],
                     ["fte", "no"], ["left_on", "no"], ["peer_credential", "no"]]
