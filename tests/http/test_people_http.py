@@ -182,18 +182,14 @@ ORG_INPUTS = ("people-program-add", "people-team-add", "people-org-rename", "peo
 
 def org_action(client: FlaskClient, button: str, program_name: Any = None, team_program: Any = None,
                team_name: Any = None, chosen: Any = None, rename_to: Any = None, seen: Any = None) -> Any:
-    outputs = [("people-org-message", "children"), ("people-org-version", "data"), ("people-program-new", "value"),
-               ("people-program-description", "value"), ("people-team-new", "value"), ("people-org-rename-to", "value")]
-    body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in outputs],
-            "inputs": [{"id": i, "property": "n_clicks", "value": 1 if i == button else None} for i in ORG_INPUTS],
-            "state": [{"id": i, "property": p, "value": v} for i, p, v in (
-                ("people-program-new", "value", program_name), ("people-program-description", "value", None),
-                ("people-team-program", "value", team_program), ("people-team-new", "value", team_name),
-                ("people-org-chosen", "value", chosen), ("people-org-rename-to", "value", rename_to),
-                ("people-org-seen", "data", seen), ("people-org-version", "data", 3))],
-            "changedPropIds": [f"{button}.n_clicks"]}
-    return client.post("/_dash-update-component", json=body)
+    return post(client, [("people-org-message", "children"), ("people-org-version", "data"),
+                         ("people-program-new", "value"), ("people-program-description", "value"),
+                         ("people-team-new", "value"), ("people-org-rename-to", "value")],
+                {i: (1 if i == button else None) for i in ORG_INPUTS}, button,
+                [("people-program-new", "value", program_name), ("people-program-description", "value", None),
+                 ("people-team-program", "value", team_program), ("people-team-new", "value", team_name),
+                 ("people-org-chosen", "value", chosen), ("people-org-rename-to", "value", rename_to),
+                 ("people-org-seen", "data", seen), ("people-org-version", "data", 3)])
 
 
 def org_rows(db: Database) -> tuple[int, int, int]:
