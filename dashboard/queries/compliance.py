@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries.common import TeamFilter, Window, visible_team_ids
 from dashboard.queries.supervision import GapViolation, iter_standard_status
+from dashboard.queries.supervision.ahead import Sessions, keep_months_ahead
 from dashboard.queries.supervision.reasons import _gap_span
 from dashboard.rule_packs import cited_by, rule_words
 from dashboard.scope import Scope
@@ -188,6 +189,15 @@ def iter_rows(session: Session, scope: Scope, window: Window, filters: Complianc
 
     yield from iter_standard_status(session, scope, window, teams, by_month=by_month, stage_id=filters.stage_id,
                                     stream=stream, make=row)
+
+
+def keep_ahead(sessions: Sessions, scope: Scope, window: Window, filters: ComplianceFilter) -> int:
+    """Before iter_rows(by_month=True) over the same window and filters, in a transaction of its own: the months
+    writes made stale judged and kept on two connections at once (supervision.keep_months_ahead; PostgreSQL, and
+    only when many are stale). Returns how many connections kept their share."""
+    with sessions() as session:
+        teams = team_filter(session, scope, window, filters)
+    return 0 if teams is None else keep_months_ahead(sessions, scope, window, teams, filters.stage_id)
 
 
 def rows(session: Session, scope: Scope, window: Window, filters: ComplianceFilter) -> list[ComplianceRow]:

@@ -301,3 +301,35 @@ def test_a_pdf_of_more_rows_than_its_limit_is_refused_with_the_other_formats_nam
     assert response.get_data(as_text=True) == ("More than 2 rows: too many to read as a PDF. Narrow the filters, "
                                                "or use the CSV or Excel export.\n")
     assert demo_client.get(f"/export/compliance.docx?{Q3}").status_code == 404
+
+
+def test_a_by_month_export_kept_ahead_is_the_same_file_as_one_read_in_its_own_statement(
+        demo_client: FlaskClient, demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a change to the standard every kept month is stale; a by-month export then keeps them ahead on two
+    connections (PostgreSQL) before reading: the file is byte for byte the one the read alone gives."""
+    from dashboard.queries import compliance
+    from dashboard.queries.supervision import ahead
+    from models import EVERYONE, JudgementVersion
+
+    def everyone_changed() -> None:
+        with demo_db.session() as s:
+            version = s.get(JudgementVersion, EVERYONE)
+            if version is None:
+                s.add(JudgementVersion(worker_id=EVERYONE, version=1))
+            else:
+                version.version += 1
+
+    parts: list[int] = []
+    keep = compliance.keep_months_ahead
+    monkeypatch.setattr(compliance, "keep_months_ahead", lambda *args: parts.append(keep(*args)) or parts[-1])
+    login(demo_client, "quality", "demo")
+    address = f"/export/compliance.csv?{Q3}&by=month"
+    monkeypatch.setattr(ahead, "MIN_STALE_WORKERS", 10**6)  # never ahead: the read judges and keeps
+    everyone_changed()
+    alone = demo_client.get(address)
+    assert len(read_csv(alone)) > 100  # the streamed body read before the next request
+    monkeypatch.setattr(ahead, "MIN_STALE_WORKERS", 1)
+    everyone_changed()
+    kept_ahead = demo_client.get(address)
+    assert kept_ahead.data == alone.data
+    assert parts == [0, 2 if demo_db.engine.dialect.name == "postgresql" else 0]

@@ -512,3 +512,74 @@ def test_a_change_to_the_judging_code_comes_with_a_new_judgement_definition() ->
         "raise JUDGEMENT_DEFINITION in rule.py (kept months are then judged again); either way record "
         f"FINGERPRINTS[{JUDGEMENT_DEFINITION}] = {found!r} here (a refactor that changes no judgement keeps the "
         "definition and records the new fingerprint under it).")
+
+
+def _kept_summaries(db: Database) -> tuple[int, set[int]]:
+    """How many whole months are kept, and whose."""
+    with db.session() as s:
+        return (s.scalar(select(func.count()).select_from(MonthJudgement).where(MonthJudgement.kind == 0)) or 0,
+                set(s.scalars(select(MonthJudgement.worker_id).distinct())))
+
+
+def test_months_kept_ahead_on_two_connections_are_read_as_each_month_judged_alone(
+        reference_db: Database, agency: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """keep_months_ahead (before a by-month export): on PostgreSQL each of two connections keeps the stale months of
+    its share of the workers and commits; the read then judges nothing. Only when at least half of the last whole
+    month's workers are stale; SQLite, which writes one transaction at a time, leaves it all to the read."""
+    from dashboard.queries.supervision import ahead, kept
+
+    monkeypatch.setattr(ahead, "MIN_STALE_WORKERS", 1)  # the hand-worked agency has 7 workers, an agency 2,000
+    postgres = reference_db.engine.dialect.name == "postgresql"
+    assert ahead.keep_months_ahead(reference_db.session, EVERYONE_SCOPE, Q1, TeamFilter()) == (2 if postgres else 0)
+    count, whose = _kept_summaries(reference_db)
+    if not postgres:
+        assert count == 0
+        return
+    # 19 whole months (test_months_read_back_from_month_judgements_equal_each_month_judged_alone), of workers of both
+    # shares (ids odd and even).
+    assert count == 19 and {worker_id % 2 for worker_id in whose} == {0, 1}
+    judging: list[object] = []
+    monkeypatch.setattr(kept, "_judgement_rows", lambda *args, **kwargs: judging.append(args))
+    with reading(reference_db) as s:
+        assert judged_by_month(s) == judged_month_by_month(s)
+    assert judging == []  # every month was read from month_judgements
+    monkeypatch.undo()
+    monkeypatch.setattr(ahead, "MIN_STALE_WORKERS", 1)
+    assert ahead.keep_months_ahead(reference_db.session, EVERYONE_SCOPE, Q1, TeamFilter()) == 0  # nothing stale
+    # Fay's session moved: 1 of March's 6 workers stale, fewer than half, left to the read.
+    with reference_db.session() as s:
+        _move_session(s, agency)
+    assert ahead.keep_months_ahead(reference_db.session, EVERYONE_SCOPE, Q1, TeamFilter()) == 0
+    # A rule changed: everyone's months are stale.
+    with reference_db.session() as s:
+        _rule_changed(s, agency)
+    assert ahead.keep_months_ahead(reference_db.session, EVERYONE_SCOPE, Q1, TeamFilter()) == 2
+    with reading(reference_db) as s:
+        assert judged_by_month(s) == judged_month_by_month(s)
+    assert _kept_summaries(reference_db)[0] == 19
+
+
+def test_a_share_that_fails_to_keep_ahead_writes_nothing_and_is_judged_by_the_read(
+        reference_db: Database, agency: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard.queries.supervision import ahead
+
+    if reference_db.engine.dialect.name != "postgresql":
+        pytest.skip("keeping ahead runs on PostgreSQL only (the test above checks SQLite does nothing)")
+    keep = ahead._keep_month_judgements
+
+    def odd_fails(session: Session, judged: object, *args: object) -> bool:
+        answer = keep(session, judged, *args)  # type: ignore[arg-type]
+        if session.scalar(select(func.min(text("worker_id % 2"))).select_from(judged)) == 1:  # type: ignore[arg-type]
+            raise OperationalError("keep", {}, Exception("the connection was lost"))
+        return answer
+
+    monkeypatch.setattr(ahead, "MIN_STALE_WORKERS", 1)
+    monkeypatch.setattr(ahead, "_keep_month_judgements", odd_fails)
+    assert ahead.keep_months_ahead(reference_db.session, EVERYONE_SCOPE, Q1, TeamFilter()) == 1
+    count, whose = _kept_summaries(reference_db)
+    assert whose and {worker_id % 2 for worker_id in whose} == {0}  # the odd share's rows were rolled back
+    with reading(reference_db) as s:
+        assert judged_by_month(s) == judged_month_by_month(s)
+    assert _kept_summaries(reference_db)[0] == 19

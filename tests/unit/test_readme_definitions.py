@@ -20,3 +20,12 @@ def test_the_month_length_the_readme_states_is_the_one_the_code_divides_by() -> 
     assert set(re.findall(r"\b30\.\d+\b", README)) == {stated.group(1)}
     # March to May: 92 days = 92 / 30.4375 = 3.022587 months (30.44 would give 3.022339).
     assert Window(date(2026, 3, 1), date(2026, 5, 31)).months == pytest.approx(3.022587, abs=1e-6)
+
+
+def test_the_readme_says_when_months_are_kept_ahead_of_an_export_as_the_code_decides() -> None:
+    from dashboard.queries.supervision import ahead
+
+    stated = re.search(r"at least half of the workers in the period's last whole month \(and\s+at least (\d+)\)",
+                       README)
+    assert stated and int(stated.group(1)) == ahead.MIN_STALE_WORKERS
+    assert "two connections at once" in README and ahead.PARTS == 2

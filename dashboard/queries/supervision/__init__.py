@@ -9,6 +9,7 @@
 #   kept.py     kept month judgements: keeping, composing whole-month windows, staleness
 #   kept_windows.py  kept verdicts of windows ending today (the Overview's "Meeting the standard" card)
 #   status.py   standard_status / iter_standard_status: kept, composed or freshly judged rows in one statement
+#   ahead.py    stale kept months judged ahead of a long by-month read, on two connections at once
 #   due.py      due dates and overdue now
 #   team.py     team metrics: frequency, mix of kinds, supervisor signals
 #   kpis.py     the overview's KPIs and the monthly trend of meeting the standard
