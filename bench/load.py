@@ -123,7 +123,7 @@ def setup(database_url: str, users: int, password: str) -> None:
             }
             existing = set(session.scalars(select(User.username)))
             linked = set(session.scalars(select(User.staff_id).where(User.staff_id.is_not(None))))
-            created = 0
+            created = kept = 0
             for role, count in needed.items():
                 # Spread over the agency rather than the first teams: every k-th staff record, then the rest,
                 # leaving out staff who already have an account (an earlier, smaller setup's).
@@ -133,13 +133,16 @@ def setup(database_url: str, users: int, password: str) -> None:
                 for number in range(1, count + 1):
                     name = username(role, number)
                     if name in existing:
+                        kept += 1
                         continue
                     staff_id = next(free) if pool else None
                     linked.add(staff_id)
                     create_user(session, name, password, role, staff_id=staff_id)
                     created += 1
-        print(f"{created} accounts created, {sum(needed.values())} wanted: "
-              + ", ".join(f"{role} {count}" for role, count in needed.items()))
+        # "Already there" too: "250 created, 400 wanted" read as a shortfall when 150 were made by an earlier setup.
+        print(f"{sum(needed.values())} accounts wanted ("
+              + ", ".join(f"{role} {count}" for role, count in needed.items())
+              + f"): {created} created, {kept} already there")
     finally:
         db.engine.dispose()
 
