@@ -80,9 +80,9 @@ def _keep_part(sessions: Sessions, scope: Scope, window: Window, whole: tuple[da
     try:
         with sessions() as session:
             session.execute(text("SET LOCAL work_mem = '32MB'"))  # as the by-month read has (status._standard_rows)
-            share = _temporary(session, _judged_periods(scope, window, filters, stage_id, by_month=True,
-                                                        versions=True, share=(part, PARTS)),
-                               "judged_ahead", ("worker_id", "period_start"))
+            periods = _judged_periods(scope, window, filters, stage_id, by_month=True, versions=True).subquery()
+            share = _temporary(session, select(periods).where(periods.c.worker_id % PARTS == part), "judged_ahead",
+                               ("worker_id", "period_start"))
             return _keep_month_judgements(session, share, window, whole)
     except SQLAlchemyError:
         log.warning("keeping months ahead (part %d of %d) failed; the read judges them", part + 1, PARTS,

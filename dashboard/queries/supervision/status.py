@@ -143,12 +143,11 @@ def _standard_rows(session: Session, scope: Scope, window: Window, filters: Team
 
 
 def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id: int | None, by_month: bool,
-                    versions: bool, share: tuple[int, int] | None = None) -> Select[*tuple[Any, ...]]:
+                    versions: bool) -> Select[*tuple[Any, ...]]:
     """The judged periods of iter_standard_status: _window_judged_select's rows for the window, or for each calendar
     month of it with by_month (plus period_month, the month's first day), and their position in the roster's
     order (team name, worker name, worker id, period): names are compared once, here, and the statement that
-    reads the periods sorts on the position. share (part, parts): only the workers with worker_id % parts == part
-    (ahead.keep_months_ahead), left out before the positions are numbered, not after.
+    reads the periods sorts on the position.
     """
     if by_month:
         # One join with a table of the months, rather than one statement per month stacked (60 for five years):
@@ -161,8 +160,6 @@ def _judged_periods(scope: Scope, window: Window, filters: TeamFilter, stage_id:
                    .add_columns(months.c.period_month).subquery("judged_periods"))
     else:
         stacked = _window_judged_select(scope, window, filters, stage_id).subquery("judged_periods")
-    if share is not None:
-        stacked = select(stacked).where(stacked.c.worker_id % share[1] == share[0]).subquery("judged_share")
     position = func.row_number(type_=Integer).over(order_by=(Team.name, stacked.c.full_name, stacked.c.worker_id,
                                                              stacked.c.period_start))
     # The team's name rides along: every statement reading the periods shows it.
